@@ -1,0 +1,50 @@
+/**
+ * Subcommand dispatch. Each subcommand lives in lib/cli/<name>.ts and exports
+ * `run(argv: string[]): Promise<number>` (the exit code). Modules load lazily so that
+ * `jottadav hash-password` does not pay for the whole server.
+ */
+export interface Subcommand {
+  summary: string;
+}
+
+export const SUBCOMMANDS: Record<string, Subcommand> = {
+  demo: { summary: 'run the bridge on the embedded emulator (what `npm start` runs)' },
+  emulator: { summary: 'run the local Jottacloud emulator alone' },
+  serve: { summary: 'serve a Jottacloud account over WebDAV (--config FILE)' },
+  login: { summary: 'log in with a personal login token and write the config' },
+  'hash-password': { summary: 'hash a WebDAV user password for the config' },
+  'check-config': { summary: 'validate a config file and report every problem' },
+  about: { summary: 'show usage and quota' },
+  cleanup: { summary: 'empty the trash' },
+  link: { summary: 'create or remove a public link (PATH [--unlink])' },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(SUBCOMMANDS).map((n) => n.length));
+  const lines = Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Usage: jottadav <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'jottadav <command> --help' for a command's options.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name = 'demo', ...rest] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return 0;
+  }
+  if (!Object.hasOwn(SUBCOMMANDS, name)) {
+    console.error(`jottadav: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  let module: { run?: (argv: string[]) => Promise<number> };
+  try {
+    module = (await import(`./${name}.js`)) as typeof module;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+      console.error(`jottadav: '${name}' is not available in this build yet`);
+      return 2;
+    }
+    throw error;
+  }
+  if (typeof module.run !== 'function') throw new Error(`subcommand '${name}' has no run()`);
+  return module.run(rest);
+}

@@ -1,0 +1,40 @@
+/**
+ * The storage-neutral error vocabulary. Jottacloud's XML/JSON errors become one of these codes
+ * exactly once, inside lib/jottacloud; lib/dav turns them into HTTP statuses in one table.
+ */
+export const STORAGE_ERROR_CODES = [
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'NOT_A_DIRECTORY',
+  'IS_A_DIRECTORY',
+  'NOT_EMPTY',
+  'PARENT_MISSING',
+  'NAME_COLLISION',
+  'INVALID_NAME',
+  'NAME_TOO_LONG',
+  'PERMISSION_DENIED',
+  'QUOTA_EXCEEDED',
+  'LOCKED',
+  'UNAVAILABLE',
+  'AUTH_EXPIRED',
+  'INVALID_ARGUMENT',
+  'ABORTED',
+] as const;
+
+export type StorageErrorCode = (typeof STORAGE_ERROR_CODES)[number];
+
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
+
+  constructor(
+    readonly code: StorageErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isStorageError(error: unknown, code?: StorageErrorCode): error is StorageError {
+  return error instanceof StorageError && (code === undefined || error.code === code);
+}

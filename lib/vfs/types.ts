@@ -1,0 +1,117 @@
+import type { Readable } from 'node:stream';
+import type { ByteRange, Usage } from '../storage/backend.js';
+
+export type { ByteRange, Usage };
+
+/**
+ * The seam between lib/dav and lib/vfs. Paths are *client* paths: '/'-separated, absolute,
+ * NFC-normalised, never with a trailing slash ('/' is the root). Names may hold any character a
+ * WebDAV client can send; mapping them to what the remote accepts is the Vfs's job.
+ *
+ * Every method rejects with StorageError only (lib/storage/errors.ts). The codes each method
+ * uses are listed on it; UNAVAILABLE, AUTH_EXPIRED and PERMISSION_DENIED can come from any.
+ */
+
+export type EntryKind = 'file' | 'collection';
+
+export interface Entry {
+  /** Canonical client path of the resource (the stored case, NFC). */
+  path: string;
+  /** Last segment of `path`; '' for the root. */
+  name: string;
+  kind: EntryKind;
+  /** Bytes; 0 for collections. */
+  size: number;
+  /**
+   * Opaque validator without quotes. Changes whenever the content changes; equal for equal
+   * content and size. Absent for collections.
+   */
+  etag?: string;
+  modified?: Date;
+  created?: Date;
+  contentType?: string;
+  /** Lowercase hex MD5 of the content, when the remote knows it. */
+  md5?: string;
+  /** Public link, when one is enabled. */
+  publicLink?: string;
+}
+
+export interface WriteOptions {
+  /** Declared size (Content-Length or X-Expected-Entity-Length); a mismatch fails the write. */
+  expectedSize?: number;
+  /** Modification time to record (X-OC-Mtime); default: now. */
+  modified?: Date;
+}
+
+export interface WriteResult {
+  entry: Entry;
+  /** true when the resource did not exist before. */
+  created: boolean;
+}
+
+export interface TransferOptions {
+  /** false: ALREADY_EXISTS when the destination exists. Default true (replace it). */
+  overwrite: boolean;
+  /** COPY of a collection: 0 copies the collection alone, 'infinity' everything below it. */
+  depth?: 0 | 'infinity';
+}
+
+export interface TransferResult {
+  /** true when the destination did not exist before. */
+  created: boolean;
+}
+
+export interface Vfs {
+  /** Names that differ only in case address the same resource. */
+  readonly caseInsensitive: boolean;
+
+  /**
+   * The identity of a resource for side state (locks, dead properties): equal for every
+   * spelling of a path that addresses the same resource (case, NFC/NFD).
+   */
+  resourceKey(path: string): string;
+
+  /** NOT_FOUND, NOT_A_DIRECTORY (a file is used as a parent). */
+  stat(path: string): Promise<Entry>;
+
+  /** The children of a collection, from one remote listing. NOT_FOUND, NOT_A_DIRECTORY. */
+  list(path: string): Promise<Entry[]>;
+
+  /**
+   * The content, or only `range` (the range is passed down, so only those bytes are fetched).
+   * Aborting `signal` or destroying the stream ends the upstream transfer.
+   * NOT_FOUND, IS_A_DIRECTORY, INVALID_ARGUMENT (range outside the file).
+   */
+  read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable>;
+
+  /**
+   * Stores `body` at `path`. Resolves only once the content is committed remotely; if `body`
+   * errors or is aborted, or the remote fails, nothing is stored and any previous version stays.
+   * PARENT_MISSING, IS_A_DIRECTORY, INVALID_NAME, NAME_TOO_LONG, QUOTA_EXCEEDED, ABORTED.
+   */
+  write(path: string, body: Readable, options?: WriteOptions): Promise<WriteResult>;
+
+  /** ALREADY_EXISTS (anything at `path`), PARENT_MISSING, INVALID_NAME, NAME_TOO_LONG. */
+  mkdir(path: string): Promise<Entry>;
+
+  /** Removes a file, or a collection with everything below it. NOT_FOUND. */
+  remove(path: string): Promise<void>;
+
+  /**
+   * Moves `from` to `to` (a full path). NOT_FOUND (source), ALREADY_EXISTS (destination exists
+   * and overwrite is false), PARENT_MISSING, INVALID_ARGUMENT (into itself).
+   */
+  move(from: string, to: string, options: TransferOptions): Promise<TransferResult>;
+
+  /** As move, but copies. */
+  copy(from: string, to: string, options: TransferOptions): Promise<TransferResult>;
+
+  /** Sets the modification time of a file (collections: accepted and ignored). NOT_FOUND. */
+  setModified(path: string, modified: Date): Promise<void>;
+
+  /** Account usage for RFC 4331 properties; undefined when unknown. */
+  usage(): Promise<Usage | undefined>;
+
+  /** Flushes placeholders and stores. */
+  close(): Promise<void>;
+}
