@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import Keyv from 'keyv';
+import KeyvRedis from '@keyv/redis';
+import { KeyvFile } from 'keyv-file';
+import type { KeyValueStore } from './key-value-store.js';
+import { KeyvStore, type AtomicSetIfAbsent } from './keyv-store.js';
+
+export type StoreSpec = { kind: 'memory' } | { kind: 'file'; dir: string } | { kind: 'redis'; url: string };
+
+/** File name of the file store inside its data directory. */
+export const FILE_STORE_NAME = 'jottadav-store.json';
+
+/**
+ * Builds the shared store. Memory and file stores serve one process; Redis serves several
+ * (its set-if-absent is a single `SET NX PX`, so leases hold across processes).
+ */
+export function createStore(spec: StoreSpec): KeyValueStore {
+  switch (spec.kind) {
+    case 'memory':
+      return new KeyvStore(keyvOver(undefined));
+    case 'file': {
+      if (!spec.dir) throw new Error('file store: a data directory is required');
+      // keyv-file keeps the data in memory and writes the whole file after writeDelay; a short
+      // delay keeps `await set()` fast while still coalescing bursts.
+      const adapter = new KeyvFile({ filename: join(spec.dir, FILE_STORE_NAME), writeDelay: 10 });
+      return new KeyvStore(keyvOver(adapter));
+    }
+    case 'redis': {
+      if (!/^rediss?:\/\//.test(spec.url)) throw new Error(`redis store: not a redis:// URL: ${spec.url}`);
+      const adapter = new KeyvRedis(spec.url, { throwOnConnectError: true, throwOnErrors: true });
+      const atomic: AtomicSetIfAbsent = async (key, serialized, ttlMs) => {
+        const client = (await adapter.getClient()) as unknown as RedisSetNx;
+        const reply = await client.set(key, serialized, ttlMs ? { NX: true, PX: ttlMs } : { NX: true });
+        return reply === 'OK';
+      };
+      return new KeyvStore(keyvOver(adapter), atomic);
+    }
+    default: {
+      const never: never = spec;
+      throw new Error(`unknown store kind: ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+interface RedisSetNx {
+  set(key: string, value: string, options: { NX: true; PX?: number }): Promise<string | null>;
+}
+
+function keyvOver(adapter: unknown): Keyv {
+  // namespace undefined: keys are stored verbatim, so the Redis SET NX above and keyv's own
+  // get/set address the same key. Callers namespace through `namespaced()` instead.
+  const keyv = new Keyv(adapter === undefined ? { namespace: undefined } : { store: adapter as never, namespace: undefined });
+  keyv.throwOnErrors = true;
+  // Errors are rethrown to the caller; a listener keeps the emitter from treating them as fatal.
+  keyv.on('error', () => undefined);
+  return keyv;
+}
