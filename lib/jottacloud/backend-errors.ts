@@ -1,0 +1,71 @@
+/**
+ * The one place where Jottacloud's failures become StorageError codes (architecture §5 habit 2).
+ * Nothing outside lib/jottacloud ever sees a Jottacloud status code or exception name.
+ */
+import { StorageError, type StorageErrorCode } from '../storage/errors.js';
+import {
+  JottaAbortError,
+  JottaAuthError,
+  JottaConfigError,
+  JottaHttpError,
+  JottaIntegrityError,
+  JottaNetworkError,
+  JottaProtocolError,
+} from './errors.js';
+
+function httpCode(error: JottaHttpError): StorageErrorCode {
+  const exception = error.exception ?? '';
+  const detail = error.detail ?? '';
+  if (/quota|storagefull|notenoughspace|insufficientstorage|overquota/i.test(exception + detail) || error.status === 507) {
+    return 'QUOTA_EXCEEDED';
+  }
+  switch (error.status) {
+    case 400:
+      // "JFS file names may not be longer than 255 characters" (§4.2).
+      if (/longer than \d+ characters|name too long/i.test(detail)) return 'NAME_TOO_LONG';
+      // InvalidArgumentException is about names on JFS paths; a bare "400 Bad request" (not XML)
+      // is what a `%` in a name gets (§4.2, rclone #9153).
+      if (exception === 'InvalidArgumentException' || error.exception === undefined) return 'INVALID_NAME';
+      return 'INVALID_ARGUMENT';
+    case 401:
+      return 'AUTH_EXPIRED';
+    case 403:
+      return 'PERMISSION_DENIED';
+    case 404:
+      return 'NOT_FOUND';
+    case 409:
+      return 'ALREADY_EXISTS';
+    case 413:
+      return 'QUOTA_EXCEEDED';
+    case 416:
+      return 'INVALID_ARGUMENT';
+    case 423:
+      return 'LOCKED';
+    default:
+      if (exception === 'UniqueFileException') return 'ALREADY_EXISTS';
+      if (exception === 'NoSuchFileException' || exception === 'NoSuchPathException' || exception === 'NoSuchMountPointException') return 'NOT_FOUND';
+      // 420 (partial upload), 429 and 5xx: the service could not finish now.
+      return error.status >= 400 && error.status < 500 && error.status !== 420 && error.status !== 429 ? 'INVALID_ARGUMENT' : 'UNAVAILABLE';
+  }
+}
+
+export function storageCodeOf(error: unknown): StorageErrorCode {
+  if (error instanceof StorageError) return error.code;
+  if (error instanceof JottaHttpError) return httpCode(error);
+  if (error instanceof JottaAuthError) return 'AUTH_EXPIRED';
+  if (error instanceof JottaAbortError) return 'ABORTED';
+  if (error instanceof JottaNetworkError || error instanceof JottaProtocolError) return 'UNAVAILABLE';
+  if (error instanceof JottaIntegrityError || error instanceof JottaConfigError) return 'INVALID_ARGUMENT';
+  if ((error as Error | undefined)?.name === 'AbortError') return 'ABORTED';
+  if (error instanceof RangeError || error instanceof TypeError) return 'INVALID_ARGUMENT';
+  return 'UNAVAILABLE';
+}
+
+/** Converts once; a StorageError passes through untouched. */
+export function toStorageError(error: unknown, operation: string, path?: string): StorageError {
+  if (error instanceof StorageError) return error;
+  const code = storageCodeOf(error);
+  const what = path === undefined ? operation : `${operation} ${path}`;
+  const message = error instanceof Error ? error.message : String(error);
+  return new StorageError(code, `${what}: ${message}`, { cause: error });
+}

@@ -1,0 +1,302 @@
+/**
+ * StorageBackend over Jottacloud, rooted at one device + mount point (default Jotta/Archive).
+ * Paths arrive name-encoded by the vfs; this class only splits and URL-escapes them. Every
+ * failure leaves here as a StorageError (backend-errors.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { StorageError } from '../storage/errors.js';
+import type {
+  BackendFeatures,
+  ByteRange,
+  ListOptions,
+  RemoteEntry,
+  RemoteKind,
+  RemoveOptions,
+  StorageBackend,
+  UploadBody,
+  Usage,
+} from '../storage/backend.js';
+import { toStorageError } from './backend-errors.js';
+import type { JfsLocation, JottacloudClient } from './client.js';
+import { DEFAULT_DEVICE, DEFAULT_MOUNT_POINT } from './endpoints.js';
+import { JottaHttpError } from './errors.js';
+import { isListedFile, isListedFolder, isLiveFile } from './filters.js';
+import type { JottaFile, JottaFolderRef } from './wire-types.js';
+
+export const JOTTACLOUD_FEATURES: BackendFeatures = Object.freeze({
+  caseInsensitive: true,
+  md5BeforeUpload: true,
+  serverSideMove: true,
+  serverSideCopy: true,
+  maxNameLength: 255,
+  modifiedPrecisionMs: 1000,
+});
+
+export interface JottacloudBackendOptions {
+  client: JottacloudClient;
+  device?: string;
+  mountPoint?: string;
+  /** true: every remove is permanent, like rclone's --jottacloud-hard-delete. */
+  hardDelete?: boolean;
+  /** Called by close() (e.g. to stop token timers). */
+  onClose?: () => void | Promise<void>;
+}
+
+/** Splits a remote path; rejects what could never be a valid encoded name. */
+export function remoteSegments(path: string): string[] {
+  if (typeof path !== 'string' || !path.startsWith('/')) throw new StorageError('INVALID_ARGUMENT', `not an absolute remote path: ${String(path)}`);
+  const segments = path.split('/').filter((s) => s !== '');
+  for (const s of segments) {
+    // "." and ".." would be resolved away by URL parsing; the vfs encodes them as look-alikes.
+    if (s === '.' || s === '..') throw new StorageError('INVALID_NAME', `name "${s}" must be encoded before it reaches the backend`);
+    if (s.length > JOTTACLOUD_FEATURES.maxNameLength) throw new StorageError('NAME_TOO_LONG', `name longer than ${JOTTACLOUD_FEATURES.maxNameLength} characters: ${s.slice(0, 40)}…`);
+  }
+  return segments;
+}
+
+function parentSegments(segments: readonly string[]): string[] {
+  return segments.slice(0, -1);
+}
+
+export class JottacloudBackend implements StorageBackend {
+  readonly features = JOTTACLOUD_FEATURES;
+  readonly device: string;
+  readonly mountPoint: string;
+
+  constructor(private readonly options: JottacloudBackendOptions) {
+    this.device = options.device ?? DEFAULT_DEVICE;
+    this.mountPoint = options.mountPoint ?? DEFAULT_MOUNT_POINT;
+  }
+
+  get client(): JottacloudClient {
+    return this.options.client;
+  }
+
+  private at(segments: readonly string[]): JfsLocation {
+    return { device: this.device, mountPoint: this.mountPoint, segments };
+  }
+
+  private async edge<T>(operation: string, path: string | undefined, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toStorageError(error, operation, path);
+    }
+  }
+
+  private async fileEntry(file: JottaFile, listedDeleted = false): Promise<RemoteEntry> {
+    const rev = file.currentRevision;
+    const entry: RemoteEntry = { name: file.name, kind: 'file', size: rev?.size ?? 0 };
+    if (rev?.md5) entry.md5 = rev.md5;
+    if (rev?.modified) entry.modified = rev.modified;
+    if (rev?.created) entry.created = rev.created;
+    if (rev?.updated) entry.updated = rev.updated;
+    if (rev?.mime) entry.mime = rev.mime;
+    if (file.publicURI) entry.publicLink = await this.client.linkFor(file.publicURI);
+    if (listedDeleted && file.deleted) entry.deleted = file.deletedAt ?? new Date(0);
+    return entry;
+  }
+
+  private folderEntry(name: string, ref?: JottaFolderRef): RemoteEntry {
+    const entry: RemoteEntry = { name, kind: 'folder', size: 0 };
+    if (ref?.deleted) entry.deleted = ref.deletedAt ?? new Date(0);
+    return entry;
+  }
+
+  /** The live entry at `segments`, or NOT_FOUND. */
+  private async lookup(segments: readonly string[], path: string): Promise<RemoteEntry> {
+    const doc = await this.client.get(this.at(segments));
+    if (doc.kind === 'file') {
+      if (!isLiveFile(doc.file)) throw new StorageError('NOT_FOUND', `${path}: no live file`);
+      return this.fileEntry(doc.file);
+    }
+    if (doc.kind === 'folder') {
+      if (doc.folder.deleted) throw new StorageError('NOT_FOUND', `${path}: folder is in the trash`);
+      return this.folderEntry(segments.length === 0 ? '' : doc.folder.name || segments[segments.length - 1]!);
+    }
+    throw new StorageError('NOT_FOUND', `${path}: not a file or folder (<${doc.root}>)`);
+  }
+
+  stat(path: string): Promise<RemoteEntry> {
+    return this.edge('stat', path, () => this.lookup(remoteSegments(path), path));
+  }
+
+  list(path: string, options: ListOptions = {}): Promise<RemoteEntry[]> {
+    return this.edge('list', path, async () => {
+      const trashedOnly = options.trashedOnly ?? false;
+      const doc = await this.client.get(this.at(remoteSegments(path)));
+      if (doc.kind === 'file') {
+        if (!isLiveFile(doc.file) && !trashedOnly) throw new StorageError('NOT_FOUND', `${path}: not found`);
+        throw new StorageError('NOT_A_DIRECTORY', `${path}: is a file`);
+      }
+      if (doc.kind !== 'folder') throw new StorageError('NOT_FOUND', `${path}: not a folder (<${doc.root}>)`);
+      if (doc.folder.deleted && !trashedOnly) throw new StorageError('NOT_FOUND', `${path}: folder is in the trash`);
+      const out: RemoteEntry[] = [];
+      for (const f of doc.folder.folders) if (isListedFolder(f, trashedOnly)) out.push(this.folderEntry(f.name, f));
+      for (const f of doc.folder.files) if (isListedFile(f, trashedOnly)) out.push(await this.fileEntry(f, trashedOnly));
+      return out;
+    });
+  }
+
+  read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable> {
+    return this.edge('read', path, async () => {
+      const segments = remoteSegments(path);
+      // The stat answers what a bin download cannot tell apart: folder, trashed, never completed.
+      const entry = await this.lookup(segments, path);
+      if (entry.kind === 'folder') throw new StorageError('IS_A_DIRECTORY', `${path}: is a folder`);
+      if (range) {
+        const { start } = range;
+        if (!Number.isSafeInteger(start) || start < 0 || (range.end !== undefined && (!Number.isSafeInteger(range.end) || range.end < start))) {
+          throw new StorageError('INVALID_ARGUMENT', `${path}: bad range ${start}-${range.end ?? ''}`);
+        }
+        if (start >= entry.size) {
+          if (start === 0 && entry.size === 0) return Readable.from([]);
+          throw new StorageError('INVALID_ARGUMENT', `${path}: range starts at ${start}, beyond ${entry.size} bytes`);
+        }
+        const end = range.end === undefined ? undefined : Math.min(range.end, entry.size - 1);
+        return this.client.download(this.at(segments), { start, end }, signal);
+      }
+      if (entry.size === 0) return Readable.from([]);
+      return this.client.download(this.at(segments), undefined, signal);
+    });
+  }
+
+  mkdir(path: string): Promise<void> {
+    return this.edge('mkdir', path, async () => {
+      const segments = remoteSegments(path);
+      if (segments.length === 0) return;
+      try {
+        await this.client.mkdir(this.at(segments));
+      } catch (error) {
+        if (error instanceof JottaHttpError && error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429) {
+          await this.explainCollision(segments, path);
+        }
+        throw error;
+      }
+    });
+  }
+
+  /** After a failed mkdir: a file on the path is the usual cause; say so precisely. */
+  private async explainCollision(segments: readonly string[], path: string): Promise<void> {
+    for (let i = 1; i <= segments.length; i++) {
+      let doc;
+      try {
+        doc = await this.client.get(this.at(segments.slice(0, i)));
+      } catch {
+        return;
+      }
+      if (doc.kind === 'file' && isLiveFile(doc.file)) {
+        throw new StorageError('NAME_COLLISION', `${path}: /${segments.slice(0, i).join('/')} is a file`);
+      }
+    }
+  }
+
+  remove(path: string, kind: RemoteKind, options: RemoveOptions): Promise<void> {
+    return this.edge('remove', path, async () => {
+      const segments = remoteSegments(path);
+      if (segments.length === 0) throw new StorageError('PERMISSION_DENIED', 'the root cannot be removed');
+      // `dl` succeeds on missing paths (§5.7), so existence is checked first, like rclone's purgeCheck.
+      const entry = await this.lookup(segments, path);
+      if (entry.kind !== kind) {
+        throw new StorageError(entry.kind === 'folder' ? 'IS_A_DIRECTORY' : 'NOT_A_DIRECTORY', `${path}: is a ${entry.kind}`);
+      }
+      const hard = this.options.hardDelete === true || options.hard;
+      if (kind === 'file') await this.client.deleteFile(this.at(segments), hard);
+      else await this.client.deleteFolder(this.at(segments), hard);
+    });
+  }
+
+  move(from: string, to: string, kind: RemoteKind): Promise<void> {
+    return this.edge('move', from, async () => {
+      const src = remoteSegments(from);
+      const dst = remoteSegments(to);
+      if (src.length === 0 || dst.length === 0) throw new StorageError('INVALID_ARGUMENT', 'the root cannot be moved or replaced');
+      if (src.join('/') === dst.join('/')) return;
+      const folded = (s: readonly string[]) => s.join('/').toLowerCase();
+      if (kind === 'folder' && folded(dst).startsWith(`${folded(src)}/`)) {
+        throw new StorageError('INVALID_ARGUMENT', `${from}: a folder cannot move into itself`);
+      }
+      if (folded(src) === folded(dst)) {
+        // Case-only rename: the case-insensitive service sees source = destination; go through a
+        // temporary name like rclone's MoveCaseInsensitive.
+        const temp = [...parentSegments(dst), `${dst[dst.length - 1]!.slice(0, 200)}.jottadav-${randomBytes(6).toString('hex')}`];
+        await this.moveOnce(src, temp, kind);
+        await this.moveOnce(temp, dst, kind);
+        return;
+      }
+      await this.moveOnce(src, dst, kind);
+    });
+  }
+
+  private async moveOnce(src: readonly string[], dst: readonly string[], kind: RemoteKind): Promise<void> {
+    // rclone creates the destination parent first (§10); mkDir is idempotent.
+    if (dst.length > 1) await this.client.mkdir(this.at(parentSegments(dst)));
+    if (kind === 'file') await this.client.moveFile(this.at(src), this.at(dst));
+    else await this.client.moveFolder(this.at(src), this.at(dst));
+  }
+
+  copy(from: string, to: string): Promise<RemoteEntry> {
+    return this.edge('copy', from, async () => {
+      const src = remoteSegments(from);
+      const dst = remoteSegments(to);
+      if (src.length === 0 || dst.length === 0) throw new StorageError('INVALID_ARGUMENT', 'the root cannot be copied or replaced');
+      if (dst.length > 1) await this.client.mkdir(this.at(parentSegments(dst)));
+      return this.fileEntry(await this.client.copyFile(this.at(src), this.at(dst)));
+    });
+  }
+
+  setModified(path: string, modified: Date, created?: Date): Promise<RemoteEntry> {
+    return this.edge('setModified', path, async () => {
+      const segments = remoteSegments(path);
+      const doc = await this.client.get(this.at(segments));
+      if (doc.kind === 'folder' && !doc.folder.deleted) throw new StorageError('IS_A_DIRECTORY', `${path}: folders have no modification time on Jottacloud`);
+      if (doc.kind !== 'file' || !isLiveFile(doc.file)) throw new StorageError('NOT_FOUND', `${path}: no live file`);
+      const rev = doc.file.currentRevision!;
+      if (!rev.md5 || rev.size === undefined) throw new StorageError('UNAVAILABLE', `${path}: the service did not report size and md5`);
+      const file = await this.client.cphash(this.at(segments), {
+        size: rev.size,
+        md5: rev.md5,
+        created: created ?? rev.created ?? modified,
+        modified,
+      });
+      return this.fileEntry(file);
+    });
+  }
+
+  upload(path: string, body: UploadBody): Promise<RemoteEntry> {
+    return this.edge('upload', path, async () => {
+      const segments = remoteSegments(path);
+      if (segments.length === 0) throw new StorageError('INVALID_ARGUMENT', 'cannot upload onto the root');
+      return this.fileEntry(await this.client.upload(this.at(segments), body));
+    });
+  }
+
+  usage(): Promise<Usage> {
+    return this.edge('usage', undefined, async () => {
+      const user = await this.client.user();
+      const usage: Usage = { used: user.usage ?? 0 };
+      // capacity -1 means unlimited (§3.2).
+      if (user.capacity !== undefined && user.capacity > 0) usage.total = user.capacity;
+      return usage;
+    });
+  }
+
+  setPublicLink(path: string, enabled: boolean): Promise<string | undefined> {
+    return this.edge('setPublicLink', path, async () => {
+      const segments = remoteSegments(path);
+      await this.lookup(segments, path); // a trashed item answers 200 on the wire; here it is NOT_FOUND
+      return this.client.setShare(this.at(segments), enabled);
+    });
+  }
+
+  emptyTrash(): Promise<void> {
+    return this.edge('emptyTrash', undefined, async () => {
+      await this.client.purgeTrash();
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.options.onClose?.();
+  }
+}

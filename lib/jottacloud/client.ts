@@ -1,0 +1,273 @@
+/**
+ * The Jottacloud client: one method per wire operation of jottacloud-api.md §10. It speaks in
+ * Jottacloud terms (devices, mount points, JottaFile) and throws JottaErrors; the storage-neutral
+ * view is backend.ts.
+ */
+import type { Readable } from 'node:stream';
+import type { RetryPolicy } from '../util/retry.js';
+import type { FetchLike, TokenSource } from './auth.js';
+import { openDownload, type DownloadRange } from './download.js';
+import { absoluteJfsPath, allocatePath, DEFAULT_DEVICE, jfsUrl, publicLink, resolveEndpoints, withQuery, type Endpoints } from './endpoints.js';
+import { JottaHttpError, JottaProtocolError } from './errors.js';
+import { JottaHttp } from './http.js';
+import { formatJottaTime } from './time.js';
+import { uploadFile, type UploadOptions, type UploadSource } from './upload.js';
+import type {
+  AllocateRequest,
+  AllocateResponse,
+  CustomerInfo,
+  JfsDocument,
+  JottaDevice,
+  JottaFile,
+  JottaFolder,
+  JottaUser,
+  TrashResponse,
+} from './wire-types.js';
+import { parseDevice, parseJfsDocument, parseUser } from './xml.js';
+
+/** An item inside a device's mount point; `segments` are server-side (already encoded) names. */
+export interface JfsLocation {
+  device: string;
+  mountPoint: string;
+  segments: readonly string[];
+}
+
+export interface ClientOptions {
+  tokens: TokenSource;
+  endpoints?: Partial<Endpoints>;
+  fetch?: FetchLike;
+  retry?: RetryPolicy;
+  /** The JFS username; fetched from account/v1/customer when omitted (§3.1). */
+  username?: string;
+  upload?: UploadOptions;
+}
+
+export interface CphashInput {
+  size: number;
+  md5: string;
+  created: Date;
+  modified: Date;
+}
+
+export class JottacloudClient {
+  readonly endpoints: Endpoints;
+  readonly http: JottaHttp;
+  private usernamePromise?: Promise<string>;
+
+  constructor(readonly options: ClientOptions) {
+    this.endpoints = resolveEndpoints(options.endpoints);
+    this.http = new JottaHttp({ tokens: options.tokens, fetch: options.fetch, retry: options.retry });
+    if (options.username) this.usernamePromise = Promise.resolve(options.username);
+  }
+
+  // ------------------------------------------------------------ account (§3)
+
+  /** `GET {API}account/v1/customer`. */
+  customer(): Promise<CustomerInfo> {
+    return this.http.json<CustomerInfo>({ url: `${this.endpoints.api}account/v1/customer` });
+  }
+
+  /** The JFS username: always from the customer document, never from the login token (§2.1). */
+  username(): Promise<string> {
+    this.usernamePromise ??= this.customer().then(
+      (c) => {
+        if (typeof c.username !== 'string' || c.username === '') throw new JottaProtocolError('customer info without username');
+        return c.username;
+      },
+      (error: unknown) => {
+        this.usernamePromise = undefined; // do not cache a failure
+        throw error;
+      },
+    );
+    return this.usernamePromise;
+  }
+
+  /** `GET {JFS}{user}`: usage, capacity and devices (§3.2). */
+  async user(): Promise<JottaUser> {
+    const user = await this.username();
+    return parseUser(await this.http.text({ url: jfsUrl(this.endpoints.jfs, [user]) }));
+  }
+
+  /** `GET {JFS}{user}/{device}`: the device's mount points (§3.3). */
+  async device(name: string = DEFAULT_DEVICE): Promise<JottaDevice> {
+    const user = await this.username();
+    return parseDevice(await this.http.text({ url: jfsUrl(this.endpoints.jfs, [user, name]) }));
+  }
+
+  /** `POST {JFS}{user}/{device}/{mountpoint}` (§3.5); 200 when it already exists. */
+  async createMountPoint(device: string, mountPoint: string): Promise<void> {
+    const user = await this.username();
+    await (await this.http.call({ method: 'POST', url: jfsUrl(this.endpoints.jfs, [user, device, mountPoint]), retry: 'idempotent' })).text();
+  }
+
+  // ------------------------------------------------------------ paths
+
+  private async url(at: JfsLocation, query?: Record<string, string>, trailingSlash = false): Promise<string> {
+    const user = await this.username();
+    const base = jfsUrl(this.endpoints.jfs, [user, at.device, at.mountPoint, ...at.segments]);
+    return withQuery(trailingSlash ? `${base}/` : base, query);
+  }
+
+  async absolutePath(at: JfsLocation): Promise<string> {
+    return absoluteJfsPath(await this.username(), at.device, at.mountPoint, at.segments);
+  }
+
+  // ------------------------------------------------------------ read (§5.1, §5.2, §5.5)
+
+  /** `GET {path}`: a file, folder or mount point document. 404 throws JottaHttpError. */
+  async get(at: JfsLocation): Promise<JfsDocument> {
+    return parseJfsDocument(await this.http.text({ url: await this.url(at) }));
+  }
+
+  /** `GET {path}?mode=bin` with an optional Range; the stream ends the request when destroyed. */
+  async download(at: JfsLocation, range?: DownloadRange, signal?: AbortSignal): Promise<Readable> {
+    return openDownload(this.http, await this.url(at, { mode: 'bin' }), range, signal);
+  }
+
+  /** `GET {JFS}{user}/Jotta/Trash`: the roots of deletions across the account (§5.13). */
+  async trash(): Promise<JottaFolder> {
+    const user = await this.username();
+    const doc = parseJfsDocument(await this.http.text({ url: jfsUrl(this.endpoints.jfs, [user, DEFAULT_DEVICE, 'Trash']) }));
+    if (doc.kind !== 'folder') throw new JottaProtocolError(`trash view answered <${doc.kind === 'other' ? doc.root : doc.kind}>`);
+    return doc.folder;
+  }
+
+  // ------------------------------------------------------------ write (§5.6–§5.12)
+
+  /** `POST {path}?mkDir=true`: creates parents too, 200 when it exists (§5.6). */
+  async mkdir(at: JfsLocation): Promise<void> {
+    await this.command(at, { mkDir: 'true' }, 'idempotent');
+  }
+
+  /** `dl=true` (trash; succeeds on missing paths) or `rm=true` (permanent; 404 when missing) (§5.7). */
+  async deleteFile(at: JfsLocation, hard: boolean): Promise<void> {
+    await this.command(at, hard ? { rm: 'true' } : { dl: 'true' }, 'idempotent');
+  }
+
+  /** `dlDir=true` / `rmDir=true`, recursive (§5.8). */
+  async deleteFolder(at: JfsLocation, hard: boolean): Promise<void> {
+    await this.command(at, hard ? { rmDir: 'true' } : { dlDir: 'true' }, 'idempotent');
+  }
+
+  /**
+   * `POST {src}?mv={abs dst}` (§5.9). Not idempotent (a repeat after success finds no source),
+   * so it is only repeated when the server declined it.
+   */
+  async moveFile(from: JfsLocation, to: JfsLocation): Promise<JottaFile> {
+    return this.fileCommand(from, { mv: await this.absolutePath(to) }, 'unprocessed');
+  }
+
+  /**
+   * `POST {src}/?mvDir={abs dst}` (§5.10). rclone sends the source unescaped; here it is escaped
+   * like every other path, keeping the trailing slash the server needs.
+   */
+  async moveFolder(from: JfsLocation, to: JfsLocation): Promise<void> {
+    const res = await this.http.call({ method: 'POST', url: await this.url(from, { mvDir: await this.absolutePath(to) }, true), retry: 'unprocessed' });
+    await res.text();
+  }
+
+  /**
+   * `POST {src}?cp={abs dst}` (§5.9), with the trashed-destination repair: when a trashed file
+   * was at the destination, the copy stays in the trash (rclone #6112); a cphash restores it.
+   */
+  async copyFile(from: JfsLocation, to: JfsLocation): Promise<JottaFile> {
+    const copied = await this.fileCommand(from, { cp: await this.absolutePath(to) }, 'idempotent');
+    const rev = copied.currentRevision;
+    if (copied.deleted && rev?.state === 'COMPLETED' && rev.md5 && rev.size !== undefined) {
+      // Unlike rclone, pass the copy's own times rather than zero times, so nothing is reset.
+      const when = rev.modified ?? new Date();
+      return this.cphash(to, { size: rev.size, md5: rev.md5, created: rev.created ?? when, modified: when });
+    }
+    return copied;
+  }
+
+  /**
+   * `POST {path}?cphash=true` with JSize/JMd5/JCreated/JModified (§5.11): sets the times of a
+   * matching file, restores a trashed one, or creates it from known content. 404: no match.
+   */
+  async cphash(at: JfsLocation, input: CphashInput): Promise<JottaFile> {
+    const res = await this.http.call({
+      method: 'POST',
+      url: await this.url(at, { cphash: 'true' }),
+      headers: {
+        JSize: String(input.size),
+        JMd5: input.md5.toLowerCase(),
+        JCreated: formatJottaTime(input.created),
+        JModified: formatJottaTime(input.modified),
+      },
+      retry: 'idempotent',
+    });
+    return this.expectFile(await res.text());
+  }
+
+  /** `GET {path}?mode=enableShare|disableShare` (§5.12); returns the download link or undefined. */
+  async setShare(at: JfsLocation, enabled: boolean): Promise<string | undefined> {
+    const doc = parseJfsDocument(await this.http.text({ url: await this.url(at, { mode: enabled ? 'enableShare' : 'disableShare' }) }));
+    const uri = doc.kind === 'file' ? doc.file.publicURI : doc.kind === 'folder' ? doc.folder.publicURI : undefined;
+    if (enabled) {
+      if (!uri) throw new JottaProtocolError('enableShare answered without a publicURI');
+      return publicLink(this.endpoints.www, await this.username(), uri);
+    }
+    if (uri) throw new JottaProtocolError('disableShare answered with the publicURI still present');
+    return undefined;
+  }
+
+  /** The link a public URI gives (for entries listed with one). */
+  async linkFor(publicURI: string): Promise<string> {
+    return publicLink(this.endpoints.www, await this.username(), publicURI);
+  }
+
+  /** `POST {API}files/v1/purge_trash` (§7). */
+  purgeTrash(): Promise<TrashResponse> {
+    return this.http.json<TrashResponse>({ method: 'POST', url: `${this.endpoints.api}files/v1/purge_trash`, retry: 'idempotent' });
+  }
+
+  // ------------------------------------------------------------ upload (§6)
+
+  /**
+   * `POST {API}files/v1/allocate`. rclone never retries it (§1.6); here it is repeated only when
+   * the server declined it (429/503) or it was never sent.
+   */
+  allocate(request: AllocateRequest, signal?: AbortSignal): Promise<AllocateResponse> {
+    return this.http.json<AllocateResponse>({
+      method: 'POST',
+      url: `${this.endpoints.api}files/v1/allocate`,
+      headers: { 'Content-Type': 'application/json' },
+      body: () => JSON.stringify(request),
+      retry: 'unprocessed',
+      signal,
+    });
+  }
+
+  allocatePathOf(at: JfsLocation): string {
+    return allocatePath(at.device, at.mountPoint, at.segments);
+  }
+
+  /** Allocate, then send bytes from resume_pos; resumes after a dropped connection (§6). */
+  upload(at: JfsLocation, source: UploadSource, signal?: AbortSignal): Promise<JottaFile> {
+    return uploadFile(this, at, source, { ...this.options.upload, signal });
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  private async command(at: JfsLocation, query: Record<string, string>, retry: 'idempotent' | 'unprocessed'): Promise<string> {
+    // Command POSTs carry no body and no Content-Type (§1.5): with one, the server may take the
+    // request for an upload.
+    const res = await this.http.call({ method: 'POST', url: await this.url(at, query), retry });
+    return res.text();
+  }
+
+  private async fileCommand(at: JfsLocation, query: Record<string, string>, retry: 'idempotent' | 'unprocessed'): Promise<JottaFile> {
+    return this.expectFile(await this.command(at, query, retry));
+  }
+
+  private expectFile(xml: string): JottaFile {
+    const doc = parseJfsDocument(xml);
+    if (doc.kind !== 'file') throw new JottaProtocolError(`expected a <file> document, got <${doc.kind === 'other' ? doc.root : doc.folder.root}>`);
+    return doc.file;
+  }
+}
+
+export function isNotFound(error: unknown): boolean {
+  return error instanceof JottaHttpError && error.status === 404;
+}

@@ -1,0 +1,17 @@
+export * from './auth.js';
+export * from './backend.js';
+export * from './backend-errors.js';
+export * from './client.js';
+export * from './create-backend.js';
+export * from './download.js';
+export * from './endpoints.js';
+export * from './errors.js';
+export * from './filters.js';
+export * from './http.js';
+export * from './login-token.js';
+export * from './services.js';
+export * from './time.js';
+export * from './token-store.js';
+export * from './upload.js';
+export type * from './wire-types.js';
+export * from './xml.js';
