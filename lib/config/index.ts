@@ -1,0 +1,10 @@
+export type { AccountConfig, AnonymousConfig, ConfigProblem, EndpointOverrides, JottadavConfig, ServerConfig, Severity, StoreSpec, UserConfig } from './types.js';
+export { loadConfig, readConfigFile, CONFIG_FLAG_OPTIONS, CONFIG_ENV, USERS_ENV, ACCOUNTS_ENV, type LoadOptions, type LoadedConfig } from './load.js';
+export { validateConfig, isLoopbackHost, type ValidateOptions, type Validated } from './validate.js';
+export { OPTIONS, envNameOf, flagNameOf, type OptionSpec, type OptionKind } from './options.js';
+export { formatProblem, formatProblems, hasErrors } from './format.js';
+export { writeConfigFile, readRawConfig } from './write-config.js';
+export { exampleConfig, configTableMarkdown } from './docs.js';
+export { parseDuration, parseSize, formatDuration, formatSize } from './units.js';
+export { PASSWORD_HASH_PATTERN, SPECIAL_MOUNT_POINTS } from './structured.js';
+export { storeSpecOf, accountOf } from './resolve.js';

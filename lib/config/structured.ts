@@ -1,0 +1,42 @@
+/**
+ * The structured parts of the config — users and accounts — with their field tables, used for
+ * unknown-key checks, defaults and the README.
+ */
+
+export interface FieldSpec {
+  name: string;
+  required: boolean;
+  default?: unknown;
+  doc: string;
+}
+
+export const USER_FIELDS: readonly FieldSpec[] = [
+  { name: 'name', required: true, doc: 'Login name (no colon: Basic auth splits on the first one).' },
+  { name: 'passwordHash', required: true, doc: 'Output of `jottadav hash-password` (scrypt); never the password.' },
+  { name: 'account', required: false, default: '(the only account)', doc: 'Key into `accounts`; may be omitted when there is exactly one account.' },
+  { name: 'root', required: false, default: '/', doc: 'Folder inside the account this user sees as `/`; nothing outside it is reachable.' },
+  { name: 'readOnly', required: false, default: false, doc: 'Every write (PUT, DELETE, MKCOL, MOVE, COPY, PROPPATCH, LOCK) answers 403.' },
+];
+
+export const ACCOUNT_FIELDS: readonly FieldSpec[] = [
+  { name: 'tokenFile', required: true, doc: 'Token file written by `jottadav login` (mode 0600; rewritten on every refresh).' },
+  { name: 'service', required: false, default: 'jottacloud', doc: '`jottacloud` or a white-label key (see `jottadav login`).' },
+  { name: 'device', required: false, default: 'Jotta', doc: 'Device whose mount point is served.' },
+  { name: 'mountPoint', required: false, default: 'Archive', doc: 'Mount point served as `/`.' },
+  { name: 'allDevices', required: false, default: false, doc: 'Show every device and mount point as top-level folders instead.' },
+  { name: 'endpoints', required: false, default: {}, doc: 'Base URL overrides `jfs`, `api`, `www`, `wellKnown` (for the emulator or a proxy).' },
+];
+
+export const ENDPOINT_FIELDS = ['jfs', 'api', 'www', 'wellKnown'] as const;
+
+/** Mount points that are special views on Jottacloud (rclone advises against serving them). */
+export const SPECIAL_MOUNT_POINTS = ['Latest', 'Links', 'Shared', 'Trash'];
+
+/**
+ * The hash formats lib/dav's hashPassword() writes: `scrypt$…$salt$hash` (also accepted with a
+ * leading `$`, the PHC style). Checked here by shape only, since config may not import lib/dav;
+ * lib/dav's verifyPassword() has the final word.
+ */
+export const PASSWORD_HASH_PATTERN = /^\$?scrypt\$\S+\$[A-Za-z0-9+/=_-]{8,}$/;
+
+export const ACCOUNT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
