@@ -35,7 +35,8 @@ const VALUE_RULES: ReadonlyArray<[RegExp, Replacer]> = [
   // lookahead wants something credential-shaped (a digit, a base64/JWT sign or a capital past
   // the first letter), so that prose such as "Basic authentication" survives.
   [
-    /\b(Bearer|Basic|Digest|Negotiate)(\s+)(?=[A-Za-z0-9._~+/=:-]{6,})(?=[A-Za-z0-9._~+/=:-]*?(?:[0-9=+/._~:-]|[A-Za-z][A-Z]))[A-Za-z0-9._~+/=:-]+/gi,
+    // (No `i` flag: it would make [A-Z] match lower case; the scheme's cases are spelt out.)
+    /\b(Bearer|bearer|BEARER|Basic|basic|BASIC|Digest|Negotiate)(\s+)(?=[A-Za-z0-9._~+/=:-]{6,})(?=[A-Za-z0-9._~+/=:-]*?(?:[0-9=+/._~:-]|[A-Za-z][A-Z]))[A-Za-z0-9._~+/=:-]+/g,
     `$1$2${REDACTED}`,
   ],
   // A header line dumped verbatim: `Authorization: <anything up to the line end>`.
@@ -44,7 +45,8 @@ const VALUE_RULES: ReadonlyArray<[RegExp, Replacer]> = [
   // token endpoint's bodies). The key decides, by the same rule as structured fields, so that
   // `tokenFile=/etc/x` keeps its path while `refresh_token=…` loses its value.
   [
-    /(["']?)([A-Za-z][A-Za-z0-9_-]*)\1(\s*[:=]\s*)("[^"]*"|'[^']*'|[^"'&\s,;}]+)/g,
+    // A colon separates only when a space or quote follows, so `http://…` is not a key/value.
+    /(["']?)([A-Za-z][A-Za-z0-9_-]*)\1(\s*=\s*|\s*:\s+|\s*:(?=["']))("[^"]*"|'[^']*'|[^"'&\s,;}]+)/g,
     (match, q1, key, sep, value) => {
       if (!isSecretKey(key)) return match;
       const q2 = value.startsWith('"') || value.startsWith("'") ? value[0] : '';
