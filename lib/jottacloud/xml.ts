@@ -3,7 +3,7 @@
  * Lenient like rclone's decoder: unknown elements are ignored, empty elements are undefined,
  * numeric character references and HTML entities are decoded.
  */
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parseJottaTime } from './time.js';
 import type {
   JfsDocument,
@@ -36,6 +36,9 @@ const parser = new XMLParser({
 
 /** Parses XML text; the root element's name and content. */
 export function parseXmlRoot(xml: string): { root: string; node: Node } {
+  // The parser itself accepts truncated documents; a cut-off listing must not look complete.
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) throw new JottaProtocolError(`malformed XML from the service: ${valid.err.msg}`);
   let doc: Node;
   try {
     doc = parser.parse(xml) as Node;
