@@ -1,0 +1,139 @@
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { header } from './request.js';
+
+/**
+ * Basic authentication (RFC 7617) against scrypt password hashes, with a per-address throttle
+ * on failures. Hash format: `scrypt$<N>$<r>$<p>$<salt base64>$<hash base64>`.
+ */
+
+export interface DavUser {
+  name: string;
+  passwordHash: string;
+  readOnly?: boolean;
+}
+
+export type AuthOptions = { users: DavUser[]; realm?: string } | { anonymous: true };
+
+const DEFAULT_COST = { N: 16384, r: 8, p: 1 };
+const KEY_LENGTH = 32;
+
+function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => scryptCb(password.normalize('NFC'), salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
+}
+
+export async function hashPassword(password: string, cost: { N: number; r: number; p: number } = DEFAULT_COST): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, KEY_LENGTH, { ...cost, maxmem: 256 * cost.N * cost.r });
+  return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+/** false for a wrong password or an unreadable hash; never throws. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
+  if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 2 ** 20 || r > 32 || p > 16) return false;
+  const salt = Buffer.from(parts[4] as string, 'base64');
+  const expected = Buffer.from(parts[5] as string, 'base64');
+  if (expected.length === 0) return false;
+  try {
+    const actual = await scrypt(password, salt, expected.length, { N, r, p, maxmem: 256 * N * r });
+    return timingSafeEqual(actual, expected);
+  } catch {
+    return false;
+  }
+}
+
+/** RFC 7617: base64 of UTF-8 `user:password`, split on the FIRST colon (passwords may hold ':'). */
+export function parseBasic(authorization: string | undefined): { user: string; password: string } | undefined {
+  if (!authorization) return undefined;
+  const m = /^basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(authorization);
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1] as string, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { user: decoded.slice(0, colon).normalize('NFC'), password: decoded.slice(colon + 1) };
+}
+
+export type AuthResult =
+  | { ok: true; user: string | undefined; readOnly: boolean }
+  | { ok: false; status: 401 | 429; retryAfterSeconds?: number };
+
+const FAILURE_WINDOW_MS = 60_000;
+const FAILURES_BEFORE_BLOCK = 10;
+const BLOCK_MS = 60_000;
+const TRACKED_ADDRESSES = 10_000;
+const VERIFIED_CACHE = 1_000;
+
+interface Failures {
+  count: number;
+  firstAt: number;
+  blockedUntil: number;
+}
+
+export class Authenticator {
+  readonly realm: string;
+  private readonly users = new Map<string, DavUser>();
+  private readonly anonymous: boolean;
+  private readonly failures = new Map<string, Failures>();
+  /**
+   * sha256(Authorization header) → user, for headers already verified: clients send the same
+   * header on every request and a scrypt per request would cap throughput at ~20 requests/s.
+   */
+  private readonly verified = new Map<string, string>();
+
+  constructor(options: AuthOptions | undefined) {
+    this.anonymous = options !== undefined && 'anonymous' in options && options.anonymous === true;
+    this.realm = options && 'users' in options ? (options.realm ?? 'jottadav') : 'jottadav';
+    if (options && 'users' in options) for (const u of options.users) this.users.set(u.name.normalize('NFC'), u);
+    if (!this.anonymous && this.users.size === 0) {
+      // Refusing to start beats silently serving an account to anyone.
+      throw new Error('auth: configure users, or { anonymous: true } explicitly');
+    }
+  }
+
+  challenge(): string {
+    return `Basic realm="${this.realm.replace(/["\\]/g, '')}", charset="UTF-8"`;
+  }
+
+  async authenticate(req: IncomingMessage): Promise<AuthResult> {
+    if (this.anonymous) return { ok: true, user: undefined, readOnly: false };
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const now = Date.now();
+    const record = this.failures.get(address);
+    if (record && record.blockedUntil > now) return { ok: false, status: 429, retryAfterSeconds: Math.ceil((record.blockedUntil - now) / 1000) };
+    const authorization = header(req, 'authorization');
+    const credentials = parseBasic(authorization);
+    if (!credentials) return { ok: false, status: 401 };
+    const cacheKey = createHash('sha256').update(authorization as string).digest('hex');
+    const cached = this.verified.get(cacheKey);
+    const known = cached !== undefined ? this.users.get(cached) : undefined;
+    if (known) return { ok: true, user: known.name, readOnly: known.readOnly === true };
+    const user = this.lookup(credentials.user);
+    const ok = user !== undefined && (await verifyPassword(credentials.password, user.passwordHash));
+    if (!ok || !user) {
+      this.recordFailure(address, now);
+      return { ok: false, status: 401 };
+    }
+    this.failures.delete(address);
+    if (this.verified.size >= VERIFIED_CACHE) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(cacheKey, user.name);
+    return { ok: true, user: user.name, readOnly: user.readOnly === true };
+  }
+
+  private lookup(name: string): DavUser | undefined {
+    // Windows may send DOMAIN\user.
+    return this.users.get(name) ?? (name.includes('\\') ? this.users.get(name.slice(name.lastIndexOf('\\') + 1)) : undefined);
+  }
+
+  private recordFailure(address: string, now: number): void {
+    let record = this.failures.get(address);
+    if (!record || now - record.firstAt > FAILURE_WINDOW_MS) record = { count: 0, firstAt: now, blockedUntil: 0 };
+    record.count++;
+    if (record.count >= FAILURES_BEFORE_BLOCK) record.blockedUntil = now + BLOCK_MS;
+    this.failures.delete(address);
+    this.failures.set(address, record);
+    if (this.failures.size > TRACKED_ADDRESSES) this.failures.delete(this.failures.keys().next().value as string);
+  }
+}

@@ -1,0 +1,80 @@
+import { isStorageError, type StorageErrorCode } from '../storage/errors.js';
+
+/**
+ * The one translation of StorageError codes into HTTP statuses. The mapped type makes the
+ * compiler reject this table when a code is added to lib/storage/errors.ts and not mapped here.
+ * Methods override single codes where RFC 4918 wants a method-specific status (MKCOL on an
+ * existing resource is 405, COPY onto an existing one with Overwrite: F is 412).
+ */
+export const STATUS_BY_CODE: { readonly [C in StorageErrorCode]: number } = {
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 405,
+  NOT_A_DIRECTORY: 409,
+  IS_A_DIRECTORY: 405,
+  NOT_EMPTY: 409,
+  PARENT_MISSING: 409,
+  NAME_COLLISION: 409,
+  INVALID_NAME: 400,
+  NAME_TOO_LONG: 414,
+  PERMISSION_DENIED: 403,
+  QUOTA_EXCEEDED: 507,
+  LOCKED: 423,
+  UNAVAILABLE: 503,
+  // The bridge's own upstream credentials expired: not the WebDAV client's fault.
+  AUTH_EXPIRED: 503,
+  INVALID_ARGUMENT: 400,
+  ABORTED: 400,
+};
+
+export type StatusOverrides = Partial<Record<StorageErrorCode, number>>;
+
+/** RFC 4918 §16 precondition/postcondition element names used in DAV:error bodies. */
+export type DavCondition =
+  | 'lock-token-submitted'
+  | 'lock-token-matches-request-uri'
+  | 'no-conflicting-lock'
+  | 'no-external-entities'
+  | 'preserved-live-properties'
+  | 'propfind-finite-depth'
+  | 'cannot-modify-protected-property';
+
+/** An error answered with `status` and, when `condition` is set, a DAV:error body. */
+export class DavError extends Error {
+  override readonly name = 'DavError';
+
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly condition?: DavCondition,
+    /** hrefs listed inside the condition element (e.g. the locked resource's root). */
+    readonly hrefs: string[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function statusOf(error: unknown, overrides: StatusOverrides = {}): number {
+  if (error instanceof DavError) return error.status;
+  if (isStorageError(error)) return overrides[error.code] ?? STATUS_BY_CODE[error.code];
+  return 500;
+}
+
+/** Converts a StorageError into a DavError with the method's overrides; rethrows anything else. */
+export function asDavError(error: unknown, overrides: StatusOverrides = {}): DavError {
+  if (error instanceof DavError) return error;
+  if (isStorageError(error)) {
+    const headers: Record<string, string> = error.code === 'UNAVAILABLE' || error.code === 'AUTH_EXPIRED' ? { 'Retry-After': '30' } : {};
+    return new DavError(statusOf(error, overrides), error.message, undefined, [], headers);
+  }
+  throw error;
+}
+
+/** Runs `work`, translating StorageErrors with the method's overrides. */
+export async function storage<T>(work: Promise<T>, overrides: StatusOverrides = {}): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw asDavError(error, overrides);
+  }
+}

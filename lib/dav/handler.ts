@@ -1,0 +1,211 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isStorageError } from '../storage/errors.js';
+import { namespaced, type KeyValueStore } from '../store/key-value-store.js';
+import type { Vfs } from '../vfs/index.js';
+import { Authenticator, type AuthOptions } from './auth.js';
+import { DeadProps } from './dead-props.js';
+import { asDavError, DavError } from './errors.js';
+import { decodeRequestPath, Hrefs, normaliseBasePath } from './href.js';
+import { LockManager } from './locks.js';
+import { copyOrMove } from './methods/copy-move.js';
+import { del } from './methods/delete.js';
+import { get } from './methods/get.js';
+import { lock } from './methods/lock.js';
+import { mkcol } from './methods/mkcol.js';
+import { ALLOWED_METHODS, options as answerOptions } from './methods/options.js';
+import { propfind } from './methods/propfind.js';
+import { proppatch } from './methods/proppatch.js';
+import { put } from './methods/put.js';
+import { unlock } from './methods/unlock.js';
+import { contentLength, header, XML_BODY_LIMIT, type DavContext, type LockTimeoutBounds } from './request.js';
+import { send, sendDavError } from './respond.js';
+
+export interface DavLogEntry {
+  method: string;
+  path: string;
+  status: number;
+  bytes: number;
+  durationMs: number;
+  user?: string;
+  /** Set for 500s: the internal error, for the log only (never sent to the client). */
+  error?: string;
+}
+
+export interface DavServerOptions {
+  /** One Vfs, or one per authenticated user (undefined for anonymous access). */
+  vfs: Vfs | ((user: string | undefined) => Vfs);
+  /** Locks and dead properties live here (under the 'dav' namespace). */
+  store: KeyValueStore;
+  /** Where the WebDAV tree is mounted; default '/'. */
+  basePath?: string;
+  /** Users, or `{ anonymous: true }`; there is no implicit anonymous access. */
+  auth?: AuthOptions;
+  lockTimeout?: LockTimeoutBounds;
+  logger?: (entry: DavLogEntry) => void;
+}
+
+export const DEFAULT_LOCK_TIMEOUT: LockTimeoutBounds = { defaultSeconds: 3600, minSeconds: 10, maxSeconds: 7 * 24 * 3600 };
+
+const WRITE_METHODS = new Set(['PUT', 'DELETE', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK']);
+
+type Method = (ctx: DavContext) => Promise<void>;
+
+const METHODS: Record<string, Method> = {
+  GET: get,
+  HEAD: get,
+  PUT: put,
+  DELETE: del,
+  PROPFIND: propfind,
+  PROPPATCH: proppatch,
+  MKCOL: mkcol,
+  COPY: (ctx) => copyOrMove(ctx, false),
+  MOVE: (ctx) => copyOrMove(ctx, true),
+  LOCK: lock,
+  UNLOCK: unlock,
+};
+
+interface UserState {
+  vfs: Vfs;
+  locks: LockManager;
+  deadProps: DeadProps;
+}
+
+export function createDavHandler(options: DavServerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const basePath = normaliseBasePath(options.basePath);
+  const hrefs = new Hrefs(basePath);
+  const auth = new Authenticator(options.auth);
+  const lockTimeout = options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT;
+  const states = new Map<string, UserState>();
+
+  const stateFor = (user: string | undefined): UserState => {
+    const perUser = typeof options.vfs === 'function';
+    const id = perUser ? `u:${user ?? ''}` : 'shared';
+    let state = states.get(id);
+    if (!state) {
+      const vfs = typeof options.vfs === 'function' ? options.vfs(user) : options.vfs;
+      // Per-user trees may use the same paths: their side state must not meet.
+      const store = namespaced(options.store, perUser ? `dav:${id}` : 'dav');
+      const keyOf = (path: string) => vfs.resourceKey(path);
+      state = { vfs, locks: new LockManager(namespaced(store, 'locks'), keyOf), deadProps: new DeadProps(namespaced(store, 'props'), keyOf) };
+      states.set(id, state);
+    }
+    return state;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, log: { path: string; user?: string; error?: string }) => {
+    const method = (req.method ?? '').toUpperCase();
+    const declared = contentLength(req);
+    if (Number.isNaN(declared)) throw new DavError(400, 'malformed Content-Length');
+    // Decided from the header alone: nothing of a huge declared body is read or allocated.
+    if (method !== 'PUT' && declared !== undefined && declared > XML_BODY_LIMIT) throw new DavError(413, 'request body too large');
+    const rawPath = requestPath(req.url ?? '/');
+    log.path = rawPath;
+    const decoded = decodeRequestPath(rawPath, basePath);
+
+    const who = await auth.authenticate(req);
+    if (!who.ok) {
+      if (who.status === 429) throw new DavError(429, 'too many failed logins', undefined, [], { 'Retry-After': String(who.retryAfterSeconds ?? 60) });
+      throw new DavError(401, 'authentication required', undefined, [], { 'WWW-Authenticate': auth.challenge() });
+    }
+    if (who.user !== undefined) log.user = who.user;
+    if (method === 'OPTIONS') {
+      answerOptions(req, res);
+      return;
+    }
+    const run = METHODS[method];
+    if (!run) throw new DavError(405, `${method} is not supported`, undefined, [], { Allow: ALLOWED_METHODS });
+    if (!decoded) throw new DavError(404, 'outside the WebDAV tree');
+    if (who.readOnly && WRITE_METHODS.has(method)) throw new DavError(403, 'this user may only read');
+
+    const state = stateFor(who.user);
+    let continued = false;
+    const ctx: DavContext = {
+      req,
+      res,
+      method,
+      path: decoded.path,
+      trailingSlash: decoded.trailingSlash,
+      user: who.user,
+      readOnly: who.readOnly,
+      vfs: state.vfs,
+      locks: state.locks,
+      deadProps: state.deadProps,
+      hrefs,
+      lockTimeout,
+      continue: () => {
+        if (!continued && /100-continue/i.test(header(req, 'expect') ?? '') && !res.headersSent) {
+          continued = true;
+          res.writeContinue();
+        }
+      },
+    };
+    await run(ctx);
+  };
+
+  return (req, res) => {
+    const started = performance.now();
+    const log: { path: string; user?: string; error?: string } = { path: req.url ?? '' };
+    let bytes = 0;
+    // Stream errors after a client disconnect must never become uncaught exceptions.
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    const measure = (chunk: unknown) => {
+      if (typeof chunk === 'string') bytes += Buffer.byteLength(chunk);
+      else if (chunk instanceof Uint8Array) bytes += chunk.length;
+    };
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      measure(chunk);
+      return write(chunk, ...rest);
+    }) as typeof res.write;
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      if (typeof chunk !== 'function') measure(chunk);
+      return end(chunk, ...rest);
+    }) as typeof res.end;
+    res.once('close', () => {
+      options.logger?.({
+        method: req.method ?? '',
+        path: log.path,
+        status: res.statusCode,
+        bytes,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        ...(log.user !== undefined ? { user: log.user } : {}),
+        ...(log.error !== undefined ? { error: log.error } : {}),
+      });
+    });
+    handle(req, res, log).catch((error: unknown) => {
+      try {
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        if (error instanceof DavError || isStorageError(error)) {
+          sendDavError(req, res, asDavError(error));
+          return;
+        }
+        log.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        send(req, res, 500, 'internal error\n', { 'Content-Type': 'text/plain; charset=utf-8' });
+      } catch {
+        res.destroy();
+      }
+    });
+  };
+}
+
+/** The path part of the request target: origin-form, or absolute-form from proxies. */
+function requestPath(target: string): string {
+  let path = target === '*' ? '/' : target;
+  if (!path.startsWith('/')) {
+    try {
+      path = new URL(path).pathname;
+    } catch {
+      throw new DavError(400, 'malformed request target');
+    }
+  }
+  // A fragment never belongs in a request target (RFC 9112 §3.2); litmus delete_fragment
+  // flags servers that strip it and act on the parent collection.
+  if (path.includes('#')) throw new DavError(400, 'a fragment in the request target');
+  const cut = path.indexOf('?');
+  return cut >= 0 ? path.slice(0, cut) : path;
+}

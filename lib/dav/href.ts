@@ -1,0 +1,99 @@
+import { splitPath } from '../util/paths.js';
+import { DavError } from './errors.js';
+
+/**
+ * Client paths ⇄ hrefs. Hrefs are path-only ('/base/a%20b/'), percent-encoded with upper-case
+ * hex, and end in '/' for collections. encodeURIComponent leaves `()!*'~` alone, which gvfs
+ * needs (cryptomator #235: over-encoded parentheses broke it), and escapes everything else
+ * outside the unreserved set with upper-case hex.
+ */
+export function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+/** Builds hrefs below a base path ('/' or '/dav/'; given unencoded). */
+export class Hrefs {
+  private readonly prefix: string;
+
+  constructor(readonly basePath: string) {
+    const base = splitPath(basePath).map(encodeSegment);
+    this.prefix = base.length === 0 ? '/' : `/${base.join('/')}/`;
+  }
+
+  of(path: string, collection: boolean): string {
+    const segments = splitPath(path).map(encodeSegment);
+    const joined = this.prefix + segments.join('/');
+    return collection && segments.length > 0 ? `${joined}/` : joined;
+  }
+}
+
+/** '/dav' → '/dav/', '' → '/'. */
+export function normaliseBasePath(basePath: string | undefined): string {
+  const segments = splitPath(basePath ?? '/');
+  return segments.length === 0 ? '/' : `/${segments.join('/')}/`;
+}
+
+export interface DecodedPath {
+  /** Client path within the base path: '/', '/a/b'. */
+  path: string;
+  trailingSlash: boolean;
+}
+
+/**
+ * Decodes the path part of a request target (or Destination) into a client path below
+ * `basePath`. undefined when it lies outside the base path. Malformed escapes, encoded '/',
+ * NUL, '.' and '..' segments are a 400: they would let a name escape its folder.
+ */
+export function decodeRequestPath(rawPath: string, basePath: string): DecodedPath | undefined {
+  if (!rawPath.startsWith('/')) throw new DavError(400, 'the request target must be an absolute path');
+  const segments: string[] = [];
+  for (const raw of rawPath.split('/')) {
+    if (raw === '') continue;
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      throw new DavError(400, 'malformed percent-encoding in the path');
+    }
+    if (segment.includes('/') || segment.includes('\0')) throw new DavError(400, 'encoded "/" or NUL in a path segment');
+    if (segment === '.' || segment === '..') throw new DavError(400, 'dot segments are not allowed');
+    // Finder sends decomposed names (NFD); the Vfs works on NFC.
+    segments.push(segment.normalize('NFC'));
+  }
+  const baseSegments = splitPath(basePath);
+  for (let i = 0; i < baseSegments.length; i++) {
+    if (segments[i] !== baseSegments[i]) return undefined;
+  }
+  const rest = segments.slice(baseSegments.length);
+  return { path: `/${rest.join('/')}`, trailingSlash: rawPath.endsWith('/') };
+}
+
+/**
+ * The client path named by a Destination header or an If Resource-Tag: an absolute URI or an
+ * absolute path. `foreign` when it names another host (COPY/MOVE answer 502), `outside` when it
+ * lies outside the base path.
+ */
+export function pathOfUri(
+  uri: string,
+  basePath: string,
+  host: string | undefined,
+): DecodedPath | 'foreign' | 'outside' {
+  let rawPath: string;
+  if (uri.startsWith('/')) rawPath = uri;
+  else {
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw new DavError(400, 'malformed URI');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'foreign';
+    if (host !== undefined && url.host.toLowerCase() !== host.toLowerCase()) return 'foreign';
+    rawPath = url.pathname;
+  }
+  const hash = rawPath.indexOf('#');
+  if (hash >= 0) rawPath = rawPath.slice(0, hash);
+  const query = rawPath.indexOf('?');
+  if (query >= 0) rawPath = rawPath.slice(0, query);
+  return decodeRequestPath(rawPath, basePath) ?? 'outside';
+}

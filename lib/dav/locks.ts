@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { KeyValueStore } from '../store/key-value-store.js';
+import { isSameOrBelow } from '../util/paths.js';
+import { KeyedMutex } from './mutex.js';
+import { ancestors, TreeIndex } from './tree-index.js';
+
+/**
+ * WebDAV write locks in the KeyValueStore, so that several bridge instances can share them.
+ * Keys (inside the caller's namespace):
+ *   lock:<token>      the lock record, with a store TTL equal to its timeout
+ *   at:<resourceKey>  tokens of the locks rooted at that resource
+ *   sub:<resourceKey> tokens of the locks rooted strictly below it (TreeIndex)
+ * so the locks covering a path are depth+1 reads and the locks below it one read.
+ */
+
+export type LockScope = 'exclusive' | 'shared';
+
+export interface LockRecord {
+  token: string;
+  /** Client path of the lock root. */
+  path: string;
+  depth: '0' | 'infinity';
+  scope: LockScope;
+  /** The DAV:owner element's content as self-contained XML, when the client sent one. */
+  owner?: string;
+  /** The authenticated user who created it. */
+  user?: string;
+  timeoutSeconds: number;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+export const TOKEN_PREFIX = 'urn:uuid:';
+
+export class LockManager {
+  private readonly mutex = new KeyedMutex();
+  private readonly tree: TreeIndex;
+
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly keyOf: (path: string) => string,
+  ) {
+    this.tree = new TreeIndex(store, this.mutex, keyOf);
+  }
+
+  async get(token: string): Promise<LockRecord | undefined> {
+    const lock = await this.store.get<LockRecord>(`lock:${token}`);
+    return lock && lock.expiresAt > Date.now() ? lock : undefined;
+  }
+
+  /** Locks rooted at `path`, plus Depth-infinity locks rooted at its ancestors. */
+  async covering(path: string): Promise<LockRecord[]> {
+    const [own, inherited] = await Promise.all([this.rootedAt(path), this.inheritedBy(path)]);
+    return [...own, ...inherited];
+  }
+
+  /** Depth-infinity locks rooted at a proper ancestor of `path` (shared by all its children). */
+  async inheritedBy(path: string): Promise<LockRecord[]> {
+    const perAncestor = await Promise.all(ancestors(path).map((a) => this.rootedAt(a)));
+    return perAncestor.flat().filter((l) => l.depth === 'infinity');
+  }
+
+  async rootedAt(path: string): Promise<LockRecord[]> {
+    const tokens = (await this.store.get<string[]>(`at:${this.keyOf(path)}`)) ?? [];
+    const locks = await Promise.all(tokens.map((t) => this.get(t)));
+    return locks.filter((l): l is LockRecord => l !== undefined);
+  }
+
+  /** Locks rooted strictly below `path`. */
+  async below(path: string): Promise<LockRecord[]> {
+    const tokens = Object.keys(await this.tree.below(path));
+    const locks = await Promise.all(tokens.map((t) => this.get(t)));
+    return locks.filter((l): l is LockRecord => l !== undefined && isSameOrBelow(this.keyOf(l.path), this.keyOf(path)));
+  }
+
+  async create(fields: Omit<LockRecord, 'token' | 'expiresAt'>): Promise<LockRecord> {
+    const lock: LockRecord = { ...fields, token: `${TOKEN_PREFIX}${randomUUID()}`, expiresAt: Date.now() + fields.timeoutSeconds * 1000 };
+    await this.store.set(`lock:${lock.token}`, lock, fields.timeoutSeconds * 1000);
+    const at = `at:${this.keyOf(lock.path)}`;
+    await this.mutex.run(at, async () => {
+      const tokens = await this.liveTokens(at);
+      await this.store.set(at, [...tokens, lock.token]);
+    });
+    await this.tree.add(lock.path, lock.token);
+    return lock;
+  }
+
+  async refresh(lock: LockRecord, timeoutSeconds: number): Promise<LockRecord> {
+    const refreshed = { ...lock, timeoutSeconds, expiresAt: Date.now() + timeoutSeconds * 1000 };
+    await this.store.set(`lock:${lock.token}`, refreshed, timeoutSeconds * 1000);
+    return refreshed;
+  }
+
+  async remove(lock: LockRecord): Promise<void> {
+    await this.store.delete(`lock:${lock.token}`);
+    const at = `at:${this.keyOf(lock.path)}`;
+    await this.mutex.run(at, async () => {
+      const tokens = (await this.liveTokens(at)).filter((t) => t !== lock.token);
+      if (tokens.length === 0) await this.store.delete(at);
+      else await this.store.set(at, tokens);
+    });
+    await this.tree.remove(lock.path, lock.token);
+  }
+
+  /** Removes every lock rooted at or below `path` (the resource was deleted or moved away). */
+  async removeTree(path: string): Promise<void> {
+    const locks = [...(await this.rootedAt(path)), ...(await this.below(path))];
+    for (const lock of locks) await this.remove(lock);
+  }
+
+  /** Tokens still backed by a live record; expired ones are dropped from the index lazily. */
+  private async liveTokens(atKey: string): Promise<string[]> {
+    const tokens = (await this.store.get<string[]>(atKey)) ?? [];
+    const live = await Promise.all(tokens.map(async (t) => ((await this.get(t)) ? t : undefined)));
+    return live.filter((t): t is string => t !== undefined);
+  }
+}
+
+/** Lock-Token / token from the If header: accepts `<urn:uuid:…>` and, for Windows, a bare token. */
+export function stripBrackets(token: string): string {
+  const t = token.trim();
+  return t.startsWith('<') && t.endsWith('>') ? t.slice(1, -1).trim() : t;
+}

@@ -1,0 +1,42 @@
+import { parentPath } from '../../util/paths.js';
+import { DavError, storage } from '../errors.js';
+import { pathOfUri } from '../href.js';
+import { guardWrite, statOrUndefined, type Protected } from '../lock-check.js';
+import { depthOf, header, overwriteOf, type DavContext } from '../request.js';
+import { send } from '../respond.js';
+
+/** COPY and MOVE (RFC 4918 §9.8, §9.9). */
+export async function copyOrMove(ctx: DavContext, move: boolean): Promise<void> {
+  const destination = header(ctx.req, 'destination');
+  if (!destination) throw new DavError(400, 'Destination header missing');
+  const decoded = pathOfUri(destination.trim(), ctx.hrefs.basePath, header(ctx.req, 'host'));
+  if (decoded === 'foreign' || decoded === 'outside') throw new DavError(502, 'the destination is on another server');
+  const to = decoded.path;
+  const overwrite = overwriteOf(ctx.req);
+  const source = await storage(ctx.vfs.stat(ctx.path));
+  const depth = source.kind === 'collection' ? depthOf(ctx.req, move ? (['infinity'] as const) : (['0', 'infinity'] as const), 'infinity') : 'infinity';
+  if (ctx.path === '/' || to === '/') throw new DavError(403, 'the root cannot be copied or moved');
+  if (ctx.vfs.resourceKey(ctx.path) === ctx.vfs.resourceKey(to)) throw new DavError(403, 'source and destination are the same');
+
+  const existing = await statOrUndefined(ctx, to);
+  if (existing && !overwrite) throw new DavError(412, 'the destination exists and Overwrite is F');
+  const targets: Protected[] = [{ path: to, tree: true }, { path: parentPath(to) }];
+  if (move) targets.push({ path: ctx.path, tree: true }, { path: parentPath(ctx.path) });
+  await guardWrite(ctx, { targets });
+  const parent = await statOrUndefined(ctx, parentPath(to));
+  if (!parent || parent.kind !== 'collection') throw new DavError(409, 'the destination parent does not exist');
+
+  const options = { overwrite, depth: depth === '0' ? (0 as const) : ('infinity' as const) };
+  const overrides = { ALREADY_EXISTS: 412, PARENT_MISSING: 409, INVALID_ARGUMENT: 403 } as const;
+  const result = await storage(move ? ctx.vfs.move(ctx.path, to, options) : ctx.vfs.copy(ctx.path, to, options), overrides);
+  // Locks rooted at an overwritten destination stay (their holder submitted the token); locks on
+  // members that the overwrite removed go with them.
+  if (existing?.kind === 'collection') for (const lock of await ctx.locks.below(to)) await ctx.locks.remove(lock);
+  if (move) {
+    await ctx.locks.removeTree(ctx.path);
+    await ctx.deadProps.moveTree(ctx.path, to);
+  } else {
+    await ctx.deadProps.copyTree(ctx.path, to, depth !== '0');
+  }
+  send(ctx.req, ctx.res, result.created ? 201 : 204);
+}

@@ -1,0 +1,30 @@
+import { parentPath } from '../../util/paths.js';
+import { DavError, storage } from '../errors.js';
+import { guardWrite } from '../lock-check.js';
+import { Multistatus } from '../multistatus.js';
+import { depthOf, type DavContext } from '../request.js';
+import { send, sendXml } from '../respond.js';
+
+export async function del(ctx: DavContext): Promise<void> {
+  if (ctx.path === '/') throw new DavError(403, 'the root cannot be deleted');
+  const entry = await storage(ctx.vfs.stat(ctx.path));
+  // RFC 4918 §9.6.1: a collection DELETE acts as Depth: infinity; anything else is refused.
+  if (entry.kind === 'collection') depthOf(ctx.req, ['infinity'] as const, 'infinity');
+  try {
+    await guardWrite(ctx, { targets: [{ path: ctx.path, tree: true }, { path: parentPath(ctx.path) }] });
+  } catch (error) {
+    // Only members below are locked: a multistatus names each (§9.6.1), nothing is deleted.
+    const self = ctx.hrefs.of(entry.path, entry.kind === 'collection');
+    if (error instanceof DavError && error.status === 423 && !error.hrefs.some((h) => self.startsWith(h) || h === self.replace(/\/$/, ''))) {
+      const ms = new Multistatus();
+      for (const href of error.hrefs) ms.status(href, 423, 'lock-token-submitted');
+      sendXml(ctx.req, ctx.res, 207, ms.toString());
+      return;
+    }
+    throw error;
+  }
+  await storage(ctx.vfs.remove(ctx.path));
+  await ctx.locks.removeTree(ctx.path);
+  await ctx.deadProps.removeTree(ctx.path);
+  send(ctx.req, ctx.res, 204);
+}

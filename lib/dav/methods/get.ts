@@ -1,0 +1,88 @@
+import { pipeline } from 'node:stream/promises';
+import type { ByteRange, Entry } from '../../vfs/index.js';
+import { browsePage } from '../browse.js';
+import { checkPreconditions, ifRangeHolds } from '../conditional.js';
+import { storage } from '../errors.js';
+import { checkIfHeader } from '../lock-check.js';
+import { contentTypeOf, httpDate, quotedEtag } from '../props.js';
+import { header, type DavContext } from '../request.js';
+import { send } from '../respond.js';
+
+/** A single byte range; 'unsatisfiable' (416); undefined to send the whole body. */
+export function parseRange(value: string | undefined, size: number): Required<ByteRange> | 'unsatisfiable' | undefined {
+  if (value === undefined) return undefined;
+  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(value);
+  // Several ranges, or a syntax we do not know: RFC 9110 lets us ignore Range and send 200.
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (m[2] !== '' && Number(m[2]) < start) return undefined;
+  if (start >= size) return 'unsatisfiable';
+  return { start, end };
+}
+
+function validators(entry: Entry): Record<string, string> {
+  const h: Record<string, string> = {};
+  const etag = quotedEtag(entry);
+  if (etag) h.ETag = etag;
+  if (entry.modified) h['Last-Modified'] = httpDate(entry.modified);
+  return h;
+}
+
+/** GET and HEAD. */
+export async function get(ctx: DavContext): Promise<void> {
+  const { req, res } = ctx;
+  await checkIfHeader(ctx);
+  const entry = await storage(ctx.vfs.stat(ctx.path));
+  if (entry.kind === 'collection') {
+    // HEAD on a collection is 200 (Office probes folders with it); GET lists it for browsers.
+    const body = req.method === 'HEAD' ? '' : browsePage(ctx.hrefs, entry, await storage(ctx.vfs.list(ctx.path)));
+    send(req, res, 200, body, { 'Content-Type': 'text/html; charset=utf-8', ...validators(entry) });
+    return;
+  }
+  const pre = checkPreconditions(req, entry);
+  if (pre !== 'ok') {
+    send(req, res, pre, '', validators(entry));
+    return;
+  }
+  const headers: Record<string, string | number> = {
+    ...validators(entry),
+    'Accept-Ranges': 'bytes',
+    'Content-Type': contentTypeOf(entry),
+  };
+  const range = ifRangeHolds(req, entry) ? parseRange(header(req, 'range'), entry.size) : undefined;
+  if (range === 'unsatisfiable') {
+    send(req, res, 416, '', { ...headers, 'Content-Range': `bytes */${entry.size}` });
+    return;
+  }
+  const status = range ? 206 : 200;
+  if (range) headers['Content-Range'] = `bytes ${range.start}-${range.end}/${entry.size}`;
+  headers['Content-Length'] = range ? range.end - range.start + 1 : entry.size;
+  if (req.method === 'HEAD') {
+    res.writeHead(status, headers);
+    res.end();
+    return;
+  }
+  const abort = new AbortController();
+  const body = await storage(ctx.vfs.read(ctx.path, range, abort.signal));
+  // The client going away ends the upstream transfer (no orphaned downloads from the cloud).
+  res.once('close', () => {
+    if (!res.writableFinished) {
+      abort.abort();
+      body.destroy();
+    }
+  });
+  res.writeHead(status, headers);
+  try {
+    await pipeline(body, res);
+  } catch {
+    abort.abort();
+    body.destroy();
+    res.destroy();
+  }
+}

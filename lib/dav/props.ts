@@ -1,0 +1,126 @@
+import type { Entry, Usage } from '../vfs/index.js';
+import type { Hrefs } from './href.js';
+import type { LockRecord } from './locks.js';
+import { closeTag, DAV_NS, emptyTag, escapeXml, openTag } from './xml.js';
+
+/** Live properties: computed from the Vfs entry (and locks), never stored. */
+
+export const OC_NS = 'http://owncloud.org/ns';
+
+/** What RFC 4918 §14.2 allprop returns besides dead properties. */
+export const ALLPROP_LIVE = [
+  'creationdate',
+  'displayname',
+  'getcontentlength',
+  'getcontenttype',
+  'getetag',
+  'getlastmodified',
+  'resourcetype',
+  'lockdiscovery',
+  'supportedlock',
+] as const;
+
+const OTHER_LIVE = new Set(['quota-available-bytes', 'quota-used-bytes']);
+
+/** Live properties a PROPPATCH may not change (RFC 4918 §15: protected). */
+export const PROTECTED = new Set([
+  'creationdate',
+  'displayname',
+  'getcontentlength',
+  'getcontenttype',
+  'getetag',
+  'resourcetype',
+  'lockdiscovery',
+  'supportedlock',
+  'quota-available-bytes',
+  'quota-used-bytes',
+]);
+
+export function isLive(ns: string, local: string): boolean {
+  if (ns === DAV_NS) return (ALLPROP_LIVE as readonly string[]).includes(local) || OTHER_LIVE.has(local);
+  return ns === OC_NS && local === 'checksums';
+}
+
+export interface LiveContext {
+  hrefs: Hrefs;
+  /** Locks covering the entry (for lockdiscovery). */
+  locks: LockRecord[];
+  usage: Usage | undefined;
+}
+
+export function quotedEtag(entry: Entry): string | undefined {
+  return entry.etag === undefined ? undefined : `"${entry.etag}"`;
+}
+
+export function httpDate(date: Date): string {
+  return date.toUTCString();
+}
+
+const TYPES: Record<string, string> = {
+  txt: 'text/plain', html: 'text/html', htm: 'text/html', css: 'text/css', js: 'text/javascript', json: 'application/json',
+  xml: 'application/xml', pdf: 'application/pdf', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif',
+  svg: 'image/svg+xml', webp: 'image/webp', mp3: 'audio/mpeg', mp4: 'video/mp4', zip: 'application/zip',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+};
+
+export function contentTypeOf(entry: Entry): string {
+  if (entry.contentType) return entry.contentType;
+  const dot = entry.name.lastIndexOf('.');
+  return (dot > 0 && TYPES[entry.name.slice(dot + 1).toLowerCase()]) || 'application/octet-stream';
+}
+
+/** The rendered element, or undefined when the resource does not have this property (→ 404). */
+export function renderLive(ns: string, local: string, entry: Entry, ctx: LiveContext): string | undefined {
+  const wrap = (inner: string) => `${openTag(ns, local)}${inner}${closeTag(ns, local)}`;
+  const file = entry.kind === 'file';
+  if (ns === OC_NS) {
+    return local === 'checksums' && entry.md5 ? wrap(`<x:checksum>MD5:${entry.md5}</x:checksum>`) : undefined;
+  }
+  switch (local) {
+    case 'creationdate':
+      return entry.created ? wrap(entry.created.toISOString().replace(/\.\d{3}Z$/, 'Z')) : undefined;
+    case 'displayname':
+      return wrap(escapeXml(entry.name));
+    case 'getcontentlength':
+      return file ? wrap(String(entry.size)) : undefined;
+    case 'getcontenttype':
+      return file ? wrap(escapeXml(contentTypeOf(entry))) : undefined;
+    case 'getetag': {
+      const etag = quotedEtag(entry);
+      return etag ? wrap(escapeXml(etag)) : undefined;
+    }
+    case 'getlastmodified':
+      return entry.modified ? wrap(httpDate(entry.modified)) : undefined;
+    case 'resourcetype':
+      return file ? emptyTag(DAV_NS, 'resourcetype') : wrap('<D:collection/>');
+    case 'lockdiscovery':
+      return wrap(ctx.locks.map((l) => activeLock(l, ctx.hrefs)).join(''));
+    case 'supportedlock':
+      return wrap(
+        '<D:lockentry><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockentry>' +
+          '<D:lockentry><D:lockscope><D:shared/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockentry>',
+      );
+    case 'quota-used-bytes':
+      return !file && ctx.usage ? wrap(String(ctx.usage.used)) : undefined;
+    case 'quota-available-bytes':
+      return !file && ctx.usage?.total !== undefined ? wrap(String(Math.max(0, ctx.usage.total - ctx.usage.used))) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function activeLock(lock: LockRecord, hrefs: Hrefs): string {
+  const remaining = Math.max(0, Math.round((lock.expiresAt - Date.now()) / 1000));
+  return (
+    '<D:activelock>' +
+    `<D:locktype><D:write/></D:locktype><D:lockscope><D:${lock.scope}/></D:lockscope>` +
+    `<D:depth>${lock.depth === '0' ? '0' : 'infinity'}</D:depth>` +
+    (lock.owner !== undefined ? `<D:owner>${lock.owner}</D:owner>` : '') +
+    `<D:timeout>Second-${remaining}</D:timeout>` +
+    `<D:locktoken><D:href>${escapeXml(lock.token)}</D:href></D:locktoken>` +
+    `<D:lockroot><D:href>${escapeXml(hrefs.of(lock.path, false))}</D:href></D:lockroot>` +
+    '</D:activelock>'
+  );
+}

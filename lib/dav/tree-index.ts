@@ -1,0 +1,60 @@
+import type { KeyValueStore } from '../store/key-value-store.js';
+import { parentPath, splitPath } from '../util/paths.js';
+import type { KeyedMutex } from './mutex.js';
+
+/**
+ * For every collection, the set of entries (lock tokens, resources with dead properties) that
+ * live strictly below it, so that "everything below /a" is one store read instead of a key scan
+ * (KeyValueStore has none, and Redis SCAN would not scale). Adding an entry at /a/b/c writes
+ * the records of '/', '/a' and '/a/b'.
+ */
+export class TreeIndex {
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly mutex: KeyedMutex,
+    private readonly keyOf: (path: string) => string,
+  ) {}
+
+  /** Records `id` (with its path) in the index of every proper ancestor of `path`. */
+  async add(path: string, id: string): Promise<void> {
+    await Promise.all(
+      ancestors(path).map((a) => this.update(a, (entries) => {
+        entries[id] = path;
+      })),
+    );
+  }
+
+  async remove(path: string, id: string): Promise<void> {
+    await Promise.all(
+      ancestors(path).map((a) => this.update(a, (entries) => {
+        delete entries[id];
+      })),
+    );
+  }
+
+  /** id → path of everything recorded strictly below `path`. */
+  async below(path: string): Promise<Record<string, string>> {
+    return (await this.store.get<Record<string, string>>(`sub:${this.keyOf(path)}`)) ?? {};
+  }
+
+  private async update(ancestor: string, change: (entries: Record<string, string>) => void): Promise<void> {
+    const key = `sub:${this.keyOf(ancestor)}`;
+    await this.mutex.run(key, async () => {
+      const entries = (await this.store.get<Record<string, string>>(key)) ?? {};
+      change(entries);
+      if (Object.keys(entries).length === 0) await this.store.delete(key);
+      else await this.store.set(key, entries);
+    });
+  }
+}
+
+/** Proper ancestors of `path`, root first: '/a/b' → ['/', '/a']. */
+export function ancestors(path: string): string[] {
+  const out: string[] = [];
+  let p = path;
+  while (splitPath(p).length > 0) {
+    p = parentPath(p);
+    out.unshift(p);
+  }
+  return out;
+}
