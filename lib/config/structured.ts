@@ -33,10 +33,10 @@ export const ENDPOINT_FIELDS = ['jfs', 'api', 'www', 'wellKnown'] as const;
 export const SPECIAL_MOUNT_POINTS = ['Latest', 'Links', 'Shared', 'Trash'];
 
 /**
- * The hash formats lib/dav's hashPassword() writes: `scrypt$…$salt$hash` (also accepted with a
- * leading `$`, the PHC style). Checked here by shape only, since config may not import lib/dav;
- * lib/dav's verifyPassword() has the final word.
+ * The hash lib/dav's hashPassword() writes: `scrypt$<N>$<r>$<p>$<salt base64>$<hash base64>`.
+ * Checked here by shape only, since config may not import lib/dav; lib/dav's verifyPassword()
+ * has the final word.
  */
-export const PASSWORD_HASH_PATTERN = /^\$?scrypt\$\S+\$[A-Za-z0-9+/=_-]{8,}$/;
+export const PASSWORD_HASH_PATTERN = /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/]+={0,2}\$[A-Za-z0-9+/]{8,}={0,2}$/;
 
 export const ACCOUNT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
