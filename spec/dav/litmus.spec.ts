@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { findLitmus, LITMUS_SUITES, litmusFailures, runLitmus } from '../support/litmus.js';
+import { PASSWORD, startTestServer, USER, type TestServer } from './harness.js';
+
+/** Minimum test counts per suite in litmus 0.13, so a suite that silently ran nothing fails. */
+const EXPECTED_COUNTS: Record<string, number> = { basic: 16, copymove: 13, props: 30, locks: 41, http: 4 };
+
+describe('dav: litmus conformance (basic, copymove, props, locks, http)', function () {
+  this.timeout(300_000);
+  let server: TestServer;
+
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => server?.close());
+
+  it('passes every litmus test over the memory Vfs, with Basic auth', async function () {
+    if (!findLitmus()) {
+      if (process.env.CI) assert.fail('litmus is not installed, and CI must run it (apt-get install litmus)');
+      console.warn('    pending: the litmus binary is not installed (Debian package "litmus")');
+      this.skip();
+    }
+    const { suites } = await runLitmus({ url: server.url, user: USER, password: PASSWORD, suites: LITMUS_SUITES, timeoutMs: 120_000 });
+    assert.deepEqual(litmusFailures(suites), []);
+    for (const suite of suites) {
+      assert.ok((suite.summary?.run ?? 0) >= (EXPECTED_COUNTS[suite.suite] ?? 1), `${suite.suite}: only ${suite.summary?.run} tests ran`);
+      assert.equal(suite.tests.length, suite.summary?.run, `${suite.suite}: parsed ${suite.tests.length} results`);
+    }
+    // Litmus also drives the server hard: nothing it sent may have produced a 500.
+    assert.deepEqual(server.log.filter((e) => e.status >= 500), []);
+  });
+});
