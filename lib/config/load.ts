@@ -9,7 +9,8 @@
  * JOTTADAV_ACCOUNTS take JSON (they replace the file's lists). JOTTADAV_CONFIG names the file.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { OPTIONS, envNameOf, flagNameOf, type OptionSpec } from './options.js';
 import { didYouMean } from './suggest.js';
@@ -71,6 +72,17 @@ export const CONFIG_FLAG_OPTIONS: Record<string, FlagOption> = (() => {
   for (const [name, entry] of FLAG_TABLE) out[name] = { type: entry.option.kind === 'bool' ? 'boolean' : 'string' };
   return out;
 })();
+
+/**
+ * Where `jottadav login` writes and the account commands look when no --config is given:
+ * $JOTTADAV_CONFIG, else $XDG_CONFIG_HOME/jottadav/config.json (~/.config/jottadav/config.json).
+ */
+export function defaultConfigFile(env: Record<string, string | undefined> = process.env): string {
+  const named = nonEmpty(env[CONFIG_ENV]);
+  if (named !== undefined) return resolve(named);
+  const base = nonEmpty(env.XDG_CONFIG_HOME) ?? join(nonEmpty(env.HOME) ?? homedir(), '.config');
+  return join(base, 'jottadav', 'config.json');
+}
 
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;

@@ -1,0 +1,56 @@
+/**
+ * `jottadav check-config [--config FILE] [config flags]`: loads the config exactly as `serve`
+ * would (file ← env ← flags) and prints every problem with its hint. Exit 1 when any error
+ * (or, with --strict, any warning); 0 otherwise.
+ */
+import { parseArgs } from 'node:util';
+import { CONFIG_FLAG_OPTIONS, defaultConfigFile, formatProblems, loadConfig, type LoadOptions } from '../config/index.js';
+import { SERVICES } from '../jottacloud/services.js';
+import { redact } from '../util/redact.js';
+
+const HELP = `Usage: jottadav check-config [--config FILE] [--strict] [--json] [--print] [config flags]
+
+Validates a configuration as \`jottadav serve\` would load it (file, then JOTTADAV_* environment
+variables, then flags) and reports every problem at once, each with a hint.
+
+Options:
+  --config FILE  the config file (default: $JOTTADAV_CONFIG, else ~/.config/jottadav/config.json)
+  --strict       warnings fail too
+  --json         print the problems as JSON
+  --print        also print the effective configuration (secrets redacted)
+  -h, --help     show this help
+
+Any option of the configuration can be given as a flag too, e.g. --port 8080, --store memory.`;
+
+export async function run(argv: string[]): Promise<number> {
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { ...CONFIG_FLAG_OPTIONS, strict: { type: 'boolean' }, json: { type: 'boolean' }, print: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    process.stderr.write(`jottadav check-config: ${(error as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const file = typeof values.config === 'string' ? values.config : defaultConfigFile();
+  const flags: LoadOptions['flags'] = { ...values };
+  for (const own of ['strict', 'json', 'print', 'help', 'config']) delete flags[own];
+  const loaded = loadConfig({ file, flags, services: SERVICES.map((s) => s.key) });
+  const errors = loaded.problems.filter((p) => p.severity === 'error').length;
+  const failed = errors > 0 || (values.strict === true && loaded.problems.length > 0);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ file: loaded.file, ok: !failed, problems: loaded.problems, ...(values.print ? { config: redact(loaded.config) } : {}) }, null, 2)}\n`);
+    return failed ? 1 : 0;
+  }
+  if (loaded.problems.length > 0) process.stderr.write(`${formatProblems(loaded.problems)}\n`);
+  if (values.print) process.stdout.write(`${JSON.stringify(redact(loaded.config), null, 2)}\n`);
+  if (!failed) process.stdout.write(`${loaded.file ?? 'configuration'}: OK${loaded.problems.length > 0 ? ' (with warnings)' : ''}\n`);
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,431 @@
+/**
+ * `jottadav login`: the interactive setup, modelled on rclone's Jottacloud wizard
+ * (../shared/seed-rclone-jottacloud-docs.txt): choose the service, paste the personal login
+ * token, exchange it, pick the device and mount point (default Jotta/Archive), write the token
+ * file (0600) and the config. Every prompt has a flag, so scripts can run it unattended.
+ *
+ * The login token is single use: once exchanged, the resulting token is saved at once, before
+ * any further question, so that a later mistake never costs the user a new login token. A rerun
+ * reuses a saved token file instead of asking for a new login token.
+ */
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import nodeFetch from 'node-fetch';
+import { defaultConfigFile, readRawConfig, writeConfigFile } from '../config/index.js';
+import { hashPassword } from '../dav/auth.js';
+import {
+  DEFAULT_DEVICE,
+  DEFAULT_MOUNT_POINT,
+  decodeLoginToken,
+  FileTokenStore,
+  JottacloudClient,
+  JottaAuthError,
+  JottaConfigError,
+  JottaHttpError,
+  JottaNetworkError,
+  loginWithToken,
+  SERVICES,
+  TokenManager,
+  type Endpoints,
+  type FetchLike,
+  type JottaUser,
+  type WhiteLabelService,
+} from '../jottacloud/index.js';
+import { PromptCancelled, Terminal, type TerminalIo } from './hash-password.js';
+
+const HELP = `Usage: jottadav login [options]
+
+Logs in to Jottacloud (or a white-label service) with a personal login token, lets you pick the
+device and mount point to serve, and writes the token file (mode 0600) and the config.
+Generate the token at https://www.jottacloud.com/web/secure ("Personal login token"; the web
+interface may call it a JottaCli token). It works once.
+
+Every question can be answered by a flag:
+  --service KEY          jottacloud (default) or a white-label key (see the list it prints)
+  --login-token TOKEN    the personal login token (or paste it when asked)
+  --device NAME          device to serve (default Jotta)
+  --mount-point NAME     mount point to serve (default Archive)
+  --all-devices          serve every device and mount point as top-level folders instead
+  --account NAME         name of the account entry in the config (default "default")
+  --token-file FILE      where to keep the token (default: next to the config)
+  --config FILE          config to create or update (default: $JOTTADAV_CONFIG, else
+                         ~/.config/jottadav/config.json)
+  --dav-user NAME        also add a WebDAV user; its password is read like hash-password's
+  --yes                  accept the defaults for every question not given by a flag
+Non-default servers (the local emulator, a proxy):
+  --well-known URL       OIDC discovery document to use instead of the one in the token
+  --jfs-url URL          JFS API base (default https://jfs.jottacloud.com/jfs/)
+  --api-url URL          JSON API base (default https://api.jottacloud.com/)
+  --www-url URL          base of public links (default https://www.jottacloud.com/)
+  -h, --help             show this help`;
+
+const OPTIONS = {
+  service: { type: 'string' },
+  'login-token': { type: 'string' },
+  device: { type: 'string' },
+  'mount-point': { type: 'string' },
+  'all-devices': { type: 'boolean' },
+  account: { type: 'string' },
+  'token-file': { type: 'string' },
+  config: { type: 'string' },
+  'dav-user': { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+  'well-known': { type: 'string' },
+  'jfs-url': { type: 'string' },
+  'api-url': { type: 'string' },
+  'www-url': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Flags = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+export interface LoginDeps {
+  io: TerminalIo;
+  /** For specs; default node-fetch. */
+  fetch?: FetchLike;
+}
+
+/** A failure the user can act on: printed without a stack trace. */
+class LoginError extends Error {}
+
+export async function run(argv: string[]): Promise<number> {
+  return runLogin(argv, { io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr } });
+}
+
+export async function runLogin(argv: string[], deps: LoginDeps): Promise<number> {
+  const { io } = deps;
+  let flags: Flags;
+  try {
+    flags = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values as Flags;
+    for (const key of ['well-known', 'jfs-url', 'api-url', 'www-url'] as const) {
+      const v = flags[key];
+      if (v !== undefined && !isHttpUrl(v)) throw new Error(`--${key} must be an http(s) URL, got '${v}'`);
+    }
+  } catch (error) {
+    io.stderr.write(`jottadav login: ${(error as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  if (flags.help) {
+    io.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const term = new Terminal(io.stdin, io.stderr);
+  try {
+    await wizard(flags, term, deps);
+    return 0;
+  } catch (error) {
+    if (error instanceof PromptCancelled) {
+      io.stderr.write('jottadav login: cancelled\n');
+      return 130;
+    }
+    if (error instanceof LoginError) {
+      io.stderr.write(`jottadav login: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    term.close();
+  }
+}
+
+async function wizard(flags: Flags, term: Terminal, deps: LoginDeps): Promise<void> {
+  const configFile = resolve(flags.config ?? defaultConfigFile());
+  const accountName = flags.account ?? 'default';
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(accountName)) throw new LoginError(`--account '${accountName}': use letters, digits, . _ - (up to 64)`);
+  let raw: Record<string, unknown>;
+  try {
+    raw = (await readRawConfig(configFile)) ?? {};
+  } catch (error) {
+    throw new LoginError((error as Error).message);
+  }
+  const tokenFile = resolve(flags['token-file'] ?? join(dirname(configFile), `${accountName}.token.json`));
+  const store = new FileTokenStore(tokenFile);
+  const doFetch = rewritingFetch(deps.fetch ?? (nodeFetch as unknown as FetchLike), flags['well-known']);
+
+  const service = await chooseService(flags, term);
+  const reuse = await reuseExistingToken(flags, term, store, tokenFile);
+  if (!reuse) {
+    const pasted = await readLoginToken(flags, term, service);
+    term.say('Exchanging the login token...');
+    try {
+      await loginWithToken(pasted, store, { fetch: doFetch });
+    } catch (error) {
+      throw new LoginError(explainLoginError(error, service, flags['well-known']));
+    }
+    term.say(`Saved the token to ${tokenFile} (mode 0600).`);
+  }
+
+  const endpoints: Partial<Endpoints> = {};
+  if (flags['jfs-url']) endpoints.jfs = flags['jfs-url'];
+  if (flags['api-url']) endpoints.api = flags['api-url'];
+  if (flags['www-url']) endpoints.www = flags['www-url'];
+  const tokens = new TokenManager({ store, fetch: doFetch });
+  const client = new JottacloudClient({ tokens, endpoints, fetch: doFetch });
+  let user: JottaUser;
+  let email: string | undefined;
+  try {
+    const customer = await client.customer();
+    email = customer.email;
+    user = await client.user();
+  } catch (error) {
+    throw new LoginError(`logged in, but listing the account failed: ${explainAccountError(error)}`);
+  } finally {
+    tokens.close();
+  }
+
+  let device = DEFAULT_DEVICE;
+  let mountPoint = DEFAULT_MOUNT_POINT;
+  const allDevices = flags['all-devices'] === true;
+  if (!allDevices) ({ device, mountPoint } = await chooseLocation(flags, term, client, user));
+
+  const entry: Record<string, unknown> = {
+    tokenFile: portablePath(tokenFile, configFile),
+    service: service.key,
+    device,
+    mountPoint,
+    ...(allDevices ? { allDevices: true } : {}),
+  };
+  const endpointEntry = { ...endpoints, ...(flags['well-known'] ? { wellKnown: flags['well-known'] } : {}) };
+  if (Object.keys(endpointEntry).length > 0) entry.endpoints = endpointEntry;
+
+  term.say('--------------------');
+  term.say(`[${accountName}]`);
+  term.say(`service = ${service.key}`);
+  term.say(`user = ${email ?? user.username}`);
+  term.say(`token file = ${tokenFile}`);
+  term.say(allDevices ? 'devices = all (every device and mount point as a folder)' : `device = ${device}\nmountpoint = ${mountPoint}`);
+  for (const [k, v] of Object.entries(endpointEntry)) term.say(`${k} = ${String(v)}`);
+  term.say('--------------------');
+  if (!(await confirm(flags, term, `Write this to ${configFile}?`, true))) {
+    term.say(`Nothing written to ${configFile}. The token stays in ${tokenFile}; run jottadav login again to reuse it.`);
+    return;
+  }
+
+  const accounts = isObj(raw.accounts) ? { ...raw.accounts } : {};
+  accounts[accountName] = entry;
+  const next: Record<string, unknown> = { ...raw, accounts };
+  const users = Array.isArray(raw.users) ? [...(raw.users as unknown[])] : [];
+  const davUser = await chooseDavUser(flags, term, users.length);
+  if (davUser) {
+    const password = await readNewPassword(term, davUser);
+    const record = { name: davUser, passwordHash: await hashPassword(password), account: accountName };
+    const at = users.findIndex((u) => isObj(u) && u.name === davUser);
+    if (at >= 0) users[at] = { ...(users[at] as object), ...record };
+    else users.push(record);
+  }
+  if (users.length > 0 || raw.users !== undefined) next.users = users;
+  await writeConfigFile(configFile, next);
+  term.say(`Wrote ${configFile} (mode 0600).`);
+  if (users.length === 0) term.say(`Next: add a WebDAV user — run \`jottadav hash-password --user NAME\` and put its output in "users" — then run jottadav serve --config ${configFile}`);
+  else term.say(`Next: jottadav check-config --config ${configFile}, then jottadav serve --config ${configFile}`);
+}
+
+async function chooseService(flags: Flags, term: Terminal): Promise<WhiteLabelService> {
+  const byKey = (key: string) => SERVICES.find((s) => s.key === key.trim().toLowerCase());
+  if (flags.service !== undefined) {
+    const found = byKey(flags.service);
+    if (!found) throw new LoginError(`unknown --service '${flags.service}'; one of: ${SERVICES.map((s) => s.key).join(', ')}`);
+    return found;
+  }
+  if (flags.yes) return SERVICES[0] as WhiteLabelService;
+  term.say('Which service is the account with? Choose a number from below, or type its key');
+  SERVICES.forEach((s, i) => term.say(`${String(i + 1).padStart(2)} > ${s.name} (${s.key})`));
+  for (;;) {
+    const answer = (await term.line('Service [1]> '))?.trim();
+    if (answer === undefined) throw new PromptCancelled();
+    if (answer === '') return SERVICES[0] as WhiteLabelService;
+    const n = Number(answer);
+    const found = Number.isInteger(n) && n >= 1 && n <= SERVICES.length ? SERVICES[n - 1] : byKey(answer);
+    if (found) return found;
+    term.say(`'${answer}' is not in the list; type a number from 1 to ${SERVICES.length} or a key such as telia_se.`);
+  }
+}
+
+async function reuseExistingToken(flags: Flags, term: Terminal, store: FileTokenStore, tokenFile: string): Promise<boolean> {
+  if (flags['login-token'] !== undefined) return false;
+  let stored;
+  try {
+    stored = await store.load();
+  } catch {
+    return false;
+  }
+  if (!stored?.refreshToken) return false;
+  return confirm(flags, term, `${tokenFile} already holds a login. Use it instead of a new login token?`, true);
+}
+
+async function readLoginToken(flags: Flags, term: Terminal, service: WhiteLabelService): Promise<string> {
+  const check = (pasted: string): string | undefined => {
+    try {
+      const token = decodeLoginToken(pasted);
+      const host = new URL(token.well_known_link).hostname;
+      if (!flags['well-known'] && service.key !== 'jottacloud' && host !== service.domain) {
+        term.say(`Note: this token was issued by ${host}, not by ${service.domain} (${service.name}); using it as issued.`);
+      }
+      return undefined;
+    } catch (error) {
+      return error instanceof JottaConfigError ? error.message : String(error);
+    }
+  };
+  if (flags['login-token'] !== undefined) {
+    const problem = check(flags['login-token']);
+    if (problem) throw new LoginError(`--login-token is not a personal login token (${problem}). ${whereToGetToken(service)}`);
+    return flags['login-token'];
+  }
+  term.say(`${whereToGetToken(service)}`);
+  for (let attempt = 1; ; attempt++) {
+    const pasted = await term.secret('Login Token> ');
+    if (pasted === undefined) throw new LoginError('no login token given');
+    const problem = check(pasted);
+    if (!problem) return pasted;
+    if (attempt >= 3) throw new LoginError(`that is not a personal login token (${problem}). ${whereToGetToken(service)}`);
+    term.say(`That is not a personal login token (${problem}). Paste the whole token, in one line.`);
+  }
+}
+
+async function chooseLocation(flags: Flags, term: Terminal, client: JottacloudClient, user: JottaUser): Promise<{ device: string; mountPoint: string }> {
+  const devices = user.devices.map((d) => d.name);
+  const pick = (list: string[], wanted: string) => list.find((n) => n === wanted) ?? list.find((n) => n.toLowerCase() === wanted.toLowerCase());
+  let device = DEFAULT_DEVICE;
+  let custom = flags.device !== undefined || flags['mount-point'] !== undefined;
+  if (!custom && !flags.yes) {
+    custom = await confirm(flags, term, 'Do you want to use a non standard device/mountpoint e.g. for accessing files uploaded using the official Jottacloud client?', false);
+  }
+  if (flags.device !== undefined) {
+    const found = pick(devices, flags.device);
+    if (!found) throw new LoginError(`the account has no device '${flags.device}'; it has: ${devices.join(', ') || '(none)'}. Run jottadav login again (the saved token is reused).`);
+    device = found;
+  } else if (custom && !flags.yes) {
+    device = await choose(term, 'Please select the device to use. Normally this will be Jotta', 'Devices', devices, DEFAULT_DEVICE);
+  }
+  let mountPoints: string[];
+  try {
+    mountPoints = (await client.device(device)).mountPoints.filter((m) => !m.deleted).map((m) => m.name);
+  } catch (error) {
+    throw new LoginError(`listing the mount points of ${device} failed: ${explainAccountError(error)}`);
+  }
+  let mountPoint = pick(mountPoints, DEFAULT_MOUNT_POINT) ?? mountPoints[0] ?? DEFAULT_MOUNT_POINT;
+  if (flags['mount-point'] !== undefined) {
+    const found = pick(mountPoints, flags['mount-point']);
+    if (!found) throw new LoginError(`device ${device} has no mount point '${flags['mount-point']}'; it has: ${mountPoints.join(', ') || '(none)'}. Run jottadav login again (the saved token is reused).`);
+    mountPoint = found;
+  } else if (custom && !flags.yes) {
+    mountPoint = await choose(term, 'Please select the mountpoint to use. Normally this will be Archive', 'Mountpoints', mountPoints, mountPoint);
+  }
+  return { device, mountPoint };
+}
+
+/** rclone-style numbered choice; an empty answer takes the default, a typed name must exist. */
+async function choose(term: Terminal, title: string, label: string, options: string[], fallback: string): Promise<string> {
+  if (options.length === 0) return fallback;
+  term.say(title);
+  term.say('Choose a number from below, or type in an existing value');
+  options.forEach((o, i) => term.say(`${String(i + 1).padStart(2)} > ${o}`));
+  for (;;) {
+    const answer = (await term.line(`${label} [${fallback}]> `))?.trim();
+    if (answer === undefined) throw new PromptCancelled();
+    if (answer === '') return options.find((o) => o.toLowerCase() === fallback.toLowerCase()) ?? fallback;
+    const n = Number(answer);
+    if (Number.isInteger(n) && n >= 1 && n <= options.length) return options[n - 1] as string;
+    const named = options.find((o) => o === answer) ?? options.find((o) => o.toLowerCase() === answer.toLowerCase());
+    if (named) return named;
+    term.say(`'${answer}' is not one of them; type a number from 1 to ${options.length} or a name from the list.`);
+  }
+}
+
+async function chooseDavUser(flags: Flags, term: Terminal, existingUsers: number): Promise<string | undefined> {
+  if (flags['dav-user'] !== undefined) {
+    if (flags['dav-user'] === '' || /[:\s]/.test(flags['dav-user'])) throw new LoginError('--dav-user: a non-empty name without colons or spaces');
+    return flags['dav-user'];
+  }
+  if (flags.yes || existingUsers > 0) return undefined;
+  for (;;) {
+    const name = (await term.line('WebDAV user name to add (empty to skip)> '))?.trim();
+    if (!name) return undefined;
+    if (!/[:\s]/.test(name)) return name;
+    term.say('A user name cannot contain a colon or spaces.');
+  }
+}
+
+async function readNewPassword(term: Terminal, name: string): Promise<string> {
+  const password = await term.secret(`Password for ${name}> `);
+  if (!password) throw new LoginError(`no password given for ${name}`);
+  if (term.interactive && (await term.secret('Repeat password> ')) !== password) throw new LoginError('the passwords do not match; run jottadav login again (the saved token is reused)');
+  return password;
+}
+
+async function confirm(flags: Flags, term: Terminal, question: string, fallback: boolean): Promise<boolean> {
+  if (flags.yes) return fallback;
+  for (;;) {
+    const answer = (await term.line(`${question}\ny) Yes\nn) No\ny/n [${fallback ? 'y' : 'n'}]> `))?.trim().toLowerCase();
+    if (answer === undefined) throw new PromptCancelled();
+    if (answer === '') return fallback;
+    if (answer === 'y' || answer === 'yes') return true;
+    if (answer === 'n' || answer === 'no') return false;
+  }
+}
+
+function whereToGetToken(service: WhiteLabelService): string {
+  return service.key === 'jottacloud'
+    ? 'Generate a personal login token here: https://www.jottacloud.com/web/secure'
+    : `Generate a personal login token in ${service.name}'s web interface, under the account's security settings.`;
+}
+
+/** The three ways a login token fails, told apart as far as the server's answer allows. */
+export function explainLoginError(error: unknown, service: WhiteLabelService, wellKnown?: string): string {
+  const fresh = `${whereToGetToken(service)} and run jottadav login again.`;
+  if (error instanceof JottaConfigError) return `that is not a personal login token (${error.message}). ${fresh}`;
+  if (error instanceof JottaAuthError) {
+    const said = `${error.error}${error.description ? `: ${error.description}` : ''}`;
+    const text = said.toLowerCase();
+    if (text.includes('expired')) return `the login token has expired (the server said ${said}). ${fresh}`;
+    // jafs: a consumed token answers 401; Keycloak's invalid_grant covers used and unknown ones.
+    if (error.status === 401 || /used|consumed|already|stale/.test(text)) return `the login token has already been used — each one works once (the server said ${said}). ${fresh}`;
+    if (error.error === 'invalid_grant') return `the login token was refused: it is wrong, already used or expired (the server said ${said}). ${fresh}`;
+    return `the identity server refused the login (${said}). ${fresh}`;
+  }
+  if (error instanceof JottaNetworkError) {
+    return `could not reach the identity server (${error.message}). Check the network${wellKnown ? ` and --well-known ${wellKnown}` : ', or point --well-known at a non-default identity server'}.`;
+  }
+  if (error instanceof JottaHttpError) {
+    return error.status === 404
+      ? `the identity server has no such discovery document (404)${wellKnown ? `; check --well-known ${wellKnown}` : ''}.`
+      : `the identity server answered ${error.message}. Try again later.`;
+  }
+  return `the login failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+function explainAccountError(error: unknown): string {
+  if (error instanceof JottaAuthError) return `the session was refused (${error.error}); run jottadav login with a new login token`;
+  if (error instanceof JottaHttpError && error.status === 401) return 'the API refused the token (401); check --api-url/--jfs-url, or log in again';
+  if (error instanceof JottaNetworkError) return `${error.message} (check --jfs-url/--api-url)`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * `--well-known` replaces the discovery URL the login token names: the token embeds its
+ * issuer, so without this the only way to reach a different identity server would be a
+ * different token.
+ */
+function rewritingFetch(base: FetchLike, wellKnown: string | undefined): FetchLike {
+  if (!wellKnown) return base;
+  return (url, init) => (/\/\.well-known\/openid-configuration(?:[?#].*)?$/.test(url) ? base(wellKnown, init) : base(url, init));
+}
+
+/** Relative to the config's folder when inside it, so the pair can be moved together. */
+function portablePath(file: string, configFile: string): string {
+  const rel = relative(dirname(configFile), file);
+  return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep) ? rel : file;
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
