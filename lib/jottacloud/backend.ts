@@ -151,13 +151,13 @@ export class JottacloudBackend implements StorageBackend {
           throw new StorageError('INVALID_ARGUMENT', `${path}: bad range ${start}-${range.end ?? ''}`);
         }
         if (start >= entry.size) {
-          if (start === 0 && entry.size === 0) return Readable.from([]);
+          if (start === 0 && entry.size === 0) return Readable.from([], { objectMode: false });
           throw new StorageError('INVALID_ARGUMENT', `${path}: range starts at ${start}, beyond ${entry.size} bytes`);
         }
         const end = range.end === undefined ? undefined : Math.min(range.end, entry.size - 1);
         return this.client.download(this.at(segments), { start, end }, signal);
       }
-      if (entry.size === 0) return Readable.from([]);
+      if (entry.size === 0) return Readable.from([], { objectMode: false });
       return this.client.download(this.at(segments), undefined, signal);
     });
   }
