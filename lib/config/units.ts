@@ -55,10 +55,13 @@ function parseWithUnits(value: unknown, units: Record<string, number>): number |
 }
 
 export function formatSize(bytes: number): string {
-  for (const [suffix, factor] of [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+  const units = [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const;
+  for (const [suffix, factor] of units) {
     if (bytes >= factor && bytes % factor === 0) return `${bytes / factor} ${suffix}`;
   }
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  for (const [suffix, factor] of units) {
+    if (bytes >= factor) return `${(bytes / factor).toFixed(2)} ${suffix}`;
+  }
   return `${bytes} B`;
 }
 

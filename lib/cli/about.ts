@@ -1,0 +1,156 @@
+/**
+ * `jottadav about`: usage and quota of the configured account, like `rclone about remote:`.
+ * Also home of openAccount(), which cleanup and link share: config → token file → client.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import nodeFetch from 'node-fetch';
+import { accountOf, defaultConfigFile, formatProblems, formatSize, loadConfig, type AccountConfig } from '../config/index.js';
+import {
+  FileTokenStore,
+  JottacloudClient,
+  JottaAuthError,
+  JottaHttpError,
+  JottaNetworkError,
+  SERVICES,
+  TokenManager,
+  type Endpoints,
+  type FetchLike,
+} from '../jottacloud/index.js';
+
+/** A failure the user can act on: printed as one line, no stack trace, exit 1. */
+export class CommandError extends Error {}
+
+export interface CommandIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export const ACCOUNT_OPTIONS = {
+  config: { type: 'string' },
+  account: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export const ACCOUNT_HELP = `  --config FILE   the config (default: $JOTTADAV_CONFIG, else ~/.config/jottadav/config.json)
+  --account NAME  which account, when the config has several
+  --json          machine-readable output
+  -h, --help      show this help`;
+
+export interface OpenAccount {
+  name: string;
+  account: AccountConfig;
+  client: JottacloudClient;
+  close(): void;
+}
+
+/**
+ * Loads the config (only the account part has to be valid: a fresh `jottadav login` has no
+ * users yet) and builds a client over the account's token file.
+ */
+export function openAccount(values: { config?: string; account?: string }, fetch?: FetchLike): OpenAccount {
+  const file = values.config ?? defaultConfigFile();
+  const loaded = loadConfig({ file, env: {}, services: SERVICES.map((s) => s.key) });
+  const relevant = loaded.problems.filter((p) => p.severity === 'error' && (p.path === '(file)' || p.path.startsWith('accounts')));
+  if (relevant.length > 0) throw new CommandError(`the config has problems:\n${formatProblems(relevant)}`);
+  let picked: { name: string; account: AccountConfig };
+  try {
+    picked = accountOf(loaded.config, values.account);
+  } catch (error) {
+    throw new CommandError((error as Error).message);
+  }
+  const { account } = picked;
+  const endpoints: Partial<Endpoints> = {};
+  if (account.endpoints.jfs) endpoints.jfs = account.endpoints.jfs;
+  if (account.endpoints.api) endpoints.api = account.endpoints.api;
+  if (account.endpoints.www) endpoints.www = account.endpoints.www;
+  const doFetch = fetch ?? (nodeFetch as unknown as FetchLike);
+  const tokens = new TokenManager({ store: new FileTokenStore(account.tokenFile), fetch: doFetch });
+  const client = new JottacloudClient({ tokens, endpoints, fetch: doFetch });
+  return { ...picked, client, close: () => tokens.close() };
+}
+
+/** Jottacloud failures in words a user can act on. */
+export function explainAccountFailure(error: unknown): string {
+  if (error instanceof JottaAuthError) {
+    return error.error === 'not_logged_in' ? 'not logged in: run jottadav login' : `the login is no longer valid (${error.error}${error.description ? `: ${error.description}` : ''}); run jottadav login with a new login token`;
+  }
+  if (error instanceof JottaNetworkError) return `Jottacloud is unreachable: ${error.message}`;
+  if (error instanceof JottaHttpError) return `Jottacloud answered ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** parseArgs + --help + the error/exit conventions every account command shares. */
+export async function runAccountCommand<O extends ParseArgsConfig['options']>(
+  name: string,
+  help: string,
+  argv: string[],
+  options: O,
+  body: (values: Record<string, string | boolean | undefined>, positionals: string[], io: CommandIo) => Promise<number>,
+  io: CommandIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true }) as typeof parsed;
+  } catch (error) {
+    io.stderr.write(`jottadav ${name}: ${(error as Error).message}\n\n${help}\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    io.stdout.write(`${help}\n`);
+    return 0;
+  }
+  try {
+    return await body(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals, io);
+  } catch (error) {
+    const message = error instanceof CommandError ? error.message : explainAccountFailure(error);
+    io.stderr.write(`jottadav ${name}: ${message}\n`);
+    return 1;
+  }
+}
+
+const HELP = `Usage: jottadav about [--config FILE] [--account NAME] [--json]
+
+Shows the account's usage and quota (as rclone about does).
+
+${ACCOUNT_HELP}`;
+
+export async function run(argv: string[], fetch?: FetchLike): Promise<number> {
+  return runAccountCommand('about', HELP, argv, ACCOUNT_OPTIONS, async (values, positionals, io) => {
+    if (positionals.length > 0) throw new CommandError(`unexpected argument '${positionals[0]}'`);
+    const opened = openAccount({ config: values.config as string | undefined, account: values.account as string | undefined }, fetch);
+    try {
+      const [user, customer] = await Promise.all([opened.client.user(), opened.client.customer()]);
+      const used = user.usage ?? customer.usage ?? 0;
+      const capacity = user.capacity ?? customer.quota;
+      // capacity -1 (or absent) = unlimited: total and free are left out, as rclone does.
+      const limited = typeof capacity === 'number' && capacity > 0;
+      const report = {
+        account: opened.name,
+        user: customer.email ?? user.username,
+        accountType: user.accountType ?? customer.account_type ?? null,
+        used,
+        total: limited ? capacity : null,
+        free: limited ? Math.max(0, capacity - used) : null,
+        unlimited: !limited,
+        devices: user.devices.map((d) => d.name),
+      };
+      if (values.json) {
+        io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return 0;
+      }
+      const human = (n: number) => `${formatSize(n)} (${n} bytes)`;
+      const lines = [
+        `Account: ${report.account} (${report.user}${report.accountType ? `, ${report.accountType}` : ''})`,
+        `Total:   ${report.total !== null ? human(report.total) : 'unlimited'}`,
+        `Used:    ${human(used)}`,
+        ...(report.free !== null ? [`Free:    ${human(report.free)}`] : []),
+        `Devices: ${report.devices.join(', ') || '(none)'}`,
+      ];
+      io.stdout.write(`${lines.join('\n')}\n`);
+      return 0;
+    } finally {
+      opened.close();
+    }
+  });
+}

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { HASH, Sandbox } from '../config/fixtures.js';
+import { runCli } from './run-cli.js';
+
+describe('cli: check-config', () => {
+  let box: Sandbox;
+  beforeEach(() => {
+    box = new Sandbox();
+  });
+  afterEach(() => box.remove());
+
+  it('prints every problem with its hint and exits 1', async () => {
+    box.token();
+    const file = box.file('c.json', {
+      server: { port: 'eighty' },
+      logg: {},
+      accounts: { home: { tokenFile: 'token.json' } },
+      users: [{ name: 'alice', passwordHash: 'plain-text', account: 'hone' }],
+    });
+    const { code, stdout, stderr } = await runCli(['check-config', '--config', file]);
+    assert.equal(code, 1, stdout + stderr);
+    assert.match(stderr, /error: server\.port \(config file .*\): must be an integer from 0 to 65535, got "eighty"\n  hint: /);
+    assert.match(stderr, /error: logg .*unknown option 'logg'\n  hint: did you mean 'log'\?/);
+    assert.match(stderr, /error: users\[0\]\.passwordHash .*\n  hint: run `jottadav hash-password`/);
+    assert.match(stderr, /error: users\[0\]\.account .*unknown account 'hone'\n  hint: did you mean 'home'\?/);
+    assert.match(stderr, /4 errors, 0 warnings/);
+    assert.doesNotMatch(stderr, /plain-text/);
+    assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('a valid config exits 0; env and flags are checked as serve would merge them', async () => {
+    const file = box.minimal();
+    const ok = await runCli(['check-config', '--config', file]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /: OK\n$/);
+    const env = await runCli(['check-config', '--config', file], { env: { JOTTADAV_STORE: 'redis:/nope' } });
+    assert.equal(env.code, 1);
+    assert.match(env.stderr, /store \(env JOTTADAV_STORE\): must be memory, file or a redis:\/\/ URL/);
+    const flag = await runCli(['check-config', '--config', file, '--locks-min-timeout', '10ms']);
+    assert.equal(flag.code, 1);
+    assert.match(flag.stderr, /locks\.minTimeout \(flag --locks-min-timeout\): must be at least 1s/);
+  });
+
+  it('warnings pass unless --strict; --json lists problems; --print shows the config with secrets redacted', async () => {
+    const file = box.minimal({ server: { host: '0.0.0.0' } });
+    const loose = await runCli(['check-config', '--config', file]);
+    assert.equal(loose.code, 0);
+    assert.match(loose.stderr, /warning: server\.host .*clear text/);
+    assert.match(loose.stdout, /OK \(with warnings\)/);
+    const strict = await runCli(['check-config', '--config', file, '--strict']);
+    assert.equal(strict.code, 1);
+    const json = await runCli(['check-config', '--config', file, '--json', '--print']);
+    const report = JSON.parse(json.stdout) as { ok: boolean; problems: Array<{ path: string; severity: string; hint: string }>; config: { users: Array<{ passwordHash: string }> } };
+    assert.equal(report.ok, true);
+    assert.deepEqual(report.problems.map((p) => [p.severity, p.path]), [['warning', 'server.host']]);
+    assert.equal(report.config.users[0]?.passwordHash, '[REDACTED]');
+    assert.ok(!json.stdout.includes(HASH));
+  });
+
+  it('a missing file and an unknown flag are reported without a stack trace', async () => {
+    const missing = await runCli(['check-config', '--config', `${box.dir}/nope.json`]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /does not exist\n  hint: run `jottadav login --config FILE`/);
+    const bad = await runCli(['check-config', '--colour']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /Unknown option '--colour'/);
+  });
+});
