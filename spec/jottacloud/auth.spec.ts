@@ -14,6 +14,8 @@ import { JottaAuthError } from '../../lib/jottacloud/errors.js';
 import { encodeLoginToken } from '../../lib/jottacloud/login-token.js';
 import { FileTokenStore, KeyValueTokenStore } from '../../lib/jottacloud/token-store.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
+import { createStore } from '../../lib/store/create-store.js';
+import { redisAvailable, startRedis } from '../store/redis-server.js';
 
 interface Received {
   form: Record<string, string>;
@@ -156,6 +158,35 @@ describe('jottacloud auth against a recording identity server', () => {
       assert.equal(idp.refreshes() - before, 1, `round ${round}`);
       assert.equal(new Set(tokens).size, 1, 'both processes use the same new token');
       assert.equal(idp.revoked, false, 'the session was never revoked');
+    }
+  });
+
+  it('two "processes" on one Redis store (two connections): one refresh per round, never revoked', async function () {
+    if (!redisAvailable()) {
+      // Visible in the report as pending, with the reason in its title.
+      this.test!.title += ' (skipped: redis-server binary not installed)';
+      this.skip();
+    }
+    this.timeout(20_000);
+    const redis = await startRedis();
+    const storeA = createStore({ kind: 'redis', url: redis.url });
+    const storeB = createStore({ kind: 'redis', url: redis.url });
+    try {
+      await loginWithToken(idp.mint(), new KeyValueTokenStore(storeA));
+      const a = new TokenManager({ store: new KeyValueTokenStore(storeA), leasePollMs: 5 });
+      const b = new TokenManager({ store: new KeyValueTokenStore(storeB), leasePollMs: 5 });
+      for (let round = 0; round < 5; round++) {
+        const before = idp.refreshes();
+        const stale = await a.getAccessToken();
+        assert.equal(await b.getAccessToken(), stale);
+        await Promise.all([...Array.from({ length: 10 }, () => a.handleUnauthorized(stale)), ...Array.from({ length: 10 }, () => b.handleUnauthorized(stale))]);
+        assert.equal(idp.refreshes() - before, 1, `round ${round}`);
+        assert.equal(idp.revoked, false);
+      }
+    } finally {
+      await storeA.close();
+      await storeB.close();
+      await redis.stop();
     }
   });
 

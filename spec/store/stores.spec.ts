@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { createStore, FILE_STORE_NAME } from '../../lib/store/create-store.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import { keyValueStoreContract } from './key-value-store-contract.js';
+import { redisAvailable, startRedis, type RedisServer } from './redis-server.js';
 
 keyValueStoreContract('MemoryStore', async () => new MemoryStore());
 keyValueStoreContract('createStore memory (keyv Map)', async () => createStore({ kind: 'memory' }));
@@ -46,21 +44,6 @@ describe('file store (keyv-file)', () => {
   });
 });
 
-function redisAvailable(): boolean {
-  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 describe('redis store (@keyv/redis)', function () {
   if (!redisAvailable()) {
     it('needs the redis-server binary, which is not installed here (skipped)', function () {
@@ -68,34 +51,15 @@ describe('redis store (@keyv/redis)', function () {
     });
     return;
   }
-  let server: ChildProcess | undefined;
+  let server: RedisServer | undefined;
   let url = '';
   before(async function () {
     this.timeout(15_000);
-    const port = await freePort();
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
-    url = `redis://127.0.0.1:${port}`;
-    // Wait until it accepts a command.
-    for (let i = 0; ; i++) {
-      const probe = createStore({ kind: 'redis', url });
-      try {
-        await probe.get('probe');
-        await probe.close();
-        break;
-      } catch (error) {
-        await probe.close().catch(() => undefined);
-        if (i > 100) throw error;
-        await delay(50);
-      }
-    }
+    server = await startRedis();
+    url = server.url;
   });
   after(async () => {
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((resolve) => server!.once('exit', resolve));
-    }
+    await server?.stop();
   });
   keyValueStoreContract('createStore redis', async () => createStore({ kind: 'redis', url }), async () => createStore({ kind: 'redis', url }));
   it('two store instances (two "processes") see one lease', async () => {
