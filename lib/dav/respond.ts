@@ -31,7 +31,8 @@ export function sendXml(req: IncomingMessage, res: ServerResponse, status: numbe
 export function sendDavError(req: IncomingMessage, res: ServerResponse, error: DavError): void {
   if (error.condition) {
     const hrefs = error.hrefs.map((h) => `<D:href>${escapeXml(h)}</D:href>`).join('');
-    const body = `${XML_DECL}<D:error xmlns:D="DAV:"><D:${error.condition}>${hrefs}</D:${error.condition}></D:error>`;
+    const inner = hrefs ? `<D:${error.condition}>${hrefs}</D:${error.condition}>` : `<D:${error.condition}/>`;
+    const body = `${XML_DECL}<D:error xmlns:D="DAV:">${inner}</D:error>`;
     sendXml(req, res, error.status, body, error.headers);
     return;
   }

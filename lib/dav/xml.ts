@@ -132,15 +132,22 @@ export function isDav(el: XmlElement, local: string): boolean {
   return el.ns === DAV_NS && el.local === local;
 }
 
+const ESCAPES: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' };
+
+/** Element text: only what XML requires, so ETags keep their literal quotes. */
 export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&${({ '<': 'lt', '>': 'gt', '&': 'amp', '"': 'quot', "'": 'apos' } as Record<string, string>)[c]};`);
+  return text.replace(/[<>&]/g, (c) => ESCAPES[c] as string);
+}
+
+export function escapeAttr(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => ESCAPES[c] as string);
 }
 
 /** `<x:local xmlns:x="ns">` opening parts for an element of any namespace. */
 export function openTag(ns: string, local: string, extra = ''): string {
   if (ns === DAV_NS) return `<D:${local}${extra}>`;
   if (ns === '') return `<${local} xmlns=""${extra}>`;
-  return `<x:${local} xmlns:x="${escapeXml(ns)}"${extra}>`;
+  return `<x:${local} xmlns:x="${escapeAttr(ns)}"${extra}>`;
 }
 
 export function closeTag(ns: string, local: string): string {
@@ -168,15 +175,15 @@ export function serialise(nodes: XmlNode[]): string {
     let attrs = '';
     let i = 0;
     for (const a of node.attrs.values()) {
-      if (a.ns === '') attrs += ` ${a.local}="${escapeXml(a.value)}"`;
-      else if (a.ns === XML_NS) attrs += ` xml:${a.local}="${escapeXml(a.value)}"`;
+      if (a.ns === '') attrs += ` ${a.local}="${escapeAttr(a.value)}"`;
+      else if (a.ns === XML_NS) attrs += ` xml:${a.local}="${escapeAttr(a.value)}"`;
       else {
         const ap = `a${depth}_${i++}`;
-        attrs += ` xmlns:${ap}="${escapeXml(a.ns)}" ${ap}:${a.local}="${escapeXml(a.value)}"`;
+        attrs += ` xmlns:${ap}="${escapeAttr(a.ns)}" ${ap}:${a.local}="${escapeAttr(a.value)}"`;
       }
     }
     const name = node.ns === '' ? node.local : `${prefix}:${node.local}`;
-    const decl = node.ns === '' ? ' xmlns=""' : ` xmlns:${prefix}="${escapeXml(node.ns)}"`;
+    const decl = node.ns === '' ? ' xmlns=""' : ` xmlns:${prefix}="${escapeAttr(node.ns)}"`;
     if (node.children.length === 0) {
       parts.push(`<${name}${decl}${attrs}/>`);
       return;

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { hashPassword, verifyPassword } from '../../lib/dav/index.js';
+import { parseBasic } from '../../lib/dav/auth.js';
+import { basic, startTestServer, type TestServer } from './harness.js';
+
+describe('dav: OPTIONS and authentication', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ basePath: '/dav' });
+  });
+  after(async () => server.close());
+
+  it('answers OPTIONS on the server root outside the base path with DAV 1, 2 and MS-Author-Via', async () => {
+    for (const path of ['/', '/dav/', '/dav/missing/thing', '*']) {
+      const r = await server.request('OPTIONS', path);
+      assert.equal(r.status, 200, path);
+      assert.equal(r.headers.dav, '1, 2');
+      assert.equal(r.headers['ms-author-via'], 'DAV');
+      assert.match(String(r.headers.allow), /PROPFIND/);
+      assert.match(String(r.headers.allow), /LOCK/);
+    }
+  });
+
+  it('challenges OPTIONS without credentials (Windows DavClnt starts WebClient on the 401)', async () => {
+    const r = await server.request('OPTIONS', '/', { auth: false });
+    assert.equal(r.status, 401);
+    assert.match(String(r.headers['www-authenticate']), /^Basic realm="jottadav", charset="UTF-8"$/);
+  });
+
+  it('splits Basic credentials on the first colon and decodes UTF-8', () => {
+    assert.deepEqual(parseBasic(`Basic ${Buffer.from('jörg:a:b:c').toString('base64')}`), { user: 'jörg', password: 'a:b:c' });
+    assert.equal(parseBasic('Basic !!!'), undefined);
+    assert.equal(parseBasic(`Basic ${Buffer.from('nocolon').toString('base64')}`), undefined);
+    assert.equal(parseBasic('Bearer abc'), undefined);
+  });
+
+  it('accepts a password containing colons, and DOMAIN\\user from Windows', async () => {
+    assert.equal((await server.request('PROPFIND', '/dav/', { headers: { Depth: '0' } })).status, 207);
+    assert.equal((await server.request('PROPFIND', '/dav/', { headers: { Depth: '0' }, auth: basic('CORP\\alice') })).status, 207);
+  });
+
+  it('hashes with scrypt and verifies in constant time; bad hashes never verify', async () => {
+    const hash = await hashPassword('sécret', { N: 1024, r: 8, p: 1 });
+    assert.match(hash, /^scrypt\$1024\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+    assert.equal(await verifyPassword('sécret', hash), true);
+    assert.equal(await verifyPassword('secret', hash), false);
+    assert.equal(await verifyPassword('x', 'plain-text'), false);
+    assert.equal(await verifyPassword('x', 'scrypt$99999999$8$1$AA==$AA=='), false);
+  });
+
+  it('answers 403 to a read-only user writing, and lets it read', async () => {
+    assert.equal((await server.request('PROPFIND', '/dav/', { headers: { Depth: '0' }, auth: basic('reader') })).status, 207);
+    assert.equal((await server.request('PUT', '/dav/ro.txt', { body: 'x', auth: basic('reader') })).status, 403);
+    assert.equal((await server.request('MKCOL', '/dav/ro', { auth: basic('reader') })).status, 403);
+  });
+
+  it('throttles an address after repeated failures (429 with Retry-After), even for the right password', async () => {
+    const local = await startTestServer();
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) statuses.push((await local.request('PROPFIND', '/', { headers: { Depth: '0' }, auth: basic('alice', `wrong${i}`) })).status);
+      assert.deepEqual(statuses, Array(10).fill(401));
+      const blocked = await local.request('PROPFIND', '/', { headers: { Depth: '0' } });
+      assert.equal(blocked.status, 429);
+      assert.ok(Number(blocked.headers['retry-after']) > 0);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('refuses to start without users unless anonymous access is configured explicitly', async () => {
+    await assert.rejects(startTestServer({ auth: { users: [] } }), /anonymous/);
+    const open = await startTestServer({ auth: { anonymous: true } });
+    try {
+      assert.equal((await open.request('PROPFIND', '/', { headers: { Depth: '0' }, auth: false })).status, 207);
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('answers 404 outside the base path and 405 for unknown methods', async () => {
+    assert.equal((await server.request('PROPFIND', '/elsewhere/', { headers: { Depth: '0' } })).status, 404);
+    const r = await server.request('PATCH', '/dav/x');
+    assert.equal(r.status, 405);
+    assert.match(String(r.headers.allow), /PROPPATCH/);
+  });
+});

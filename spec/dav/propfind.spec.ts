@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { MemoryVfs } from '../../lib/vfs/memory-vfs.js';
+import type { Vfs } from '../../lib/vfs/index.js';
+import { hrefsOf, PROPFIND_ALL, startTestServer, type TestServer } from './harness.js';
+
+/** Counts Vfs calls so the spec can pin "one list per collection, no stat per child". */
+function counting(vfs: MemoryVfs): { vfs: Vfs; calls: Record<string, number> } {
+  const calls: Record<string, number> = {};
+  const proxy = new Proxy(vfs, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls[String(prop)] = (calls[String(prop)] ?? 0) + 1;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { vfs: proxy, calls };
+}
+
+describe('dav: PROPFIND', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ basePath: '/base path/' });
+    await server.request('MKCOL', '/base%20path/docs');
+    await server.request('PUT', '/base%20path/docs/a%20(1).txt', { body: 'hello' });
+    await server.request('PUT', '/base%20path/docs/%C3%A9t%C3%A9%20%23%25%26.txt', { body: 'x' });
+    await server.request('MKCOL', '/base%20path/docs/sub');
+  });
+  after(async () => server.close());
+
+  it('refuses Depth: infinity and a missing Depth with 403 propfind-finite-depth', async () => {
+    for (const headers of [{ Depth: 'infinity' }, {}] as Array<Record<string, string>>) {
+      const r = await server.request('PROPFIND', '/base%20path/', { headers, body: PROPFIND_ALL });
+      assert.equal(r.status, 403);
+      assert.match(r.body, /<D:propfind-finite-depth\/>/);
+    }
+    assert.equal((await server.request('PROPFIND', '/base%20path/', { headers: { Depth: '2' } })).status, 400);
+  });
+
+  it('lists Depth 1 with path-only, upper-case-escaped hrefs; collections end in /', async () => {
+    const r = await server.request('PROPFIND', '/base%20path/docs', { headers: { Depth: '1' }, body: PROPFIND_ALL });
+    assert.equal(r.status, 207);
+    assert.match(String(r.headers['content-type']), /^application\/xml; charset=utf-8/);
+    assert.deepEqual(hrefsOf(r.body).sort(), [
+      '/base%20path/docs/',
+      '/base%20path/docs/%C3%A9t%C3%A9%20%23%25%26.txt',
+      '/base%20path/docs/a%20(1).txt',
+      '/base%20path/docs/sub/',
+    ]);
+    assert.match(r.body, /<D:getcontentlength>5<\/D:getcontentlength>/);
+    assert.match(r.body, /<D:resourcetype><D:collection\/><\/D:resourcetype>/);
+    assert.match(r.body, /<D:getetag>"[^"]+"<\/D:getetag>/);
+    assert.match(r.body, /<D:getlastmodified>\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT<\/D:getlastmodified>/);
+    assert.match(r.body, /<D:supportedlock><D:lockentry>/);
+  });
+
+  it('answers Depth 0 with the resource alone', async () => {
+    const r = await server.request('PROPFIND', '/base%20path/docs/', { headers: { Depth: '0' }, body: PROPFIND_ALL });
+    assert.deepEqual(hrefsOf(r.body), ['/base%20path/docs/']);
+  });
+
+  it('puts unknown properties in a 404 propstat and known ones in a 200 propstat', async () => {
+    const body = '<D:propfind xmlns:D="DAV:" xmlns:z="urn:z"><D:prop><D:getcontentlength/><z:nothing/><D:quota-used-bytes/></D:prop></D:propfind>';
+    const r = await server.request('PROPFIND', '/base%20path/docs/a%20(1).txt', { headers: { Depth: '0' }, body });
+    assert.match(r.body, /<D:propstat><D:prop><D:getcontentlength>5<\/D:getcontentlength><\/D:prop><D:status>HTTP\/1.1 200 OK<\/D:status><\/D:propstat>/);
+    assert.match(r.body, /<D:propstat><D:prop><x:nothing xmlns:x="urn:z"\/><D:quota-used-bytes\/><\/D:prop><D:status>HTTP\/1.1 404 Not Found<\/D:status>/);
+  });
+
+  it('answers propname with names only, and allprop+include with the included quota', async () => {
+    const names = await server.request('PROPFIND', '/base%20path/docs/', { headers: { Depth: '0' }, body: '<D:propfind xmlns:D="DAV:"><D:propname/></D:propfind>' });
+    assert.match(names.body, /<D:resourcetype\/>/);
+    assert.doesNotMatch(names.body, /<D:collection\/>/);
+    const incl = await server.request('PROPFIND', '/base%20path/docs/', {
+      headers: { Depth: '0' },
+      body: '<D:propfind xmlns:D="DAV:"><D:allprop/><D:include><D:quota-used-bytes/></D:include></D:propfind>',
+    });
+    assert.match(incl.body, /<D:quota-used-bytes>6<\/D:quota-used-bytes>/);
+    assert.match(incl.body, /<D:displayname>docs<\/D:displayname>/);
+  });
+
+  it('finds an NFD-spelled request name stored as NFC', async () => {
+    const nfd = encodeURIComponent('été #%&.txt'.normalize('NFD'));
+    const r = await server.request('PROPFIND', `/base%20path/docs/${nfd}`, { headers: { Depth: '0' }, body: PROPFIND_ALL });
+    assert.equal(r.status, 207);
+    assert.deepEqual(hrefsOf(r.body), ['/base%20path/docs/%C3%A9t%C3%A9%20%23%25%26.txt']);
+  });
+
+  it('rejects malformed XML, DOCTYPEs and entity declarations with 400', async () => {
+    const bodies = [
+      '<D:propfind xmlns:D="DAV:"><D:prop>',
+      '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>',
+      '<D:propfind xmlns:D="DAV:"><D:prop><q:x/></D:prop></D:propfind>',
+      '<D:propfind xmlns:D="DAV:"><D:prop><D:x>&bogus;</D:x></D:prop></D:propfind>',
+      '<D:nonsense xmlns:D="DAV:"/>',
+    ];
+    for (const body of bodies) assert.equal((await server.request('PROPFIND', '/base%20path/', { headers: { Depth: '0' }, body })).status, 400, body);
+  });
+
+  it('makes one Vfs.list per collection and no call per child (regression: webdav-server made ~10 per child)', async () => {
+    const counted = counting(new MemoryVfs());
+    const local = await startTestServer({ vfs: counted.vfs });
+    try {
+      await local.request('MKCOL', '/big');
+      for (let i = 0; i < 50; i++) await local.request('PUT', `/big/f${i}.txt`, { body: String(i) });
+      for (const k of Object.keys(counted.calls)) delete counted.calls[k];
+      const r = await local.request('PROPFIND', '/big/', { headers: { Depth: '1' }, body: PROPFIND_ALL });
+      assert.equal(hrefsOf(r.body).length, 51);
+      assert.equal(counted.calls.list, 1);
+      assert.equal(counted.calls.stat, 1);
+      assert.equal(counted.calls.read, undefined);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('builds a 5,000-entry multistatus (linear assembly, every entry present)', async () => {
+    const vfs = new MemoryVfs();
+    const local = await startTestServer({ vfs });
+    try {
+      await vfs.mkdir('/many');
+      const { Readable } = await import('node:stream');
+      for (let i = 0; i < 5000; i++) await vfs.write(`/many/file-${i}.bin`, Readable.from([Buffer.from('x')]));
+      const r = await local.request('PROPFIND', '/many/', { headers: { Depth: '1' }, body: PROPFIND_ALL });
+      assert.equal(r.status, 207);
+      assert.equal(hrefsOf(r.body).length, 5001);
+    } finally {
+      await local.close();
+    }
+  });
+});
