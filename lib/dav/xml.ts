@@ -162,7 +162,8 @@ export function emptyTag(ns: string, local: string): string {
 
 /**
  * Serialises nodes so that the result is self-contained: every element and prefixed attribute
- * declares its own namespace, so the fragment can be stored and later embedded anywhere.
+ * declares its own namespace (DAV: excepted, see below), so the fragment can be stored and later
+ * embedded in any of our documents.
  */
 export function serialise(nodes: XmlNode[]): string {
   const parts: string[] = [];
@@ -182,8 +183,9 @@ export function serialise(nodes: XmlNode[]): string {
         attrs += ` xmlns:${ap}="${escapeAttr(a.ns)}" ${ap}:${a.local}="${escapeAttr(a.value)}"`;
       }
     }
-    const name = node.ns === '' ? node.local : `${prefix}:${node.local}`;
-    const decl = node.ns === '' ? ' xmlns=""' : ` xmlns:${prefix}="${escapeAttr(node.ns)}"`;
+    // DAV: elements use the D prefix, which every document we embed fragments in binds.
+    const name = node.ns === '' ? node.local : node.ns === DAV_NS ? `D:${node.local}` : `${prefix}:${node.local}`;
+    const decl = node.ns === '' ? ' xmlns=""' : node.ns === DAV_NS ? '' : ` xmlns:${prefix}="${escapeAttr(node.ns)}"`;
     if (node.children.length === 0) {
       parts.push(`<${name}${decl}${attrs}/>`);
       return;
