@@ -1,5 +1,6 @@
 import { isSameOrBelow } from '../../util/paths.js';
 import { DavError } from '../errors.js';
+import { checkIfHeader } from '../lock-check.js';
 import { stripBrackets } from '../locks.js';
 import { header, type DavContext } from '../request.js';
 import { send } from '../respond.js';
@@ -9,6 +10,7 @@ export async function unlock(ctx: DavContext): Promise<void> {
   const raw = header(ctx.req, 'lock-token');
   if (!raw || stripBrackets(raw) === '') throw new DavError(400, 'Lock-Token header missing');
   const token = stripBrackets(raw);
+  await checkIfHeader(ctx);
   const lock = await ctx.locks.get(token);
   const key = ctx.vfs.resourceKey(ctx.path);
   const rootKey = lock ? ctx.vfs.resourceKey(lock.path) : '';
