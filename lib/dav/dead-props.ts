@@ -39,6 +39,16 @@ export class DeadProps {
     return (await this.store.get<PropsRecord>(this.recordKey(path)))?.props ?? {};
   }
 
+  /**
+   * The properties of each child of `parent`, for a Depth-1 listing: the parent's index says
+   * which children have any, so the others cost no store read.
+   */
+  async forChildren(parent: string, children: string[]): Promise<Map<string, Record<string, DeadProp>>> {
+    const withProps = new Set(Object.keys(await this.tree.below(parent)));
+    const found = await Promise.all(children.map((c) => (withProps.has(this.keyOf(c)) ? this.get(c) : Promise.resolve({}))));
+    return new Map(children.map((c, i) => [c, found[i] as Record<string, DeadProp>]));
+  }
+
   /** Replaces the whole property set of `path` (PROPPATCH computes it atomically). */
   async put(path: string, props: Record<string, DeadProp>): Promise<void> {
     const key = this.recordKey(path);

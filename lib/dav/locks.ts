@@ -63,14 +63,33 @@ export class LockManager {
   async rootedAt(path: string): Promise<LockRecord[]> {
     const tokens = (await this.store.get<string[]>(`at:${this.keyOf(path)}`)) ?? [];
     const locks = await Promise.all(tokens.map((t) => this.get(t)));
+    if (locks.some((l) => l === undefined)) await this.pruneAt(path);
     return locks.filter((l): l is LockRecord => l !== undefined);
   }
 
   /** Locks rooted strictly below `path`. */
   async below(path: string): Promise<LockRecord[]> {
-    const tokens = Object.keys(await this.tree.below(path));
-    const locks = await Promise.all(tokens.map((t) => this.get(t)));
+    const entries = await this.tree.below(path);
+    const locks = await Promise.all(Object.keys(entries).map((t) => this.get(t)));
+    // Expired locks leave their index entries behind (the store TTL removes only the record).
+    const stale = Object.keys(entries).filter((_t, i) => locks[i] === undefined);
+    for (const token of stale) await this.tree.remove(entries[token] as string, token);
     return locks.filter((l): l is LockRecord => l !== undefined && isSameOrBelow(this.keyOf(l.path), this.keyOf(path)));
+  }
+
+  /**
+   * For a Depth-1 listing: the locks covering each child, from the parent's index instead of a
+   * store read per child.
+   */
+  async forChildren(parent: string, children: string[]): Promise<Map<string, LockRecord[]>> {
+    const [inherited, atParent, below] = await Promise.all([this.inheritedBy(parent), this.rootedAt(parent), this.below(parent)]);
+    const fromAbove = [...inherited, ...atParent.filter((l) => l.depth === 'infinity')];
+    const own = new Map<string, LockRecord[]>();
+    for (const lock of below) {
+      const key = this.keyOf(lock.path);
+      own.set(key, [...(own.get(key) ?? []), lock]);
+    }
+    return new Map(children.map((c) => [c, [...fromAbove, ...(own.get(this.keyOf(c)) ?? [])]]));
   }
 
   async create(fields: Omit<LockRecord, 'token' | 'expiresAt'>): Promise<LockRecord> {
@@ -106,6 +125,15 @@ export class LockManager {
   async removeTree(path: string): Promise<void> {
     const locks = [...(await this.rootedAt(path)), ...(await this.below(path))];
     for (const lock of locks) await this.remove(lock);
+  }
+
+  private async pruneAt(path: string): Promise<void> {
+    const at = `at:${this.keyOf(path)}`;
+    await this.mutex.run(at, async () => {
+      const tokens = await this.liveTokens(at);
+      if (tokens.length === 0) await this.store.delete(at);
+      else await this.store.set(at, tokens);
+    });
   }
 
   /** Tokens still backed by a live record; expired ones are dropped from the index lazily. */

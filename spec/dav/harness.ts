@@ -70,7 +70,7 @@ export async function startTestServer(overrides: Partial<StartOptions> & { caseI
 
 /** The hrefs of a multistatus body, in order. */
 export function hrefsOf(body: string): string[] {
-  return [...body.matchAll(/<D:href>([^<]*)<\/D:href>/g)].map((m) => m[1] as string);
+  return [...body.matchAll(/<D:response><D:href>([^<]*)<\/D:href>/g)].map((m) => m[1] as string);
 }
 
 export const PROPFIND_ALL = '<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>';

@@ -115,6 +115,32 @@ describe('dav: PROPFIND', () => {
     }
   });
 
+  it('reads the lock and property store a bounded number of times for a Depth-1 listing, whatever its size', async () => {
+    const { MemoryStore } = await import('../../lib/store/memory-store.js');
+    const store = new MemoryStore();
+    let reads = 0;
+    const get = store.get.bind(store);
+    store.get = (<T>(key: string) => {
+      reads++;
+      return get<T>(key);
+    }) as typeof store.get;
+    const local = await startTestServer({ store });
+    try {
+      await local.request('MKCOL', '/big');
+      for (let i = 0; i < 40; i++) await local.request('PUT', `/big/f${i}.txt`, { body: String(i) });
+      await local.request('PROPPATCH', '/big/f7.txt', { body: '<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><z:t xmlns:z="urn:z">seven</z:t></D:prop></D:set></D:propertyupdate>' });
+      await local.request('LOCK', '/big/f9.txt', { body: '<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>' });
+      reads = 0;
+      const r = await local.request('PROPFIND', '/big/', { headers: { Depth: '1' }, body: PROPFIND_ALL });
+      assert.equal(hrefsOf(r.body).length, 41);
+      assert.match(r.body, /<x:t xmlns:x="urn:z">seven<\/x:t>/);
+      assert.match(r.body, /<D:href>\/big\/f9.txt<\/D:href><D:propstat><D:prop>.*<D:activelock>/);
+      assert.ok(reads <= 12, `${reads} store reads for 40 children`);
+    } finally {
+      await local.close();
+    }
+  });
+
   it('builds a 5,000-entry multistatus (linear assembly, every entry present)', async () => {
     const vfs = new MemoryVfs();
     const local = await startTestServer({ vfs });

@@ -14,8 +14,9 @@ export async function del(ctx: DavContext): Promise<void> {
     await guardWrite(ctx, { targets: [{ path: ctx.path, tree: true }, { path: parentPath(ctx.path) }] });
   } catch (error) {
     // Only members below are locked: a multistatus names each (§9.6.1), nothing is deleted.
-    const self = ctx.hrefs.of(entry.path, entry.kind === 'collection');
-    if (error instanceof DavError && error.status === 423 && !error.hrefs.some((h) => self.startsWith(h) || h === self.replace(/\/$/, ''))) {
+    const self = ctx.hrefs.of(entry.path, true);
+    const onlyBelow = (hrefs: string[]) => hrefs.every((h) => h.startsWith(self) && h.length > self.length);
+    if (error instanceof DavError && error.status === 423 && onlyBelow(error.hrefs)) {
       const ms = new Multistatus();
       for (const href of error.hrefs) ms.status(href, 423, 'lock-token-submitted');
       sendXml(ctx.req, ctx.res, 207, ms.toString());

@@ -43,31 +43,25 @@ export async function propfind(ctx: DavContext): Promise<void> {
     mode.kind !== 'prop' ? mode.kind === 'allprop' || local === 'lockdiscovery' : mode.names.some((n) => n.ns === DAV_NS && n.local === local);
   const wantsIncluded = (local: string) => mode.kind === 'allprop' && mode.include.some((n) => n.ns === DAV_NS && n.local === local);
 
-  // Locks: the ones inherited from above are shared by every child, so one lookup serves them all.
-  let inherited: LockRecord[] = [];
-  const ownLocks = new Map<Entry, LockRecord[]>();
+  const all = [entry, ...children];
+  const childPaths = children.map((c) => c.path);
+  const ownLocks = new Map<string, LockRecord[]>();
   if (wants('lockdiscovery') || wantsIncluded('lockdiscovery')) {
-    const [forSelf, forChildren] = await Promise.all([
-      ctx.locks.covering(ctx.path),
-      children.length > 0 ? ctx.locks.rootedAt(ctx.path) : Promise.resolve([]),
-    ]);
-    ownLocks.set(entry, forSelf);
-    inherited = [...(await ctx.locks.inheritedBy(ctx.path)), ...forChildren.filter((l) => l.depth === 'infinity')];
-    const perChild = await Promise.all(children.map((c) => ctx.locks.rootedAt(c.path)));
-    children.forEach((c, i) => ownLocks.set(c, [...inherited, ...(perChild[i] as LockRecord[])]));
+    ownLocks.set(entry.path, await ctx.locks.covering(ctx.path));
+    if (children.length > 0) for (const [p, l] of await ctx.locks.forChildren(ctx.path, childPaths)) ownLocks.set(p, l);
   }
   let usage: Usage | undefined;
   if (wants('quota-used-bytes') || wants('quota-available-bytes') || wantsIncluded('quota-used-bytes') || wantsIncluded('quota-available-bytes')) {
     usage = await storage(ctx.vfs.usage());
   }
-  const all = [entry, ...children];
-  const dead = await Promise.all(all.map((e) => ctx.deadProps.get(e.path)));
+  const dead = new Map<string, Record<string, DeadProp>>([[entry.path, await ctx.deadProps.get(entry.path)]]);
+  if (children.length > 0) for (const [p, d] of await ctx.deadProps.forChildren(ctx.path, childPaths)) dead.set(p, d);
 
   const ms = new Multistatus();
-  all.forEach((e, i) => {
-    const live: LiveContext = { hrefs: ctx.hrefs, locks: ownLocks.get(e) ?? [], usage };
-    ms.propstats(ctx.hrefs.of(e.path, e.kind === 'collection'), render(mode, e, live, dead[i] as Record<string, DeadProp>));
-  });
+  for (const e of all) {
+    const live: LiveContext = { hrefs: ctx.hrefs, locks: ownLocks.get(e.path) ?? [], usage };
+    ms.propstats(ctx.hrefs.of(e.path, e.kind === 'collection'), render(mode, e, live, dead.get(e.path) ?? {}));
+  }
   sendXml(ctx.req, ctx.res, 207, ms.toString());
 }
 
