@@ -1,11 +1,11 @@
 import type { KeyValueStore } from '../store/key-value-store.js';
+import { ChildIndex } from './child-index.js';
 import { KeyedMutex } from './mutex.js';
-import { TreeIndex } from './tree-index.js';
 
 /**
  * Dead properties in the KeyValueStore: one record per resource under props:<resourceKey>,
- * plus a TreeIndex so that a collection's descendants' properties can follow a COPY, MOVE or
- * DELETE without listing the tree.
+ * plus a ChildIndex so that a collection's descendants' properties can follow a COPY, MOVE or
+ * DELETE, and a listing can find its children's, without listing the tree or scanning keys.
  */
 
 export interface DeadProp {
@@ -26,13 +26,14 @@ export function propKey(ns: string, local: string): string {
 
 export class DeadProps {
   private readonly mutex = new KeyedMutex();
-  private readonly tree: TreeIndex;
+  private readonly index: ChildIndex;
+  private readonly isMarked = async (path: string) => (await this.store.get<PropsRecord>(this.recordKey(path))) !== undefined;
 
   constructor(
     private readonly store: KeyValueStore,
     private readonly keyOf: (path: string) => string,
   ) {
-    this.tree = new TreeIndex(store, this.mutex, keyOf);
+    this.index = new ChildIndex(store, this.mutex, keyOf);
   }
 
   async get(path: string): Promise<Record<string, DeadProp>> {
@@ -44,7 +45,7 @@ export class DeadProps {
    * which children have any, so the others cost no store read.
    */
   async forChildren(parent: string, children: string[]): Promise<Map<string, Record<string, DeadProp>>> {
-    const withProps = new Set(Object.keys(await this.tree.below(parent)));
+    const withProps = new Set(Object.keys(await this.index.children(parent)));
     const found = await Promise.all(children.map((c) => (withProps.has(this.keyOf(c)) ? this.get(c) : Promise.resolve({}))));
     return new Map(children.map((c, i) => [c, found[i] as Record<string, DeadProp>]));
   }
@@ -55,11 +56,11 @@ export class DeadProps {
     const had = (await this.store.get<PropsRecord>(key)) !== undefined;
     if (Object.keys(props).length === 0) {
       await this.store.delete(key);
-      if (had) await this.tree.remove(path, this.keyOf(path));
+      if (had) await this.index.unmark(path, this.isMarked);
       return;
     }
     await this.store.set<PropsRecord>(key, { path, props });
-    if (!had) await this.tree.add(path, this.keyOf(path));
+    if (!had) await this.index.mark(path);
   }
 
   /** Serialises PROPPATCHes of one resource inside this process. */
@@ -72,13 +73,14 @@ export class DeadProps {
 
   /** Removes the properties of `path` and everything below it. */
   async removeTree(path: string): Promise<void> {
-    for (const p of [path, ...(await this.descendants(path))]) await this.put(p, {});
+    for (const p of [path, ...(await this.index.below(path))]) await this.store.delete(this.recordKey(p));
+    await this.index.unmark(path, this.isMarked, true);
   }
 
   /** Copies the properties of `from` (and, with `deep`, of everything below) onto `to`. */
   async copyTree(from: string, to: string, deep: boolean): Promise<void> {
     await this.removeTree(to);
-    const paths = deep ? [from, ...(await this.descendants(from))] : [from];
+    const paths = deep ? [from, ...(await this.index.below(from))] : [from];
     for (const p of paths) {
       const props = await this.get(p);
       if (Object.keys(props).length > 0) await this.put(to + p.slice(from.length), props);
@@ -88,10 +90,6 @@ export class DeadProps {
   async moveTree(from: string, to: string): Promise<void> {
     await this.copyTree(from, to, true);
     await this.removeTree(from);
-  }
-
-  private async descendants(path: string): Promise<string[]> {
-    return Object.values(await this.tree.below(path));
   }
 
   private recordKey(path: string): string {
