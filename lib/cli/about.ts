@@ -50,8 +50,10 @@ export interface OpenAccount {
  */
 export function openAccount(values: { config?: string; account?: string }, fetch?: FetchLike): OpenAccount {
   const file = values.config ?? defaultConfigFile();
-  const loaded = loadConfig({ file, env: {}, services: SERVICES.map((s) => s.key) });
-  const relevant = loaded.problems.filter((p) => p.severity === 'error' && (p.path === '(file)' || p.path.startsWith('accounts')));
+  const loaded = loadConfig({ file, services: SERVICES.map((s) => s.key) });
+  const fileProblems = loaded.problems.filter((p) => p.severity === 'error' && p.path === '(file)');
+  // Without a readable file, "no account" is only an echo of that.
+  const relevant = fileProblems.length > 0 ? fileProblems : loaded.problems.filter((p) => p.severity === 'error' && p.path.startsWith('accounts'));
   if (relevant.length > 0) throw new CommandError(`the config has problems:\n${formatProblems(relevant)}`);
   let picked: { name: string; account: AccountConfig };
   try {
@@ -75,7 +77,10 @@ export function explainAccountFailure(error: unknown): string {
   if (error instanceof JottaAuthError) {
     return error.error === 'not_logged_in' ? 'not logged in: run jottadav login' : `the login is no longer valid (${error.error}${error.description ? `: ${error.description}` : ''}); run jottadav login with a new login token`;
   }
-  if (error instanceof JottaNetworkError) return `Jottacloud is unreachable: ${error.message}`;
+  const code = (error as { code?: unknown; type?: unknown } | null)?.code;
+  if (error instanceof JottaNetworkError || (error as { type?: unknown } | null)?.type === 'system' || (typeof code === 'string' && /^E[A-Z]+$/.test(code))) {
+    return `Jottacloud is unreachable: ${(error as Error).message}`;
+  }
   if (error instanceof JottaHttpError) return `Jottacloud answered ${error.message}`;
   return error instanceof Error ? error.message : String(error);
 }

@@ -383,8 +383,8 @@ export function explainLoginError(error: unknown, service: WhiteLabelService, we
     if (error.error === 'invalid_grant') return `the login token was refused: it is wrong, already used or expired (the server said ${said}). ${fresh}`;
     return `the identity server refused the login (${said}). ${fresh}`;
   }
-  if (error instanceof JottaNetworkError) {
-    return `could not reach the identity server (${error.message}). Check the network${wellKnown ? ` and --well-known ${wellKnown}` : ', or point --well-known at a non-default identity server'}.`;
+  if (error instanceof JottaNetworkError || isNetworkFailure(error)) {
+    return `could not reach the identity server (${(error as Error).message}). Check the network${wellKnown ? ` and --well-known ${wellKnown}` : ', or point --well-known at a non-default identity server'}.`;
   }
   if (error instanceof JottaHttpError) {
     return error.status === 404
@@ -394,10 +394,18 @@ export function explainLoginError(error: unknown, service: WhiteLabelService, we
   return `the login failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+/** A transport failure that reached us unwrapped (node-fetch's FetchError of type 'system'). */
+function isNetworkFailure(error: unknown): boolean {
+  const e = error as { type?: unknown; code?: unknown; cause?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.type === 'system' || (typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|UND_ERR_)/.test(e.code))) return true;
+  return e.cause !== undefined && e.cause !== error && isNetworkFailure(e.cause);
+}
+
 function explainAccountError(error: unknown): string {
   if (error instanceof JottaAuthError) return `the session was refused (${error.error}); run jottadav login with a new login token`;
   if (error instanceof JottaHttpError && error.status === 401) return 'the API refused the token (401); check --api-url/--jfs-url, or log in again';
-  if (error instanceof JottaNetworkError) return `${error.message} (check --jfs-url/--api-url)`;
+  if (error instanceof JottaNetworkError || isNetworkFailure(error)) return `${(error as Error).message} (check --jfs-url/--api-url)`;
   return error instanceof Error ? error.message : String(error);
 }
 
