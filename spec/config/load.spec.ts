@@ -127,3 +127,19 @@ describe('config: loadConfig', () => {
     }
   });
 });
+
+describe('config: lookups for composers', () => {
+  it('storeSpecOf maps the store option to createStore()’s shape; accountOf picks the only or the named account', async () => {
+    const { storeSpecOf, accountOf, validateConfig } = await import('../../lib/config/index.js');
+    const base = { accounts: { a: { tokenFile: '/t/a' }, b: { tokenFile: '/t/b' } }, users: [{ name: 'u', passwordHash: HASH, account: 'a' }] };
+    const mem = validateConfig({ ...base, store: 'memory' }, { checkFiles: false, baseDir: '/srv' }).config;
+    assert.deepEqual(storeSpecOf(mem), { kind: 'memory' });
+    const file = validateConfig({ ...base, dataDir: 'state' }, { checkFiles: false, baseDir: '/srv' }).config;
+    assert.deepEqual(storeSpecOf(file), { kind: 'file', dir: '/srv/state' });
+    const redis = validateConfig({ ...base, store: 'redis://127.0.0.1:6379/1' }, { checkFiles: false }).config;
+    assert.deepEqual(storeSpecOf(redis), { kind: 'redis', url: 'redis://127.0.0.1:6379/1' });
+    assert.equal(accountOf(mem, 'b').account.tokenFile, '/t/b');
+    assert.throws(() => accountOf(mem), /several accounts \(a, b\); choose one with --account NAME/);
+    assert.throws(() => accountOf(mem, 'c'), /no account 'c' in the config \(accounts: a, b\)/);
+  });
+});
