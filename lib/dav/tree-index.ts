@@ -3,10 +3,11 @@ import { parentPath, splitPath } from '../util/paths.js';
 import type { KeyedMutex } from './mutex.js';
 
 /**
- * For every collection, the set of entries (lock tokens, resources with dead properties) that
- * live strictly below it, so that "everything below /a" is one store read instead of a key scan
- * (KeyValueStore has none, and Redis SCAN would not scale). Adding an entry at /a/b/c writes
- * the records of '/', '/a' and '/a/b'.
+ * For every collection, the set of lock tokens rooted strictly below it, so that "every lock
+ * below /a" is one store read instead of a key scan (KeyValueStore has none, and Redis SCAN
+ * would not scale). Adding a lock at /a/b/c writes the records of '/', '/a' and '/a/b'. The
+ * records hold live locks only (a few per open document), so their size stays small; dead
+ * properties, which can exist on every file, use the sparser ChildIndex instead.
  */
 export class TreeIndex {
   constructor(

@@ -18,6 +18,8 @@ describe('dav: MKCOL, DELETE, COPY and MOVE', () => {
     assert.equal((await server.request('MKCOL', '/src/a.txt')).status, 405);
     assert.equal((await server.request('MKCOL', '/no/parent')).status, 409);
     assert.equal((await server.request('MKCOL', '/withbody', { body: '<x/>' })).status, 415);
+    assert.equal((await server.request('MKCOL', '/chunkedbody', { body: '<x/>', headers: { 'Transfer-Encoding': 'chunked' } })).status, 415);
+    assert.equal((await server.request('MKCOL', '/emptychunked', { body: '', headers: { 'Transfer-Encoding': 'chunked' } })).status, 201);
   });
 
   it('DELETE removes collections recursively; 404 when missing; Depth 0 on a collection is a 400', async () => {

@@ -85,3 +85,50 @@ describe('dav: OPTIONS and authentication', () => {
     assert.match(String(r.headers.allow), /PROPPATCH/);
   });
 });
+
+describe('dav: server plumbing (TLS, request log)', () => {
+  it('serves over HTTPS when given a certificate (Windows sends Basic auth only over TLS)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { existsSync } = await import('node:fs');
+    const { dirname, join } = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const https = await import('node:https');
+    let dir = dirname(fileURLToPath(import.meta.url));
+    while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+    const fixtures = join(dir, 'spec', 'dav', 'fixtures');
+    const tls = { cert: await readFile(join(fixtures, 'localhost-cert.pem')), key: await readFile(join(fixtures, 'localhost-key.pem')) };
+    const server = await startTestServer({ tls });
+    try {
+      assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = https.request(`${server.url}`, { method: 'PROPFIND', headers: { Authorization: basic(), Depth: '0' }, ca: tls.cert }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      assert.equal(status, 207);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('logs one entry per request with method, path, status, bytes, duration and user', async () => {
+    const server = await startTestServer();
+    try {
+      await server.request('PUT', '/log%20me.txt', { body: 'twelve bytes' });
+      await server.request('GET', '/log%20me.txt');
+      await server.request('GET', '/nothing', { auth: false });
+      for (let i = 0; i < 50 && server.log.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+      const [put, get, anon] = server.log;
+      assert.deepEqual({ ...put, durationMs: 0 }, { method: 'PUT', path: '/log%20me.txt', status: 201, bytes: 0, durationMs: 0, user: 'alice' });
+      assert.equal(get?.bytes, 12);
+      assert.equal(get?.status, 200);
+      assert.equal(anon?.status, 401);
+      assert.equal(anon?.user, undefined);
+    } finally {
+      await server.close();
+    }
+  });
+});
