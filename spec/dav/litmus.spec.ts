@@ -5,6 +5,13 @@ import { PASSWORD, startTestServer, USER, type TestServer } from './harness.js';
 /** Minimum test counts per suite in litmus 0.13, so a suite that silently ran nothing fails. */
 const EXPECTED_COUNTS: Record<string, number> = { basic: 16, copymove: 13, props: 30, locks: 41, http: 4 };
 
+function requireLitmus(ctx: Mocha.Context): void {
+  if (findLitmus()) return;
+  if (process.env.CI) assert.fail('litmus is not installed, and CI must run it (apt-get install litmus)');
+  console.warn('    pending: the litmus binary is not installed (Debian package "litmus")');
+  ctx.skip();
+}
+
 describe('dav: litmus conformance (basic, copymove, props, locks, http)', function () {
   this.timeout(300_000);
   let server: TestServer;
@@ -15,11 +22,7 @@ describe('dav: litmus conformance (basic, copymove, props, locks, http)', functi
   after(async () => server?.close());
 
   it('passes every litmus test over the memory Vfs, with Basic auth', async function () {
-    if (!findLitmus()) {
-      if (process.env.CI) assert.fail('litmus is not installed, and CI must run it (apt-get install litmus)');
-      console.warn('    pending: the litmus binary is not installed (Debian package "litmus")');
-      this.skip();
-    }
+    requireLitmus(this);
     const { suites } = await runLitmus({ url: server.url, user: USER, password: PASSWORD, suites: LITMUS_SUITES, timeoutMs: 120_000 });
     assert.deepEqual(litmusFailures(suites), []);
     for (const suite of suites) {
@@ -28,5 +31,22 @@ describe('dav: litmus conformance (basic, copymove, props, locks, http)', functi
     }
     // Litmus also drives the server hard: nothing it sent may have produced a 500.
     assert.deepEqual(server.log.filter((e) => e.status >= 500), []);
+  });
+});
+
+describe('dav: litmus below a base path with a space, over a case-insensitive Vfs', function () {
+  this.timeout(300_000);
+
+  it('passes every litmus test', async function () {
+    requireLitmus(this);
+    const server = await startTestServer({ basePath: '/web dav/', caseInsensitive: true });
+    try {
+      const url = server.url.replace(' ', '%20');
+      const { suites } = await runLitmus({ url, user: USER, password: PASSWORD, timeoutMs: 120_000 });
+      assert.deepEqual(litmusFailures(suites), []);
+      assert.ok(suites.reduce((n, s) => n + (s.summary?.passed ?? 0), 0) >= 104);
+    } finally {
+      await server.close();
+    }
   });
 });
