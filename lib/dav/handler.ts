@@ -17,7 +17,7 @@ import { propfind } from './methods/propfind.js';
 import { proppatch } from './methods/proppatch.js';
 import { put } from './methods/put.js';
 import { unlock } from './methods/unlock.js';
-import { contentLength, header, XML_BODY_LIMIT, type DavContext, type LockTimeoutBounds } from './request.js';
+import { contentLength, XML_BODY_LIMIT, type DavContext, type LockTimeoutBounds } from './request.js';
 import { send, sendDavError } from './respond.js';
 
 export interface DavLogEntry {
@@ -70,12 +70,22 @@ interface UserState {
   deadProps: DeadProps;
 }
 
-export function createDavHandler(options: DavServerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+/**
+ * The request listener. Register `checkContinue` for the server's 'checkContinue' event so that
+ * `100 Continue` goes out only after auth and preconditions passed (startDavServer does);
+ * without it Node answers 100 Continue itself before the handler runs.
+ */
+export type DavHandler = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  checkContinue: (req: IncomingMessage, res: ServerResponse) => void;
+};
+
+export function createDavHandler(options: DavServerOptions): DavHandler {
   const basePath = normaliseBasePath(options.basePath);
   const hrefs = new Hrefs(basePath);
   const auth = new Authenticator(options.auth);
   const lockTimeout = options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT;
   const states = new Map<string, UserState>();
+  const awaitingContinue = new WeakSet<IncomingMessage>();
 
   const stateFor = (user: string | undefined): UserState => {
     const perUser = typeof options.vfs === 'function';
@@ -133,7 +143,7 @@ export function createDavHandler(options: DavServerOptions): (req: IncomingMessa
       hrefs,
       lockTimeout,
       continue: () => {
-        if (!continued && /100-continue/i.test(header(req, 'expect') ?? '') && !res.headersSent) {
+        if (!continued && awaitingContinue.has(req) && !res.headersSent) {
           continued = true;
           res.writeContinue();
         }
@@ -142,7 +152,7 @@ export function createDavHandler(options: DavServerOptions): (req: IncomingMessa
     await run(ctx);
   };
 
-  return (req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     const log: { path: string; user?: string; error?: string } = { path: req.url ?? '' };
     let bytes = 0;
@@ -191,6 +201,12 @@ export function createDavHandler(options: DavServerOptions): (req: IncomingMessa
       }
     });
   };
+  return Object.assign(listener, {
+    checkContinue: (req: IncomingMessage, res: ServerResponse) => {
+      awaitingContinue.add(req);
+      listener(req, res);
+    },
+  });
 }
 
 /** The path part of the request target: origin-form, or absolute-form from proxies. */

@@ -40,7 +40,7 @@ export async function startDavServer(options: StartOptions): Promise<RunningDavS
   server.maxHeadersCount = 200;
   server.timeout = options.idleTimeoutMs ?? 60 * 60 * 1000;
   // We decide on 100 Continue ourselves, after auth and preconditions (ctx.continue()).
-  server.on('checkContinue', handler);
+  server.on('checkContinue', handler.checkContinue);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
