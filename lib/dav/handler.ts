@@ -122,7 +122,8 @@ export function createDavHandler(options: DavServerOptions): DavHandler {
       answerOptions(req, res);
       return;
     }
-    const run = METHODS[method];
+    // Own properties only: 'constructor' or 'toString' must not resolve to Object's.
+    const run = Object.hasOwn(METHODS, method) ? METHODS[method] : undefined;
     if (!run) throw new DavError(405, `${method} is not supported`, undefined, [], { Allow: ALLOWED_METHODS });
     if (!decoded) throw new DavError(404, 'outside the WebDAV tree');
     if (who.readOnly && WRITE_METHODS.has(method)) throw new DavError(403, 'this user may only read');

@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { createDavHandler, type DavServerOptions } from './handler.js';
 import { normaliseBasePath } from './href.js';
+import { ALLOWED_METHODS } from './methods/options.js';
 
 export interface StartOptions extends DavServerOptions {
   /** Default 127.0.0.1. */
@@ -45,6 +46,11 @@ export async function startDavServer(options: StartOptions): Promise<RunningDavS
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     socket.destroy();
+  });
+  // CONNECT (tunnels) is not ours to serve; without a listener Node would drop the socket silently.
+  server.on('connect', (_req: http.IncomingMessage, socket: Socket) => {
+    socket.on('error', () => undefined);
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\nAllow: ${ALLOWED_METHODS}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {

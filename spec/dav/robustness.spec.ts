@@ -155,6 +155,9 @@ function hostileRequests(): Hostile[] {
   add('PUT onto a collection', request('PUT', '/dir/', {}, 'ab'));
   add('MKCOL with a body', request('MKCOL', '/newdir', {}, '<x/>'));
   add('DELETE the root', request('DELETE', '/', {}));
+  for (const method of ['POST', 'PATCH', 'SEARCH', 'PURGE', 'LINK', 'UNLINK', 'REPORT', 'MKCALENDAR', 'ACL', 'BIND', 'TRACE', 'CONNECT', 'SOURCE', 'QUERY']) {
+    add(`unsupported method ${method}`, request(method, '/exists.txt', {}));
+  }
 
   // 9. Seeded fuzz: random paths that each carry one invalid escape, with random methods/headers.
   let seed = 4918;
