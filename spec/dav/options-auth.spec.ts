@@ -132,3 +132,30 @@ describe('dav: server plumbing (TLS, request log)', () => {
     }
   });
 });
+
+describe('dav: one Vfs per user', () => {
+  it('gives each user their own tree and their own lock/property namespace', async () => {
+    const { MemoryVfs } = await import('../../lib/vfs/memory-vfs.js');
+    const trees = new Map<string, InstanceType<typeof MemoryVfs>>();
+    const vfsFor = (user: string | undefined) => {
+      const key = user ?? '';
+      if (!trees.has(key)) trees.set(key, new MemoryVfs());
+      return trees.get(key) as InstanceType<typeof MemoryVfs>;
+    };
+    const server = await startTestServer({ vfs: vfsFor });
+    try {
+      assert.equal((await server.request('PUT', '/same.txt', { body: 'alice' })).status, 201);
+      assert.equal((await server.request('GET', '/same.txt', { auth: basic('bob') })).status, 404);
+      assert.equal((await server.request('PUT', '/same.txt', { body: 'bob', auth: basic('bob') })).status, 201);
+      const lock = await server.request('LOCK', '/same.txt', {
+        body: '<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>',
+      });
+      assert.equal(lock.status, 200);
+      // Alice's lock on her /same.txt does not lock Bob's /same.txt.
+      assert.equal((await server.request('PUT', '/same.txt', { body: 'bob 2', auth: basic('bob') })).status, 204);
+      assert.equal((await server.request('GET', '/same.txt')).body, 'alice');
+    } finally {
+      await server.close();
+    }
+  });
+});
