@@ -50,3 +50,27 @@ describe('dav: litmus below a base path with a space, over a case-insensitive Vf
     }
   });
 });
+
+describe('spec/support/litmus: a server that never answers', function () {
+  this.timeout(30_000);
+
+  it('stops the hung suite at its deadline, process group included, and reports it', async function () {
+    requireLitmus(this);
+    const { createServer } = await import('node:net');
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as import('node:net').AddressInfo;
+      const { suites } = await runLitmus({ url: `http://127.0.0.1:${port}/`, suites: ['basic'], timeoutMs: 2000 });
+      assert.equal(suites[0]?.timedOut, true);
+      assert.ok(litmusFailures(suites).includes('basic: timed out'));
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
+});

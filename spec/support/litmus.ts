@@ -77,14 +77,21 @@ export async function runLitmus(options: LitmusOptions): Promise<{ suites: Litmu
 
 function runSuite(bin: string, args: string[], suite: string, cwd: string, timeoutMs: number): Promise<LitmusSuiteResult> {
   return new Promise((resolve) => {
-    const child = spawn(bin, args, { cwd, env: { ...process.env, TESTS: suite }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Own process group: the wrapper script starts the suite binary as its child, and a hung
+    // suite must be killed with it (killing the shell alone would leave the binary holding
+    // our pipes open).
+    const child = spawn(bin, args, { cwd, env: { ...process.env, TESTS: suite }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     child.stderr.on('data', (c: Buffer) => chunks.push(c));
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
     }, timeoutMs);
     const finish = (exitCode: number | null) => {
       clearTimeout(timer);
