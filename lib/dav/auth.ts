@@ -111,7 +111,8 @@ export class Authenticator {
     const known = cached !== undefined ? this.users.get(cached) : undefined;
     if (known) return { ok: true, user: known.name, readOnly: known.readOnly === true };
     const user = this.lookup(credentials.user);
-    const ok = user !== undefined && (await verifyPassword(credentials.password, user.passwordHash));
+    // Unknown users cost a scrypt too, so response time does not reveal which names exist.
+    const ok = user !== undefined ? await verifyPassword(credentials.password, user.passwordHash) : await this.burn(credentials.password);
     if (!ok || !user) {
       this.recordFailure(address, now);
       return { ok: false, status: 401 };
@@ -120,6 +121,14 @@ export class Authenticator {
     if (this.verified.size >= VERIFIED_CACHE) this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(cacheKey, user.name);
     return { ok: true, user: user.name, readOnly: user.readOnly === true };
+  }
+
+  private dummyHash: Promise<string> | undefined;
+
+  private async burn(password: string): Promise<false> {
+    this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+    await verifyPassword(password, await this.dummyHash);
+    return false;
   }
 
   private lookup(name: string): DavUser | undefined {
