@@ -171,6 +171,12 @@ export class MemoryVfs implements Vfs {
     if (splitPath(from).length === 0) throw new StorageError('INVALID_ARGUMENT', 'the root cannot be moved or copied');
     const fromKey = this.resourceKey(from);
     const toKey = this.resourceKey(to);
+    if (move && fromKey === toKey && from.normalize('NFC') !== to.normalize('NFC')) {
+      // A case-only rename on a case-insensitive tree (Explorer: "report" → "Report").
+      this.checkName(to);
+      node.name = baseName(to);
+      return { created: false };
+    }
     if (isSameOrBelow(toKey, fromKey)) throw new StorageError('INVALID_ARGUMENT', `${to} lies inside ${from}`);
     this.checkName(to);
     const parent = this.parentFor(to);

@@ -92,6 +92,12 @@ describe('dav: MKCOL, DELETE, COPY and MOVE', () => {
       assert.equal(lock.status, 200);
       // The lock is keyed by resource, so another spelling is locked too.
       assert.equal((await folding.request('PUT', '/readme.TXT', { body: 'x' })).status, 423);
+      // A case-only rename (Explorer) is a MOVE onto "itself": allowed, locks and props stay.
+      const token = String(lock.headers['lock-token']);
+      assert.equal((await folding.request('MOVE', '/readme.txt', { headers: { Destination: '/README.TXT' } })).status, 423);
+      assert.equal((await folding.request('MOVE', '/readme.txt', { headers: { Destination: '/README.TXT', If: `(${token})` } })).status, 201);
+      assert.deepEqual((await folding.vfs.list('/')).map((e) => e.name), ['README.TXT']);
+      assert.equal((await folding.request('MOVE', '/README.TXT', { headers: { Destination: '/README.TXT' } })).status, 403);
     } finally {
       await folding.close();
     }

@@ -16,7 +16,14 @@ export async function copyOrMove(ctx: DavContext, move: boolean): Promise<void> 
   const source = await storage(ctx.vfs.stat(ctx.path));
   const depth = source.kind === 'collection' ? depthOf(ctx.req, move ? (['infinity'] as const) : (['0', 'infinity'] as const), 'infinity') : 'infinity';
   if (ctx.path === '/' || to === '/') throw new DavError(403, 'the root cannot be copied or moved');
-  if (ctx.vfs.resourceKey(ctx.path) === ctx.vfs.resourceKey(to)) throw new DavError(403, 'source and destination are the same');
+  if (ctx.vfs.resourceKey(ctx.path) === ctx.vfs.resourceKey(to)) {
+    // Same resource: refused, unless it is a case-only rename on a case-insensitive Vfs.
+    if (!move || ctx.path === to) throw new DavError(403, 'source and destination are the same');
+    await guardWrite(ctx, { targets: [{ path: ctx.path, tree: true }, { path: parentPath(ctx.path) }] });
+    await storage(ctx.vfs.move(ctx.path, to, { overwrite: true }));
+    send(ctx.req, ctx.res, 201);
+    return;
+  }
 
   const existing = await statOrUndefined(ctx, to);
   if (existing && !overwrite) throw new DavError(412, 'the destination exists and Overwrite is F');
