@@ -1,6 +1,6 @@
 import type { KeyValueStore } from '../store/key-value-store.js';
 import { parentPath, splitPath } from '../util/paths.js';
-import type { KeyedMutex } from './mutex.js';
+import type { Mutex } from './mutex.js';
 
 /**
  * A sparse mirror of the tree holding only the branches that lead to marked resources (those
@@ -15,7 +15,7 @@ import type { KeyedMutex } from './mutex.js';
 export class ChildIndex {
   constructor(
     private readonly store: KeyValueStore,
-    private readonly mutex: KeyedMutex,
+    private readonly mutex: Mutex,
     private readonly keyOf: (path: string) => string,
   ) {}
 
@@ -84,7 +84,7 @@ export class ChildIndex {
     return `kids:${this.keyOf(path)}`;
   }
 
-  /** Read-modify-write of one record under the in-process mutex; `change` says whether it changed. */
+  /** Read-modify-write of one record under the mutex; `change` says whether it changed. */
   private async update(path: string, change: (kids: Record<string, string>) => boolean): Promise<boolean> {
     const key = this.recordKey(path);
     return this.mutex.run(key, async () => {

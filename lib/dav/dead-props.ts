@@ -1,6 +1,6 @@
 import type { KeyValueStore } from '../store/key-value-store.js';
 import { ChildIndex } from './child-index.js';
-import { KeyedMutex } from './mutex.js';
+import { StoreMutex } from './mutex.js';
 
 /**
  * Dead properties in the KeyValueStore: one record per resource under props:<resourceKey>,
@@ -25,7 +25,7 @@ export function propKey(ns: string, local: string): string {
 }
 
 export class DeadProps {
-  private readonly mutex = new KeyedMutex();
+  private readonly mutex: StoreMutex;
   private readonly index: ChildIndex;
   private readonly isMarked = async (path: string) => (await this.store.get<PropsRecord>(this.recordKey(path))) !== undefined;
 
@@ -33,6 +33,7 @@ export class DeadProps {
     private readonly store: KeyValueStore,
     private readonly keyOf: (path: string) => string,
   ) {
+    this.mutex = new StoreMutex(store);
     this.index = new ChildIndex(store, this.mutex, keyOf);
   }
 
@@ -63,7 +64,7 @@ export class DeadProps {
     if (!had) await this.index.mark(path);
   }
 
-  /** Serialises PROPPATCHes of one resource inside this process. */
+  /** Serialises PROPPATCHes of one resource (across instances sharing the store). */
   async update(path: string, change: (props: Record<string, DeadProp>) => Promise<Record<string, DeadProp> | undefined>): Promise<void> {
     await this.mutex.run(`update:${this.keyOf(path)}`, async () => {
       const next = await change(await this.get(path));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KeyValueStore } from '../store/key-value-store.js';
 import { isSameOrBelow } from '../util/paths.js';
-import { KeyedMutex } from './mutex.js';
+import { StoreMutex } from './mutex.js';
 import { ancestors, TreeIndex } from './tree-index.js';
 
 /**
@@ -33,14 +33,23 @@ export interface LockRecord {
 export const TOKEN_PREFIX = 'urn:uuid:';
 
 export class LockManager {
-  private readonly mutex = new KeyedMutex();
+  private readonly mutex: StoreMutex;
   private readonly tree: TreeIndex;
 
   constructor(
     private readonly store: KeyValueStore,
     private readonly keyOf: (path: string) => string,
   ) {
+    this.mutex = new StoreMutex(store);
     this.tree = new TreeIndex(store, this.mutex, keyOf);
+  }
+
+  /**
+   * Runs a LOCK's conflict check and creation as one step for every instance sharing the store,
+   * so that two instances cannot both grant an exclusive lock on the same resource.
+   */
+  exclusively<T>(work: () => Promise<T>): Promise<T> {
+    return this.mutex.run('lock-table', work);
   }
 
   async get(token: string): Promise<LockRecord | undefined> {

@@ -1,9 +1,13 @@
-/**
- * Serialises read-modify-write sequences on the same store keys within this process, so that
- * two concurrent requests cannot lose each other's index updates. (Across processes sharing a
- * Redis store the index updates are last-writer-wins; see the report's known gaps.)
- */
-export class KeyedMutex {
+import { randomUUID } from 'node:crypto';
+import type { KeyValueStore } from '../store/key-value-store.js';
+import { DavError } from './errors.js';
+
+export interface Mutex {
+  run<T>(key: string, work: () => Promise<T>): Promise<T>;
+}
+
+/** Serialises work on the same key within this process (a promise chain per key). */
+export class KeyedMutex implements Mutex {
   private readonly tails = new Map<string, Promise<unknown>>();
 
   async run<T>(key: string, work: () => Promise<T>): Promise<T> {
@@ -16,5 +20,38 @@ export class KeyedMutex {
     } finally {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
+  }
+}
+
+const LEASE_TTL_MS = 30_000;
+const WAIT_LIMIT_MS = 15_000;
+
+/**
+ * Serialises work on the same key across every process sharing the store (several bridge
+ * instances on one Redis): a lease taken with the store's atomic setIfAbsent, expiring by TTL
+ * should its holder die. Within a process a KeyedMutex queues first, so only one request per
+ * process polls. Guards the read-modify-write of index records and the LOCK conflict check.
+ */
+export class StoreMutex implements Mutex {
+  private readonly local = new KeyedMutex();
+
+  constructor(private readonly store: KeyValueStore) {}
+
+  run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    return this.local.run(key, async () => {
+      const lease = `lease:${key}`;
+      const id = randomUUID();
+      const deadline = Date.now() + WAIT_LIMIT_MS;
+      for (let wait = 2; !(await this.store.setIfAbsent(lease, id, LEASE_TTL_MS)); wait = Math.min(wait * 2, 100)) {
+        if (Date.now() > deadline) throw new DavError(503, 'the lock table is busy', undefined, [], { 'Retry-After': '1' });
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      try {
+        return await work();
+      } finally {
+        // Best effort: only our own lease is released (an expired one may belong to another).
+        if ((await this.store.get<string>(lease)) === id) await this.store.delete(lease);
+      }
+    });
   }
 }

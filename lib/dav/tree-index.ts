@@ -1,6 +1,6 @@
 import type { KeyValueStore } from '../store/key-value-store.js';
 import { parentPath, splitPath } from '../util/paths.js';
-import type { KeyedMutex } from './mutex.js';
+import type { Mutex } from './mutex.js';
 
 /**
  * For every collection, the set of lock tokens rooted strictly below it, so that "every lock
@@ -12,7 +12,7 @@ import type { KeyedMutex } from './mutex.js';
 export class TreeIndex {
   constructor(
     private readonly store: KeyValueStore,
-    private readonly mutex: KeyedMutex,
+    private readonly mutex: Mutex,
     private readonly keyOf: (path: string) => string,
   ) {}
 

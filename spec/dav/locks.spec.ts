@@ -132,6 +132,35 @@ describe('dav: LOCK, UNLOCK and the If header', () => {
     assert.equal(r.body.split(token).length - 1, 2);
   });
 
+  it('grants exactly one of many racing exclusive LOCKs sent to two instances on one store', async () => {
+    // A store with a little latency, so that unsynchronised check-then-create would interleave.
+    const inner = new MemoryStore();
+    const slow = <T>(p: Promise<T>) => new Promise<T>((resolve, reject) => setTimeout(() => p.then(resolve, reject), 1));
+    const store = {
+      get: <T>(k: string) => slow(inner.get<T>(k)),
+      set: <T>(k: string, v: T, ttl?: number) => slow(inner.set(k, v, ttl)),
+      delete: (k: string) => slow(inner.delete(k)),
+      setIfAbsent: <T>(k: string, v: T, ttl?: number) => slow(inner.setIfAbsent(k, v, ttl)),
+      close: () => inner.close(),
+    };
+    const vfs = new MemoryVfs();
+    const auth = { users: [{ name: USER, passwordHash: await passwordHash() }] };
+    const one = await startDavServer({ vfs, store, auth });
+    const two = await startDavServer({ vfs, store, auth });
+    try {
+      await fetch(`${one.url}race.txt`, { method: 'PUT', body: 'x', headers: { Authorization: basic() } });
+      const attempts = Array.from({ length: 16 }, (_, i) =>
+        fetch(`${(i % 2 ? one : two).url}race.txt`, { method: 'LOCK', body: lockBody(), headers: { Authorization: basic(), Depth: '0' } }).then((r) => r.status),
+      );
+      const statuses = await Promise.all(attempts);
+      assert.equal(statuses.filter((s) => s === 200).length, 1, statuses.join(' '));
+      assert.equal(statuses.filter((s) => s === 423).length, 15);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
   it('shares locks between two server instances on one store (multi-instance)', async () => {
     const store = new MemoryStore();
     const vfs = new MemoryVfs();

@@ -35,31 +35,34 @@ export async function lock(ctx: DavContext): Promise<void> {
   const depth = depthOf(ctx.req, ['0', 'infinity'] as const, 'infinity') as '0' | 'infinity';
   await checkIfHeader(ctx);
 
-  const conflicts = [...(await ctx.locks.covering(ctx.path)), ...(depth === 'infinity' ? await ctx.locks.below(ctx.path) : [])].filter(
-    (l) => info.scope === 'exclusive' || l.scope === 'exclusive',
-  );
-  if (conflicts.length > 0) {
-    const roots = [...new Set(conflicts.map((l) => ctx.hrefs.of(l.path, false)))];
-    throw new DavError(423, 'a conflicting lock exists', 'no-conflicting-lock', roots);
-  }
+  const { record, created } = await ctx.locks.exclusively(async () => {
+    const conflicts = [...(await ctx.locks.covering(ctx.path)), ...(depth === 'infinity' ? await ctx.locks.below(ctx.path) : [])].filter(
+      (l) => info.scope === 'exclusive' || l.scope === 'exclusive',
+    );
+    if (conflicts.length > 0) {
+      const roots = [...new Set(conflicts.map((l) => ctx.hrefs.of(l.path, false)))];
+      throw new DavError(423, 'a conflicting lock exists', 'no-conflicting-lock', roots);
+    }
 
-  let created = false;
-  if (!(await statOrUndefined(ctx, ctx.path))) {
-    // LOCK on an unmapped URL creates an empty resource (RFC 4918 §7.3), through the Vfs.
-    if (ctx.path === '/') throw new DavError(409, 'no root');
-    await guardWrite(ctx, { targets: [{ path: parentPath(ctx.path) }] });
-    const parent = await statOrUndefined(ctx, parentPath(ctx.path));
-    if (!parent || parent.kind !== 'collection') throw new DavError(409, 'the parent collection does not exist');
-    await storage(ctx.vfs.write(ctx.path, Readable.from([]), { expectedSize: 0 }));
-    created = true;
-  }
-  const record = await ctx.locks.create({
-    path: ctx.path,
-    depth,
-    scope: info.scope,
-    ...(info.owner !== undefined ? { owner: info.owner } : {}),
-    ...(ctx.user !== undefined ? { user: ctx.user } : {}),
-    timeoutSeconds,
+    let created = false;
+    if (!(await statOrUndefined(ctx, ctx.path))) {
+      // LOCK on an unmapped URL creates an empty resource (RFC 4918 §7.3), through the Vfs.
+      if (ctx.path === '/') throw new DavError(409, 'no root');
+      await guardWrite(ctx, { targets: [{ path: parentPath(ctx.path) }] });
+      const parent = await statOrUndefined(ctx, parentPath(ctx.path));
+      if (!parent || parent.kind !== 'collection') throw new DavError(409, 'the parent collection does not exist');
+      await storage(ctx.vfs.write(ctx.path, Readable.from([]), { expectedSize: 0 }));
+      created = true;
+    }
+    const record = await ctx.locks.create({
+      path: ctx.path,
+      depth,
+      scope: info.scope,
+      ...(info.owner !== undefined ? { owner: info.owner } : {}),
+      ...(ctx.user !== undefined ? { user: ctx.user } : {}),
+      timeoutSeconds,
+    });
+    return { record, created };
   });
   sendXml(ctx.req, ctx.res, created ? 201 : 200, lockBody(ctx, record), { 'Lock-Token': `<${record.token}>` });
 }
