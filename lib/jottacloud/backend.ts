@@ -4,7 +4,7 @@
  * failure leaves here as a StorageError (backend-errors.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { StorageError } from '../storage/errors.js';
 import type {
   BackendFeatures,
@@ -57,6 +57,20 @@ export function remoteSegments(path: string): string[] {
 
 function parentSegments(segments: readonly string[]): string[] {
   return segments.slice(0, -1);
+}
+
+/**
+ * Errors that happen mid-stream (connection reset, abort) also leave as StorageErrors; destroying
+ * the returned stream destroys the upstream one, which ends the HTTP request.
+ */
+function storageErrorsOnly(upstream: Readable, path: string): Readable {
+  const out = new PassThrough();
+  upstream.on('error', (error) => out.destroy(toStorageError(error, 'read', path)));
+  out.on('close', () => {
+    if (!upstream.readableEnded) upstream.destroy();
+  });
+  upstream.pipe(out);
+  return out;
 }
 
 export class JottacloudBackend implements StorageBackend {
@@ -155,10 +169,10 @@ export class JottacloudBackend implements StorageBackend {
           throw new StorageError('INVALID_ARGUMENT', `${path}: range starts at ${start}, beyond ${entry.size} bytes`);
         }
         const end = range.end === undefined ? undefined : Math.min(range.end, entry.size - 1);
-        return this.client.download(this.at(segments), { start, end }, signal);
+        return storageErrorsOnly(await this.client.download(this.at(segments), { start, end }, signal), path);
       }
       if (entry.size === 0) return Readable.from([], { objectMode: false });
-      return this.client.download(this.at(segments), undefined, signal);
+      return storageErrorsOnly(await this.client.download(this.at(segments), undefined, signal), path);
     });
   }
 
