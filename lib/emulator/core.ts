@@ -1,0 +1,34 @@
+/** What every route sees: the account, identity, fault switches and where the emulator lives. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Account } from './account.js';
+import type { AuthState } from './auth.js';
+import { errors } from './errors.js';
+import type { Faults, RequestLogEntry } from './faults.js';
+
+export const REALM = 'jottacloud';
+
+export interface Core {
+  account: Account;
+  auth: AuthState;
+  faults: Faults;
+  /** Base of upload URLs and well_known_link, no trailing slash. */
+  publicUrl(): string;
+  mintLoginToken(): string;
+}
+
+export interface Ctx {
+  core: Core;
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** The path exactly as received (still percent-encoded), without the query. */
+  rawPath: string;
+  entry: RequestLogEntry;
+}
+
+/** Bearer check for JFS, API and upload paths (§1.2); a bad or expired token is 401 (§8.1). */
+export function requireBearer(ctx: Ctx): void {
+  const header = ctx.req.headers.authorization ?? '';
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!m || !ctx.core.auth.validAccess(m[1]!)) throw errors.badCredentials();
+}

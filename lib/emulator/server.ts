@@ -1,0 +1,114 @@
+/**
+ * The one listener for every host (§1.1): routes by path prefix, applies fault switches, records
+ * the request log, and turns every failure into the service's error shape. Nothing a client
+ * sends may crash it.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REALM, type Core, type Ctx } from './core.js';
+import { EmulatorError, errors } from './errors.js';
+import { candidatesFor, type RequestLogEntry } from './faults.js';
+import { drain, sendError, trackBytes, type Shape } from './http.js';
+import { handleApi } from './routes/api.js';
+import { handleControl } from './routes/control.js';
+import { token, userinfo, wellKnown } from './routes/identity.js';
+import { handleJfs } from './routes/jfs.js';
+import { downloadPublic } from './routes/public.js';
+import { handleUpload } from './routes/upload.js';
+
+type Handler = (ctx: Ctx) => Promise<void> | void;
+
+interface Route {
+  shape: Shape;
+  handler: Handler;
+}
+
+const OIDC = /^\/auth\/realms\/([^/]+)\/(\.well-known\/openid-configuration|protocol\/openid-connect\/(token|userinfo))$/;
+
+function route(path: string): Route | undefined {
+  if (path === '/jfs' || path.startsWith('/jfs/')) return { shape: 'xml', handler: handleJfs };
+  if (path === '/account/v1/customer') return { shape: 'json', handler: (c) => handleApi(c, 'customer') };
+  if (path === '/files/v1/allocate') return { shape: 'json', handler: (c) => handleApi(c, 'allocate') };
+  if (path === '/files/v1/purge_trash') return { shape: 'json', handler: (c) => handleApi(c, 'purge') };
+  const upload = /^\/files\/v1\/upload\/([A-Za-z0-9_-]+)$/.exec(path);
+  if (upload) return { shape: 'json', handler: (c) => handleUpload(c, upload[1]!) };
+  const oidc = OIDC.exec(path);
+  if (oidc) {
+    if (oidc[1] !== REALM) return { shape: 'oauth', handler: () => { throw new EmulatorError(404, 'Realm does not exist'); } };
+    if (oidc[3] === 'token') return { shape: 'oauth', handler: token };
+    if (oidc[3] === 'userinfo') return { shape: 'oauth', handler: userinfo };
+    return { shape: 'oauth', handler: wellKnown };
+  }
+  const pub = /^\/opin\/io\/downloadPublic\/([^/]+)\/([^/]+)$/.exec(path);
+  if (pub) return { shape: 'xml', handler: (c) => downloadPublic(c, pub[1]!, pub[2]!) };
+  return undefined;
+}
+
+function shapeFor(path: string): Shape {
+  if (path.startsWith('/auth/')) return 'oauth';
+  if (path.startsWith('/files/') || path.startsWith('/account/') || path.startsWith('/_emulator/')) return 'json';
+  return 'xml';
+}
+
+async function handle(core: Core, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const target = req.url ?? '/';
+  const q = target.indexOf('?');
+  const rawPath = q < 0 ? target : target.slice(0, q);
+  const query = q < 0 ? '' : target.slice(q + 1);
+  const method = (req.method ?? 'GET').toUpperCase();
+  const entry: RequestLogEntry = { time: Date.now(), method, path: rawPath, query, status: 0, requestBytes: 0 };
+  trackBytes(req, entry);
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+  (res as { writeHead: (...args: unknown[]) => ServerResponse }).writeHead = (...args: unknown[]) => {
+    entry.status = Number(args[0]);
+    return writeHead(...args);
+  };
+  const control = rawPath.startsWith('/_emulator/');
+  let shape = shapeFor(rawPath);
+  try {
+    let url: URL;
+    try {
+      url = new URL(rawPath.startsWith('/') ? target : `/${target}`, 'http://emulator.invalid');
+    } catch {
+      throw errors.invalid(`Malformed request target '${target}'`);
+    }
+    const ctx: Ctx = { core, req, res, url, rawPath, entry };
+    if (control) return await handleControl(ctx, rawPath.slice('/_emulator/'.length));
+    core.faults.record(entry);
+    const candidates = candidatesFor(rawPath, query);
+    const wait = core.faults.delayFor(candidates);
+    if (wait > 0) await sleep(wait);
+    const fail = core.faults.takeFail(method, candidates);
+    if (fail) {
+      const headers: Record<string, string> = fail.retryAfter === undefined ? {} : { 'Retry-After': String(fail.retryAfter) };
+      sendError(res, new EmulatorError(fail.status, 'no.jotta.backup.errors.InjectedFaultException', `injected ${fail.status}`), shape, headers);
+      return;
+    }
+    const r = route(rawPath);
+    if (!r) throw errors.notFound(rawPath);
+    shape = r.shape;
+    await r.handler(ctx);
+  } catch (error) {
+    if (!(error instanceof EmulatorError)) console.error(`emulator: ${method} ${rawPath}: ${(error as Error)?.stack ?? String(error)}`);
+    const e = error instanceof EmulatorError ? error : new EmulatorError(500, 'java.lang.RuntimeException', 'Internal error');
+    if (res.headersSent) res.destroy();
+    else sendError(res, e, shape, e.status === 416 && res.getHeader('Content-Range') ? { 'Content-Range': String(res.getHeader('Content-Range')) } : {});
+  } finally {
+    // Read whatever body the route did not, so a keep-alive connection stays in step.
+    if (!req.readableEnded && !req.destroyed) void drain(req);
+  }
+}
+
+export function createEmulatorServer(core: Core): Server {
+  const server = createServer((req, res) => {
+    handle(core, req, res).catch((error: unknown) => {
+      console.error(`emulator: unhandled ${String(error)}`);
+      res.destroy();
+    });
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  return server;
+}
