@@ -24,11 +24,19 @@ export interface Ctx {
   /** The path exactly as received (still percent-encoded), without the query. */
   rawPath: string;
   entry: RequestLogEntry;
+  /**
+   * Whether the bearer was valid when the request arrived. The service checks it on arrival, so
+   * a token that expires while a slow request is under way does not fail it.
+   */
+  bearerValid: boolean;
 }
 
 /** Bearer check for JFS, API and upload paths (§1.2); a bad or expired token is 401 (§8.1). */
 export function requireBearer(ctx: Ctx): void {
-  const header = ctx.req.headers.authorization ?? '';
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m || !ctx.core.auth.validAccess(m[1]!)) throw errors.badCredentials();
+  if (!ctx.bearerValid) throw errors.badCredentials();
+}
+
+export function bearerValidNow(core: Core, header: string | undefined): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return m !== null && core.auth.validAccess(m[1]!);
 }

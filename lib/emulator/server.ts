@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REALM, type Core, type Ctx } from './core.js';
+import { bearerValidNow, REALM, type Core, type Ctx } from './core.js';
 import { EmulatorError, errors } from './errors.js';
 import { candidatesFor, type RequestLogEntry } from './faults.js';
 import { drain, sendError, trackBytes, type Shape } from './http.js';
@@ -72,7 +72,7 @@ async function handle(core: Core, req: IncomingMessage, res: ServerResponse): Pr
     } catch {
       throw errors.invalid(`Malformed request target '${target}'`);
     }
-    const ctx: Ctx = { core, req, res, url, rawPath, entry };
+    const ctx: Ctx = { core, req, res, url, rawPath, entry, bearerValid: bearerValidNow(core, req.headers.authorization) };
     if (control) return await handleControl(ctx, rawPath.slice('/_emulator/'.length));
     core.faults.record(entry);
     const candidates = candidatesFor(rawPath, query);

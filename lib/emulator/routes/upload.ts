@@ -53,14 +53,16 @@ export async function handleUpload(ctx: Ctx, uploadId: string): Promise<void> {
   try {
     for await (const chunk of ctx.req) {
       let buf = chunk as Buffer;
-      ctx.entry.requestBytes += buf.length;
       // Keep reading (and discarding) past an overlong body so the 400 can still be answered.
       if (tooLong || position + buf.length > session.size) {
+        ctx.entry.requestBytes += buf.length;
         tooLong = true;
         continue;
       }
       const cutHere = cut !== undefined && position - offset + buf.length >= cut;
+      // With a cut, the bytes after it count as never received: the connection died there.
       if (cutHere) buf = buf.subarray(0, cut - (position - offset));
+      ctx.entry.requestBytes += buf.length;
       if (buf.length > 0) {
         await file.write(buf, 0, buf.length, position);
         hash?.update(buf);
