@@ -1,1 +1,4 @@
 export type * from './types.js';
+export { JottaVfs, type JottaVfsOptions } from './jotta-vfs.js';
+export { DEFAULT_LOCAL_ONLY_PATTERNS, type LocalOnlyOptions } from './local-only.js';
+export { bytesToClientName, clientNameToBytes, decodeName, encodeName, encodeNameBytes, hasInvalidUtf8 } from './names.js';

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import type { RemoteEntry } from '../storage/backend.js';
+import type { KeyValueStore } from '../store/key-value-store.js';
+
+/**
+ * Folder listings cached in the KeyValueStore, shared by every jottadav instance on the store.
+ *
+ * Keys form a chain of tokens: the root has a token, and each folder's token is stored under
+ * `tok:<parent token>:<folded name>`. A listing lives under `ls:<folder token>`. Invalidating one
+ * listing deletes one key; invalidating a whole subtree (a folder moved or removed) deletes the
+ * folder's token record, which orphans every token and listing below it in O(1) — the orphans
+ * simply expire.
+ */
+
+interface StoredEntry {
+  name: string;
+  kind: 'file' | 'folder';
+  size: number;
+  md5?: string;
+  modified?: number;
+  created?: number;
+  updated?: number;
+  mime?: string;
+  publicLink?: string;
+  deleted?: number;
+}
+
+export interface DirCacheOptions {
+  /** How long a listing is trusted (changes made outside this bridge show up after it). */
+  ttlMs: number;
+}
+
+export class DirCache {
+  private readonly tokenTtlMs: number;
+
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly options: DirCacheOptions,
+  ) {
+    // A token outlives the listings keyed by it; when it expires only cache misses follow.
+    this.tokenTtlMs = Math.max(options.ttlMs * 20, 3_600_000);
+  }
+
+  async get(folded: readonly string[]): Promise<RemoteEntry[] | undefined> {
+    if (this.options.ttlMs <= 0) return undefined;
+    const token = await this.token(folded, false);
+    if (!token) return undefined;
+    const stored = await this.store.get<StoredEntry[]>(`ls:${token}`);
+    return stored?.map(fromStored);
+  }
+
+  async put(folded: readonly string[], entries: readonly RemoteEntry[]): Promise<void> {
+    if (this.options.ttlMs <= 0) return;
+    const token = await this.token(folded, true);
+    await this.store.set(`ls:${token}`, entries.map(toStored), this.options.ttlMs);
+  }
+
+  /** Forgets the listing of one folder (its content changed). */
+  async invalidate(folded: readonly string[]): Promise<void> {
+    const token = await this.token(folded, false);
+    if (token) await this.store.delete(`ls:${token}`);
+  }
+
+  /** Forgets the folder's listing and everything cached below it. */
+  async invalidateSubtree(folded: readonly string[]): Promise<void> {
+    if (folded.length === 0) {
+      await this.store.delete('tok:root');
+      return;
+    }
+    const parent = await this.token(folded.slice(0, -1), false);
+    if (parent) await this.store.delete(`tok:${parent}:${folded[folded.length - 1]}`);
+  }
+
+  private async token(folded: readonly string[], create: boolean): Promise<string | undefined> {
+    let key = 'tok:root';
+    let token: string | undefined;
+    for (let i = 0; ; i++) {
+      token = await this.store.get<string>(key);
+      if (!token) {
+        if (!create) return undefined;
+        const fresh = randomUUID();
+        // Another instance may create the same token at once: the first one wins.
+        token = (await this.store.setIfAbsent(key, fresh, this.tokenTtlMs)) ? fresh : await this.store.get<string>(key);
+        if (!token) return undefined;
+      }
+      if (i === folded.length) return token;
+      key = `tok:${token}:${folded[i]}`;
+    }
+  }
+}
+
+function toStored(entry: RemoteEntry): StoredEntry {
+  const out: StoredEntry = { name: entry.name, kind: entry.kind, size: entry.size };
+  if (entry.md5 !== undefined) out.md5 = entry.md5;
+  if (entry.modified) out.modified = entry.modified.getTime();
+  if (entry.created) out.created = entry.created.getTime();
+  if (entry.updated) out.updated = entry.updated.getTime();
+  if (entry.mime !== undefined) out.mime = entry.mime;
+  if (entry.publicLink !== undefined) out.publicLink = entry.publicLink;
+  if (entry.deleted) out.deleted = entry.deleted.getTime();
+  return out;
+}
+
+function fromStored(stored: StoredEntry): RemoteEntry {
+  const out: RemoteEntry = { name: stored.name, kind: stored.kind, size: stored.size };
+  if (stored.md5 !== undefined) out.md5 = stored.md5;
+  if (stored.modified !== undefined) out.modified = new Date(stored.modified);
+  if (stored.created !== undefined) out.created = new Date(stored.created);
+  if (stored.updated !== undefined) out.updated = new Date(stored.updated);
+  if (stored.mime !== undefined) out.mime = stored.mime;
+  if (stored.publicLink !== undefined) out.publicLink = stored.publicLink;
+  if (stored.deleted !== undefined) out.deleted = new Date(stored.deleted);
+  return out;
+}

@@ -1,0 +1,600 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
+import type { RemoteEntry, StorageBackend, UploadBody } from '../storage/backend.js';
+import { StorageError, isStorageError } from '../storage/errors.js';
+import type { KeyValueStore } from '../store/key-value-store.js';
+import { namespaced } from '../store/key-value-store.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { joinPath } from '../util/paths.js';
+import { DirCache } from './dir-cache.js';
+import { EMPTY_MD5, localFileEntry, remoteToEntry } from './entries.js';
+import { foldName, foldPath, normalizeClientPath } from './fold.js';
+import { LocalOnlyFiles, type LocalFileMeta, type LocalOnlyOptions } from './local-only.js';
+import { decodeName, encodeName } from './names.js';
+import { Placeholders, type PlaceholderRecord } from './pending.js';
+import { spoolBody } from './spool.js';
+import type { ByteRange, Entry, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
+
+export interface JottaVfsOptions {
+  backend: StorageBackend;
+  /** Shared state (listing cache, placeholders, junk files); default a private MemoryStore. */
+  store?: KeyValueStore;
+  /** Key prefix inside `store` (default 'vfs'); instances serving one account share it. */
+  namespace?: string;
+  /** How long a folder listing is trusted; 0 disables the cache. Default 30 s. */
+  listingTtlMs?: number;
+  /** Bodies up to this size are spooled in memory, larger ones on disk. Default 10 MiB. */
+  md5MemoryLimit?: number;
+  /** Where larger bodies are spooled. Default the OS temp dir. */
+  spoolDir?: string;
+  /** Passed to the backend with each upload: resume interrupted uploads above this size. */
+  uploadResumeLimit?: number;
+  /** How long an empty new file stays a local placeholder. Default 60 s. */
+  placeholderGraceMs?: number;
+  /** Junk-file policy; false uploads everything. */
+  localOnly?: LocalOnlyOptions | false;
+  /** Delete permanently instead of moving to the trash. */
+  hardDelete?: boolean;
+  /** A read-only view of the trash (rclone's --jottacloud-trashed-only). */
+  trashedOnly?: boolean;
+  /** How long the account usage is cached. Default 60 s. */
+  usageTtlMs?: number;
+}
+
+/** A folder as the vfs addresses it: the client path, the remote path, the folded segments. */
+interface DirRef {
+  clientPath: string;
+  remotePath: string;
+  folded: string[];
+}
+
+/** One child of a folder, from the remote listing, a placeholder or the local junk store. */
+interface Child {
+  source: 'remote' | 'placeholder' | 'local';
+  name: string;
+  nameKey: string;
+  remoteName: string;
+  kind: 'file' | 'collection';
+  remote?: RemoteEntry;
+  placeholder?: PlaceholderRecord;
+  local?: LocalFileMeta;
+}
+
+interface Located {
+  dir: DirRef;
+  child?: Child;
+  clientPath: string;
+  remotePath: string;
+}
+
+const ROOT: DirRef = { clientPath: '/', remotePath: '/', folded: [] };
+
+/**
+ * The Vfs over a StorageBackend with Jottacloud's rules (see lib/vfs/types.ts for the contract):
+ * names are mapped with rclone's encoding, lookups fold case because the backend declares it,
+ * listings are cached in the store, uploads are spooled and hashed first, empty new files wait
+ * as placeholders, and junk files never leave the bridge.
+ */
+export class JottaVfs implements Vfs {
+  readonly caseInsensitive: boolean;
+  private readonly backend: StorageBackend;
+  private readonly store: KeyValueStore;
+  private readonly ownsStore: boolean;
+  private readonly cache: DirCache;
+  private readonly placeholders: Placeholders;
+  private readonly local: LocalOnlyFiles | undefined;
+  private readonly options: Required<Pick<JottaVfsOptions, 'md5MemoryLimit' | 'spoolDir' | 'hardDelete' | 'trashedOnly' | 'usageTtlMs'>> &
+    Pick<JottaVfsOptions, 'uploadResumeLimit'>;
+
+  constructor(options: JottaVfsOptions) {
+    this.backend = options.backend;
+    // Habit 4: fold because the backend declares it, never by probing.
+    this.caseInsensitive = options.backend.features.caseInsensitive;
+    this.ownsStore = options.store === undefined;
+    const base = options.store ?? new MemoryStore();
+    const prefix = `${options.namespace ?? 'vfs'}${options.trashedOnly ? ':trash' : ''}`;
+    this.store = namespaced(base, prefix);
+    this.cache = new DirCache(namespaced(this.store, 'dir'), { ttlMs: options.listingTtlMs ?? 30_000 });
+    this.placeholders = new Placeholders(namespaced(this.store, 'ph'), options.placeholderGraceMs ?? 60_000, (dirKey, record) =>
+      this.materialise(dirKey, record),
+    );
+    this.local = options.localOnly === false ? undefined : new LocalOnlyFiles(namespaced(this.store, 'lo'), options.localOnly ?? {});
+    this.options = {
+      md5MemoryLimit: options.md5MemoryLimit ?? 10 * 1024 * 1024,
+      spoolDir: options.spoolDir ?? tmpdir(),
+      hardDelete: options.hardDelete ?? false,
+      trashedOnly: options.trashedOnly ?? false,
+      usageTtlMs: options.usageTtlMs ?? 60_000,
+      uploadResumeLimit: options.uploadResumeLimit,
+    };
+  }
+
+  resourceKey(path: string): string {
+    const canonical = normalizeClientPath(path);
+    return this.caseInsensitive ? foldPath(canonical) : canonical;
+  }
+
+  async stat(path: string): Promise<Entry> {
+    return this.toEntry(await this.locate(path));
+  }
+
+  async list(path: string): Promise<Entry[]> {
+    const dir = await this.resolveDirectory(path);
+    const children = await this.children(dir);
+    return children.map((child) => this.toEntry({ dir, child, clientPath: joinPath(dir.clientPath, child.name), remotePath: joinPath(dir.remotePath, child.remoteName) }));
+  }
+
+  async read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable> {
+    const found = await this.locate(path);
+    const child = found.child;
+    if (!child || child.kind === 'collection') throw new StorageError('IS_A_DIRECTORY', `${path} is a collection`);
+    if (child.source === 'remote') return this.backend.read(found.remotePath, range, signal);
+    const content = child.source === 'local' ? ((await this.local!.read(dirKey(found.dir), child.nameKey)) ?? Buffer.alloc(0)) : Buffer.alloc(0);
+    return Readable.from([sliceRange(content, range, path)].filter((b) => b.length > 0));
+  }
+
+  async write(path: string, body: Readable, options: WriteOptions = {}): Promise<WriteResult> {
+    this.assertWritable();
+    const { parent, name } = splitTarget(path);
+    if (name === undefined) throw new StorageError('IS_A_DIRECTORY', 'the root is a collection');
+    const { dir, children } = await this.parentDirectory(parent);
+    const existing = pick(children, name);
+    if (existing?.kind === 'collection') throw new StorageError('IS_A_DIRECTORY', `${path} is a collection`);
+    if (this.local?.matches(name) && existing?.source !== 'remote') return this.writeLocal(dir, existing, name, body, options);
+    // An existing sibling of another case keeps its name (APFS/NTFS behaviour).
+    const remoteName = existing ? existing.remoteName : this.encodeChecked(name);
+    const clientName = existing ? existing.name : name;
+    const spool = await spoolBody(body, { memoryLimit: this.options.md5MemoryLimit, dir: this.options.spoolDir, expectedSize: options.expectedSize });
+    try {
+      const modified = options.modified ?? new Date();
+      if (spool.size === 0 && (!existing || existing.source === 'placeholder')) {
+        return await this.writePlaceholder(dir, existing, clientName, remoteName, modified);
+      }
+      const upload: UploadBody & { uploadResumeLimit?: number } = {
+        size: spool.size,
+        md5: spool.md5,
+        modified,
+        open: (offset) => spool.open(offset),
+      };
+      if (this.options.uploadResumeLimit !== undefined) upload.uploadResumeLimit = this.options.uploadResumeLimit;
+      const remotePath = joinPath(dir.remotePath, remoteName);
+      let remote: RemoteEntry;
+      try {
+        remote = await this.backend.upload(remotePath, upload);
+      } finally {
+        // Even a failed upload may have touched the remote (a pending revision): re-list next time.
+        await this.cache.invalidate(dir.folded);
+      }
+      if (existing?.source === 'placeholder') await this.placeholders.remove(dirKey(dir), existing.nameKey);
+      const entry = remoteToEntry(remote, joinPath(dir.clientPath, clientName), clientName);
+      return { entry, created: !existing };
+    } finally {
+      await spool.dispose();
+    }
+  }
+
+  async mkdir(path: string): Promise<Entry> {
+    this.assertWritable();
+    const { parent, name } = splitTarget(path);
+    if (name === undefined) throw new StorageError('ALREADY_EXISTS', 'the root exists');
+    const { dir, children } = await this.parentDirectory(parent);
+    if (pick(children, name)) throw new StorageError('ALREADY_EXISTS', `${path} exists`);
+    const remoteName = this.encodeChecked(name);
+    try {
+      await this.backend.mkdir(joinPath(dir.remotePath, remoteName));
+    } finally {
+      await this.cache.invalidate(dir.folded);
+    }
+    // A folder of that name may have been trashed: nothing cached below it may survive.
+    await this.cache.invalidateSubtree([...dir.folded, foldName(name)]);
+    return { path: joinPath(dir.clientPath, name), name, kind: 'collection', size: 0 };
+  }
+
+  async remove(path: string): Promise<void> {
+    this.assertWritable();
+    const found = await this.locate(path);
+    const child = found.child;
+    if (!child) throw new StorageError('PERMISSION_DENIED', 'the root cannot be removed');
+    await this.removeChild(found, child);
+  }
+
+  async move(from: string, to: string, options: TransferOptions): Promise<TransferResult> {
+    return this.transfer(from, to, options, true);
+  }
+
+  async copy(from: string, to: string, options: TransferOptions): Promise<TransferResult> {
+    return this.transfer(from, to, options, false);
+  }
+
+  async setModified(path: string, modified: Date): Promise<void> {
+    this.assertWritable();
+    const found = await this.locate(path);
+    const child = found.child;
+    if (!child || child.kind === 'collection') return; // Jottacloud folders have no timestamps
+    if (child.source === 'placeholder') return this.placeholders.update(dirKey(found.dir), child.nameKey, { modified: modified.getTime() });
+    if (child.source === 'local') return this.local!.touch(dirKey(found.dir), child.nameKey, modified.getTime());
+    try {
+      await this.backend.setModified(found.remotePath, modified);
+    } finally {
+      await this.cache.invalidate(found.dir.folded);
+    }
+  }
+
+  async usage(): Promise<Usage | undefined> {
+    const cached = await this.store.get<Usage>('usage');
+    if (cached) return cached;
+    try {
+      const usage = await this.backend.usage();
+      await this.store.set('usage', usage, this.options.usageTtlMs);
+      return usage;
+    } catch {
+      return undefined; // unknown, never 0
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.options.trashedOnly) await this.placeholders.flushAll();
+    if (this.ownsStore) await this.store.close();
+  }
+
+  // ---- resolution ----
+
+  /** Walks to a folder: through cached listings where there are some, by encoded name elsewhere. */
+  private async walk(segments: string[]): Promise<DirRef> {
+    let dir = ROOT;
+    for (const segment of segments) {
+      const cached = await this.cache.get(dir.folded);
+      let name = segment;
+      let remoteName: string;
+      if (cached) {
+        const child = pick(cached.map((r) => remoteChild(r)), segment);
+        if (!child) throw new StorageError('NOT_FOUND', `${joinPath(dir.clientPath, segment)} does not exist`);
+        if (child.kind !== 'collection') throw new StorageError('NOT_A_DIRECTORY', `${joinPath(dir.clientPath, child.name)} is a file`);
+        name = child.name;
+        remoteName = child.remoteName;
+      } else {
+        // The backend folds case itself; the stored case shows once the parent is listed.
+        remoteName = encodeName(segment);
+      }
+      dir = { clientPath: joinPath(dir.clientPath, name), remotePath: joinPath(dir.remotePath, remoteName), folded: [...dir.folded, foldName(name)] };
+    }
+    return dir;
+  }
+
+  /** A folder by client path; its own listing (the next call) reports NOT_FOUND/NOT_A_DIRECTORY. */
+  private async resolveDirectory(path: string): Promise<DirRef> {
+    return this.walk(clientSegments(path));
+  }
+
+  /** The folder a new item goes into, with its children; PARENT_MISSING when absent or a file. */
+  private async parentDirectory(segments: string[]): Promise<{ dir: DirRef; children: Child[] }> {
+    try {
+      const dir = await this.walk(segments);
+      return { dir, children: await this.children(dir) };
+    } catch (error) {
+      if (isStorageError(error, 'NOT_FOUND') || isStorageError(error, 'NOT_A_DIRECTORY')) {
+        throw new StorageError('PARENT_MISSING', `the parent of ${'/' + segments.join('/')} does not exist`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private async locate(path: string): Promise<Located> {
+    const segments = clientSegments(path);
+    if (segments.length === 0) return { dir: ROOT, clientPath: '/', remotePath: '/' };
+    const name = segments.pop()!;
+    const dir = await this.walk(segments);
+    const child = pick(await this.children(dir), name);
+    if (!child) throw new StorageError('NOT_FOUND', `${normalizeClientPath(path)} does not exist`);
+    return { dir, child, clientPath: joinPath(dir.clientPath, child.name), remotePath: joinPath(dir.remotePath, child.remoteName) };
+  }
+
+  /** One folder's children: the (cached) remote listing, placeholders and local-only files. */
+  private async children(dir: DirRef): Promise<Child[]> {
+    let listing = await this.cache.get(dir.folded);
+    if (!listing) {
+      listing = await this.backend.list(dir.remotePath, this.options.trashedOnly ? { trashedOnly: true } : {});
+      await this.cache.put(dir.folded, listing);
+    }
+    const children = listing.map((r) => remoteChild(r));
+    if (this.options.trashedOnly) return children;
+    const taken = new Set(children.map((c) => c.nameKey));
+    const key = dirKey(dir);
+    const placeholders = await this.placeholders.inFolder(key);
+    let overdue = false;
+    for (const [nameKey, record] of Object.entries(placeholders)) {
+      if (record.dueAt <= Date.now()) overdue = true;
+      if (taken.has(nameKey)) continue;
+      taken.add(nameKey);
+      children.push({ source: 'placeholder', name: record.name, nameKey, remoteName: record.remoteName, kind: 'file', placeholder: record });
+    }
+    // A placeholder whose owner went away still becomes a real file: whoever sees it overdue does it.
+    if (overdue) this.placeholders.flushFolder(key).catch(() => undefined);
+    if (this.local) {
+      for (const [nameKey, meta] of Object.entries(await this.local.inFolder(key))) {
+        const i = children.findIndex((c) => c.nameKey === nameKey);
+        if (i >= 0 && children[i]!.kind === 'collection') continue;
+        const child: Child = { source: 'local', name: meta.name, nameKey, remoteName: encodeName(meta.name), kind: 'file', local: meta };
+        if (i >= 0) children[i] = child;
+        else children.push(child);
+      }
+    }
+    return children;
+  }
+
+  private toEntry(found: Located): Entry {
+    const child = found.child;
+    if (!child) return { path: '/', name: '', kind: 'collection', size: 0 };
+    if (child.source === 'remote') return remoteToEntry(child.remote!, found.clientPath, child.name);
+    if (child.source === 'placeholder') {
+      const r = child.placeholder!;
+      return localFileEntry(found.clientPath, child.name, 0, EMPTY_MD5, r.created, r.modified);
+    }
+    const m = child.local!;
+    return localFileEntry(found.clientPath, child.name, m.size, m.md5, m.created, m.modified);
+  }
+
+  // ---- writes ----
+
+  private assertWritable(): void {
+    if (this.options.trashedOnly) throw new StorageError('PERMISSION_DENIED', 'the trash view is read-only');
+  }
+
+  /** The encoded name, or NAME_TOO_LONG before anything is written. */
+  private encodeChecked(name: string): string {
+    const remote = encodeName(name);
+    const limit = this.backend.features.maxNameLength;
+    if (remote.length > limit) {
+      throw new StorageError('NAME_TOO_LONG', `the name is ${remote.length} UTF-16 units long once encoded; Jottacloud allows at most ${limit}`);
+    }
+    return remote;
+  }
+
+  private async writePlaceholder(dir: DirRef, existing: Child | undefined, name: string, remoteName: string, modified: Date): Promise<WriteResult> {
+    const key = dirKey(dir);
+    const nameKey = foldName(name);
+    const now = Date.now();
+    const record: PlaceholderRecord = existing?.placeholder
+      ? { ...existing.placeholder, modified: modified.getTime() }
+      : { name, remoteDir: dir.remotePath, remoteName, created: now, modified: modified.getTime(), dueAt: now + this.placeholders.grace };
+    await this.placeholders.add(key, nameKey, record);
+    const path = joinPath(dir.clientPath, name);
+    return { entry: localFileEntry(path, name, 0, EMPTY_MD5, record.created, record.modified), created: !existing };
+  }
+
+  private async materialise(key: string, record: PlaceholderRecord): Promise<void> {
+    const body: UploadBody = { size: 0, md5: EMPTY_MD5, modified: new Date(record.modified), open: () => Readable.from([]) };
+    await this.backend.upload(joinPath(record.remoteDir, record.remoteName), body);
+    await this.cache.invalidate(key === '/' ? [] : key.slice(1).split('/'));
+  }
+
+  private async writeLocal(dir: DirRef, existing: Child | undefined, name: string, body: Readable, options: WriteOptions): Promise<WriteResult> {
+    const local = this.local!;
+    const spool = await spoolBody(body, { memoryLimit: local.maxBytes, dir: this.options.spoolDir, expectedSize: options.expectedSize });
+    try {
+      if (spool.size > local.maxBytes) {
+        throw new StorageError('QUOTA_EXCEEDED', `local-only files are limited to ${local.maxBytes} bytes`);
+      }
+      const content = await collect(spool.open(0));
+      const now = Date.now();
+      const clientName = existing?.name ?? name;
+      const meta = await local.put(dirKey(dir), foldName(clientName), {
+        name: clientName,
+        size: content.length,
+        md5: spool.md5,
+        created: existing?.local?.created ?? now,
+        modified: (options.modified ?? new Date()).getTime(),
+      }, content);
+      const path = joinPath(dir.clientPath, clientName);
+      return { entry: localFileEntry(path, clientName, meta.size, meta.md5, meta.created, meta.modified), created: !existing };
+    } finally {
+      await spool.dispose();
+    }
+  }
+
+  private async removeChild(found: Located, child: Child): Promise<void> {
+    const key = dirKey(found.dir);
+    if (child.source === 'local') {
+      await this.local!.remove(key, child.nameKey);
+      return;
+    }
+    if (child.source === 'placeholder') {
+      await this.placeholders.remove(key, child.nameKey);
+      return;
+    }
+    try {
+      await this.backend.remove(found.remotePath, child.kind === 'collection' ? 'folder' : 'file', { hard: this.options.hardDelete });
+    } finally {
+      await this.cache.invalidate(found.dir.folded);
+    }
+    if (child.kind === 'collection') {
+      const folded = [...found.dir.folded, child.nameKey];
+      await this.cache.invalidateSubtree(folded);
+      await this.dropPlaceholdersBelow(folded);
+    }
+  }
+
+  private async dropPlaceholdersBelow(folded: string[]): Promise<void> {
+    const prefix = '/' + folded.join('/');
+    for (const key of await this.placeholders.folders()) {
+      if (key !== prefix && !key.startsWith(prefix + '/')) continue;
+      for (const nameKey of Object.keys(await this.placeholders.inFolder(key))) await this.placeholders.remove(key, nameKey);
+    }
+  }
+
+  private async flushPlaceholdersBelow(folded: string[]): Promise<void> {
+    const prefix = '/' + folded.join('/');
+    for (const key of await this.placeholders.folders()) {
+      if (key === prefix || key.startsWith(prefix + '/')) await this.placeholders.flushFolder(key, true);
+    }
+  }
+
+  // ---- move and copy ----
+
+  private async transfer(from: string, to: string, options: TransferOptions, move: boolean): Promise<TransferResult> {
+    this.assertWritable();
+    const source = await this.locate(from);
+    const child = source.child;
+    if (!child) throw new StorageError('INVALID_ARGUMENT', 'the root cannot be moved or copied');
+    const { parent, name } = splitTarget(to);
+    if (name === undefined) throw new StorageError('INVALID_ARGUMENT', 'nothing can be moved or copied onto the root');
+    const sourceKey = this.resourceKey(source.clientPath);
+    const targetKey = this.resourceKey(to);
+    const { dir, children } = await this.parentDirectory(parent);
+    const existing = pick(children, name);
+    const sameItem = existing !== undefined && sameDir(dir, source.dir) && existing.remoteName === child.remoteName && existing.source === child.source;
+    if (sameItem) {
+      if (!move || existing.name === name) throw new StorageError('INVALID_ARGUMENT', `${to} is ${from} itself`);
+      await this.renameCase(source, child, name);
+      return { created: false };
+    }
+    if (targetKey.startsWith(sourceKey + '/')) throw new StorageError('INVALID_ARGUMENT', `${to} lies inside ${from}`);
+    if (existing && !options.overwrite) throw new StorageError('ALREADY_EXISTS', `${to} exists`);
+    const remoteName = this.encodeChecked(name);
+    if (existing) {
+      await this.removeChild({ dir, child: existing, clientPath: joinPath(dir.clientPath, existing.name), remotePath: joinPath(dir.remotePath, existing.remoteName) }, existing);
+    }
+    const target: Located = { dir, clientPath: joinPath(dir.clientPath, name), remotePath: joinPath(dir.remotePath, remoteName) };
+    if (child.source !== 'remote') {
+      await this.transferLocal(source, child, target, name, move);
+    } else if (child.kind === 'file') {
+      await this.withInvalidation([source.dir, dir], async () => {
+        if (move) await this.backend.move(source.remotePath, target.remotePath, 'file');
+        else await this.backend.copy(source.remotePath, target.remotePath);
+      });
+    } else {
+      const folded = [...source.dir.folded, child.nameKey];
+      await this.flushPlaceholdersBelow(folded);
+      await this.withInvalidation([source.dir, dir], async () => {
+        if (move) await this.backend.move(source.remotePath, target.remotePath, 'folder');
+        else await this.copyFolder(source.remotePath, target.remotePath, options.depth ?? 'infinity');
+      });
+      if (move) await this.cache.invalidateSubtree(folded);
+      await this.cache.invalidateSubtree([...dir.folded, foldName(name)]);
+    }
+    return { created: !existing };
+  }
+
+  /** a.txt → A.txt: through a temporary name, since the service may treat both as one. */
+  private async renameCase(source: Located, child: Child, name: string): Promise<void> {
+    const key = dirKey(source.dir);
+    if (child.source === 'placeholder') {
+      await this.placeholders.remove(key, child.nameKey);
+      await this.placeholders.add(key, foldName(name), { ...child.placeholder!, name, remoteName: this.encodeChecked(name) });
+      return;
+    }
+    if (child.source === 'local') {
+      const content = (await this.local!.read(key, child.nameKey)) ?? Buffer.alloc(0);
+      await this.local!.remove(key, child.nameKey);
+      await this.local!.put(key, foldName(name), { ...child.local!, name }, content);
+      return;
+    }
+    const kind = child.kind === 'collection' ? 'folder' : 'file';
+    const finalPath = joinPath(source.dir.remotePath, this.encodeChecked(name));
+    const tempPath = joinPath(source.dir.remotePath, `.jottadav-rename-${randomUUID().slice(0, 8)}`);
+    if (kind === 'folder') await this.flushPlaceholdersBelow([...source.dir.folded, child.nameKey]);
+    await this.withInvalidation([source.dir], async () => {
+      await this.backend.move(source.remotePath, tempPath, kind);
+      try {
+        await this.backend.move(tempPath, finalPath, kind);
+      } catch (error) {
+        await this.backend.move(tempPath, source.remotePath, kind).catch(() => undefined);
+        throw error;
+      }
+    });
+    if (kind === 'folder') await this.cache.invalidateSubtree([...source.dir.folded, child.nameKey]);
+  }
+
+  /** Moves or copies a placeholder or a local-only file. */
+  private async transferLocal(source: Located, child: Child, target: Located, name: string, move: boolean): Promise<void> {
+    const fromKey = dirKey(source.dir);
+    const content = child.source === 'local' ? ((await this.local!.read(fromKey, child.nameKey)) ?? Buffer.alloc(0)) : Buffer.alloc(0);
+    const modified = new Date(child.local?.modified ?? child.placeholder!.modified);
+    if (child.source === 'local' && this.local!.matches(name)) {
+      await this.local!.put(dirKey(target.dir), foldName(name), { ...child.local!, name }, content);
+    } else if (child.source === 'placeholder') {
+      await this.writePlaceholder(target.dir, undefined, name, this.encodeChecked(name), modified);
+    } else {
+      // A junk file renamed to a real name (Office's save-as-temp-then-rename) becomes a real upload.
+      await this.withInvalidation([target.dir], () =>
+        this.backend.upload(target.remotePath, { size: content.length, md5: md5Of(content), modified, open: (o) => Readable.from([content.subarray(o)]) }),
+      );
+    }
+    if (move) {
+      if (child.source === 'local') await this.local!.remove(fromKey, child.nameKey);
+      else await this.placeholders.remove(fromKey, child.nameKey);
+    }
+  }
+
+  private async copyFolder(from: string, to: string, depth: 0 | 'infinity'): Promise<void> {
+    await this.backend.mkdir(to);
+    if (depth === 0) return;
+    for (const entry of await this.backend.list(from)) {
+      const src = joinPath(from, entry.name);
+      const dst = joinPath(to, entry.name);
+      if (entry.kind === 'file') await this.backend.copy(src, dst);
+      else await this.copyFolder(src, dst, depth);
+    }
+  }
+
+  private async withInvalidation<T>(dirs: DirRef[], work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } finally {
+      for (const dir of dirs) await this.cache.invalidate(dir.folded);
+    }
+  }
+}
+
+function remoteChild(remote: RemoteEntry): Child {
+  // Paths are NFC on the client side; names written from macOS by rclone may be NFD.
+  const name = decodeName(remote.name).normalize('NFC');
+  return { source: 'remote', name, nameKey: foldName(name), remoteName: remote.name, kind: remote.kind === 'folder' ? 'collection' : 'file', remote };
+}
+
+/** Exact name first, then the folded one (two remote names that fold together stay addressable). */
+function pick(children: Child[], name: string): Child | undefined {
+  const nfc = name.normalize('NFC');
+  const exact = children.find((c) => c.name === nfc);
+  if (exact) return exact;
+  const key = foldName(nfc);
+  return children.find((c) => c.nameKey === key);
+}
+
+function clientSegments(path: string): string[] {
+  return normalizeClientPath(path).split('/').filter((s) => s.length > 0);
+}
+
+function splitTarget(path: string): { parent: string[]; name: string | undefined } {
+  const segments = clientSegments(path);
+  const name = segments.pop();
+  return { parent: segments, name };
+}
+
+function dirKey(dir: DirRef): string {
+  return '/' + dir.folded.join('/');
+}
+
+function sameDir(a: DirRef, b: DirRef): boolean {
+  return dirKey(a) === dirKey(b);
+}
+
+function sliceRange(content: Buffer, range: ByteRange | undefined, path: string): Buffer {
+  if (!range) return content;
+  const end = Math.min(range.end ?? content.length - 1, content.length - 1);
+  if (range.start < 0 || range.start >= content.length || end < range.start) {
+    throw new StorageError('INVALID_ARGUMENT', `range ${range.start}-${range.end ?? ''} outside the ${content.length} bytes of ${path}`);
+  }
+  return content.subarray(range.start, end + 1);
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks);
+}
+
+function md5Of(content: Buffer): string {
+  return createHash('md5').update(content).digest('hex');
+}
