@@ -40,7 +40,7 @@ export const HOSTILE_NAMES: readonly string[] = [
   'a+b c+d',
   'hash#tag',
   'amp&ersand=eq;semi',
-  "it's (1)!*~@,$",
+  "it's (1)!~@,$", // a raw * would be an encoding bug (rclone sends ＊)
   '100％ sure', // `%` arrives as its look-alike; a raw % is rejected by the service
   '‛quoted‛',
   '＂：＜＞？＊｜／',

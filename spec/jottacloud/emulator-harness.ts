@@ -1,0 +1,60 @@
+/** Starts an emulator for a spec and builds clients/backends against it. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
+import { createJottacloudBackend, type CreateJottacloudBackendOptions } from '../../lib/jottacloud/create-backend.js';
+import type { JottacloudBackend } from '../../lib/jottacloud/backend.js';
+import { KeyValueTokenStore } from '../../lib/jottacloud/token-store.js';
+import type { KeyValueStore } from '../../lib/store/key-value-store.js';
+import { MemoryStore } from '../../lib/store/memory-store.js';
+import type { RetryPolicy } from '../../lib/util/retry.js';
+
+/** Small waits so specs stay fast; the bounds still apply. */
+export const FAST_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 40, maxElapsedMs: 15_000 };
+
+export interface TestEmulator {
+  emu: Emulator;
+  close(): Promise<void>;
+}
+
+export async function startTestEmulator(options: { accessTokenTtlSeconds?: number; capacity?: number } = {}): Promise<TestEmulator> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'jottadav-emu-'));
+  const emu = await startEmulator({ host: '127.0.0.1', port: 0, dataDir, ...options });
+  return {
+    emu,
+    async close() {
+      await emu.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A backend logged in to the emulator. Each call mints a fresh login token unless a store that
+ * already holds a session is given (login tokens are single use).
+ */
+export async function emulatorBackend(
+  emu: Emulator,
+  options: { store?: KeyValueStore } & Partial<CreateJottacloudBackendOptions> = {},
+): Promise<JottacloudBackend> {
+  const store = options.store ?? new MemoryStore();
+  const tokenStore = options.tokenStore ?? new KeyValueTokenStore(store);
+  const loginToken = (await tokenStore.load()) ? undefined : emu.mintLoginToken();
+  return createJottacloudBackend({
+    retry: FAST_RETRY,
+    ...options,
+    tokenStore,
+    loginToken,
+    endpoints: { jfs: emu.urls.jfs, api: emu.urls.api, www: emu.urls.www },
+  });
+}
+
+/** The emulator's request log from `mark` on. */
+export function requestsSince(emu: Emulator, mark: number) {
+  return emu.controls.requests().slice(mark);
+}
+
+export function refreshCount(entries: ReturnType<Emulator['controls']['requests']>): number {
+  return entries.filter((r) => r.grantType === 'refresh_token').length;
+}
