@@ -1,0 +1,52 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryBackend } from '../../lib/storage/memory-backend.js';
+import { MemoryStore } from '../../lib/store/memory-store.js';
+import { JottaVfs, type JottaVfsOptions } from '../../lib/vfs/jotta-vfs.js';
+
+export { body, code, text } from '../support/vfs-contract.js';
+
+export interface Rig {
+  backend: MemoryBackend;
+  store: MemoryStore;
+  vfs: JottaVfs;
+  spoolDir: string;
+  /** Another bridge instance on the same backend and store. */
+  twin(options?: Partial<JottaVfsOptions>): JottaVfs;
+  spoolFiles(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function rig(options: Partial<JottaVfsOptions> = {}, backend = new MemoryBackend()): Promise<Rig> {
+  const store = new MemoryStore();
+  const spoolDir = await mkdtemp(join(tmpdir(), 'vfs-spec-'));
+  const opened: JottaVfs[] = [];
+  const make = (extra: Partial<JottaVfsOptions> = {}) => {
+    const vfs = new JottaVfs({ backend, store, spoolDir, ...options, ...extra });
+    opened.push(vfs);
+    return vfs;
+  };
+  const vfs = make();
+  return {
+    backend,
+    store,
+    vfs,
+    spoolDir,
+    twin: make,
+    spoolFiles: () => readdir(spoolDir),
+    async close() {
+      for (const v of opened) await v.close();
+      await rm(spoolDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until `check` holds (polling), failing after `ms`; no timing is asserted. */
+export async function eventually(check: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
