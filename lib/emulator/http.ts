@@ -51,16 +51,21 @@ export function sendError(res: ServerResponse, error: EmulatorError, shape: Shap
   }
 }
 
+const HARD_CAP = 64 * 1024 * 1024;
+
 /** Reads a small request body (JSON or form); larger than `limit` is refused with 413. */
 export async function readSmallBody(req: IncomingMessage, limit = 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
+  // Leaving the loop early would destroy the socket under a keep-alive client; so an overlong body
+  // is read to its end (up to a hard cap) and only then refused.
   for await (const chunk of req) {
     total += (chunk as Buffer).length;
     count(req, (chunk as Buffer).length);
-    if (total > limit) throw errors.tooLarge();
-    chunks.push(chunk as Buffer);
+    if (total > HARD_CAP) throw errors.tooLarge();
+    if (total <= limit) chunks.push(chunk as Buffer);
   }
+  if (total > limit) throw errors.tooLarge();
   return Buffer.concat(chunks);
 }
 
