@@ -1,0 +1,114 @@
+/**
+ * Jottacloud-specific operations and wire details beyond the generic contract: account, devices,
+ * trash view, public link shape, and what goes on the wire (escaping, command POSTs, mvDir).
+ */
+import assert from 'node:assert/strict';
+import type { JottacloudBackend } from '../../lib/jottacloud/backend.js';
+import { isStorageError } from '../../lib/storage/errors.js';
+import { emulatorBackend, requestsSince, startTestEmulator, type TestEmulator } from './emulator-harness.js';
+import { bufferBody } from './support.js';
+
+describe('jottacloud client operations (emulator)', function () {
+  this.timeout(30_000);
+  let h: TestEmulator;
+  let b: JottacloudBackend;
+  before(async () => {
+    h = await startTestEmulator();
+    b = await emulatorBackend(h.emu);
+  });
+  after(async () => {
+    await b?.close();
+    await h?.close();
+  });
+
+  it('customer info gives the JFS username; the user document gives usage and devices', async () => {
+    const customer = await b.client.customer();
+    assert.equal(customer.username, h.emu.username);
+    assert.equal(await b.client.username(), h.emu.username);
+    const user = await b.client.user();
+    assert.equal(user.username, h.emu.username);
+    assert.ok(user.devices.some((d) => d.name === 'Jotta'));
+    assert.equal(typeof user.usage, 'number');
+  });
+
+  it('the Jotta device lists its mount points; empty numbers decode as unknown', async () => {
+    const device = await b.client.device('Jotta');
+    const names = device.mountPoints.map((m) => m.name);
+    assert.ok(names.includes('Archive'), names.join(','));
+    for (const m of device.mountPoints) assert.ok(m.size === undefined || Number.isFinite(m.size));
+  });
+
+  it('a mount point can be created and used as a backend root', async () => {
+    await b.client.createMountPoint('Jotta', 'Extra');
+    const device = await b.client.device('Jotta');
+    assert.ok(device.mountPoints.some((m) => m.name === 'Extra'));
+  });
+
+  it('the trash view lists deletion roots with their original place', async () => {
+    await b.upload('/trashview/inner/file.txt', bufferBody('t'));
+    await b.remove('/trashview', 'folder', { hard: false });
+    const trash = await b.client.trash();
+    const root = trash.folders.find((f) => f.name === 'trashview');
+    assert.ok(root, `trash roots: ${trash.folders.map((f) => f.name).join(',')}`);
+    assert.equal(root.deleted, true);
+    assert.match(root.abspath ?? '', /\/Jotta\/Archive$/, 'abspath is the original parent');
+    assert.ok(!trash.files.some((f) => f.name === 'file.txt'), 'children of a trashed folder are not repeated');
+    const purged = await b.client.purgeTrash();
+    assert.ok((purged.folders ?? 0) + (purged.files ?? 0) >= 1);
+    assert.equal((await b.client.trash()).folders.length, 0);
+  });
+
+  it('a public link has the downloadPublic shape, built from the www base', async () => {
+    await b.upload('/links/a.txt', bufferBody('link'));
+    const link = await b.setPublicLink('/links/a.txt', true);
+    assert.match(link ?? '', new RegExp(`^${h.emu.urls.www.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}opin/io/downloadPublic/${h.emu.username}/[0-9a-f]{32}$`));
+  });
+
+  it('paths never carry a raw + # or space; command POSTs have no body; mvDir keeps its trailing slash', async () => {
+    const mark = h.emu.controls.requests().length;
+    await b.upload('/wire/notepad++ #1.txt', bufferBody('w'));
+    await b.mkdir('/wire/dir+#');
+    await b.move('/wire/dir+#', '/wire/dir moved+#', 'folder');
+    const log = requestsSince(h.emu, mark).filter((r) => r.path.startsWith('/jfs/'));
+    for (const r of log) assert.doesNotMatch(r.path, /[+# ]/, r.path);
+    assert.ok(log.some((r) => r.path.includes('notepad%2B%2B%20%231.txt')));
+    const commands = log.filter((r) => r.method === 'POST');
+    assert.ok(commands.length >= 2);
+    for (const r of commands) assert.equal(r.requestBytes, 0, `${r.path}?${r.query} has no body`);
+    const mvDir = commands.find((r) => r.query.includes('mvDir='));
+    assert.ok(mvDir && mvDir.path.endsWith('/dir%2B%23/'), mvDir?.path);
+    assert.ok(mvDir.query.includes('dir+moved%2B%23'), mvDir.query);
+    assert.deepEqual((await b.list('/wire')).map((e) => e.name).sort(), ['dir moved+#', 'notepad++ #1.txt']);
+  });
+
+  it('a copy onto a trashed file is repaired with one cphash (rclone #6112), carrying the copy\'s own times', async () => {
+    const modified = new Date('2018-08-08T08:08:08Z');
+    await b.upload('/repair/src.txt', bufferBody('fresh', modified));
+    await b.upload('/repair/dst.txt', bufferBody('old'));
+    await b.remove('/repair/dst.txt', 'file', { hard: false });
+    const mark = h.emu.controls.requests().length;
+    await b.copy('/repair/src.txt', '/repair/dst.txt');
+    const posts = requestsSince(h.emu, mark).filter((r) => r.method === 'POST' && r.path.endsWith('/repair/dst.txt'));
+    assert.deepEqual(posts.map((r) => r.query), ['cphash=true']);
+    const stat = await b.stat('/repair/dst.txt');
+    assert.equal(stat.modified?.getTime(), modified.getTime(), 'times are not reset to zero');
+  });
+
+  it('the allocate path is /jfs/{device}/{mountpoint}/… without the username', async () => {
+    // Observed indirectly: an upload into another mount point lands there, not in Archive.
+    const extra = await emulatorBackend(h.emu, { mountPoint: 'Extra' });
+    try {
+      await extra.upload('/only-in-extra.txt', bufferBody('e'));
+      assert.equal((await extra.stat('/only-in-extra.txt')).size, 1);
+      await assert.rejects(b.stat('/only-in-extra.txt'), (e: unknown) => isStorageError(e, 'NOT_FOUND'));
+    } finally {
+      await extra.close();
+    }
+  });
+
+  it('names the vfs failed to encode are refused with INVALID_NAME (raw %, ?, *)', async () => {
+    for (const bad of ['/bad/100%', '/bad/what?', '/bad/star*']) {
+      await assert.rejects(b.upload(bad, bufferBody('x')), (e: unknown) => isStorageError(e, 'INVALID_NAME'), bad);
+    }
+  });
+});
