@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
-import { md5, session, start, textOf, type Harness, type Session } from './helpers.js';
+import { decodeLoginToken, md5, session, start, textOf, type Harness, type Session } from './helpers.js';
 
 describe('emulator upload API and download (§5.5, §6)', () => {
   let h: Harness;
@@ -175,5 +175,19 @@ describe('emulator quota', () => {
     const customer = (await (await s.api('account/v1/customer')).json()) as { quota: number; usage: number };
     assert.equal(customer.quota, 100);
     assert.equal(customer.usage, 60);
+  });
+});
+
+describe('emulator publicUrl', () => {
+  it('upload URLs and well_known_link are built from publicUrl (a reverse proxy in front)', async () => {
+    const h = await start({ publicUrl: 'http://127.0.0.1:9/prefix/' });
+    try {
+      const s = await session(h.emu);
+      const { json } = await s.allocate({ path: '/jfs/Jotta/Archive/p.bin', bytes: 2, md5: md5('pp') });
+      assert.match(json.upload_url, /^http:\/\/127\.0\.0\.1:9\/prefix\/files\/v1\/upload\/[A-Za-z0-9_-]+$/);
+      assert.ok(decodeLoginToken(h.emu.mintLoginToken()).well_known_link.startsWith('http://127.0.0.1:9/prefix/auth/realms/jottacloud/'));
+    } finally {
+      await h.close();
+    }
   });
 });
