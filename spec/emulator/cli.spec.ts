@@ -20,7 +20,11 @@ interface Info {
 
 async function waitForFile(path: string, child: ChildProcess, output: () => string): Promise<Info> {
   for (let i = 0; i < 400; i++) {
-    if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as Info;
+    if (existsSync(path)) {
+      const info = JSON.parse(readFileSync(path, 'utf8')) as Info;
+      // The printed lines may reach this process a moment after the file appears.
+      if (output().includes(info.loginToken)) return info;
+    }
     if (child.exitCode !== null) throw new Error(`emulator exited early (${child.exitCode}): ${output()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
