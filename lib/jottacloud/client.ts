@@ -37,6 +37,8 @@ export interface ClientOptions {
   endpoints?: Partial<Endpoints>;
   fetch?: FetchLike;
   retry?: RetryPolicy;
+  /** Wait for response headers at most this long (not for bodies, not for byte uploads). */
+  timeoutMs?: number;
   /** The JFS username; fetched from account/v1/customer when omitted (§3.1). */
   username?: string;
   upload?: UploadOptions;
@@ -56,7 +58,7 @@ export class JottacloudClient {
 
   constructor(readonly options: ClientOptions) {
     this.endpoints = resolveEndpoints(options.endpoints);
-    this.http = new JottaHttp({ tokens: options.tokens, fetch: options.fetch, retry: options.retry });
+    this.http = new JottaHttp({ tokens: options.tokens, fetch: options.fetch, retry: options.retry, timeoutMs: options.timeoutMs });
     if (options.username) this.usernamePromise = Promise.resolve(options.username);
   }
 

@@ -29,6 +29,8 @@ export interface CreateJottacloudBackendOptions {
   mountPoint?: string;
   hardDelete?: boolean;
   retry?: RetryPolicy;
+  /** Wait for response headers at most this long. Default 120 s. */
+  timeoutMs?: number;
   fetch?: FetchLike;
   /** Token refresh tuning (margins, lease timing). */
   auth?: Omit<TokenManagerOptions, 'store' | 'fetch' | 'retry'>;
@@ -51,6 +53,7 @@ export async function createJottacloudClient(options: CreateJottacloudBackendOpt
     endpoints: options.endpoints,
     fetch: options.fetch,
     retry: options.retry,
+    timeoutMs: options.timeoutMs,
     username: options.username,
     upload: options.upload,
   });

@@ -29,12 +29,16 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** false: no Authorization header (discovery, public links). */
   auth?: boolean;
+  /** Wait at most this long for the response headers; 0: no limit (byte uploads). */
+  timeoutMs?: number;
 }
 
 export interface HttpOptions {
   tokens: TokenSource;
   fetch?: FetchLike;
   retry?: RetryPolicy;
+  /** Default wait for response headers (not for the body). Default 120 s. */
+  timeoutMs?: number;
 }
 
 const MAX_ERROR_BODY = 64 * 1024;
@@ -121,14 +125,36 @@ export class JottaHttp {
     const headers: Record<string, string> = { ...call.headers };
     if (token !== undefined) headers['Authorization'] = `Bearer ${token}`;
     const body = call.body ? await call.body() : undefined;
-    return this.doFetch(call.url, {
-      method: call.method ?? 'GET',
-      headers,
-      body,
-      signal: call.signal as never,
-      // Redirects would drop or leak the bearer; the API does not use them.
-      redirect: 'manual',
-      compress: false,
-    });
+    // Our own controller: it follows the caller's signal (also later, while a body streams) and
+    // lets a silent server time out instead of hanging the caller forever.
+    const controller = new AbortController();
+    const follow = () => controller.abort(call.signal?.reason);
+    if (call.signal?.aborted) controller.abort(call.signal.reason);
+    call.signal?.addEventListener('abort', follow, { once: true });
+    const limit = call.timeoutMs ?? this.options.timeoutMs ?? 120_000;
+    let timedOut = false;
+    const timer =
+      limit > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+          }, limit)
+        : undefined;
+    try {
+      return await this.doFetch(call.url, {
+        method: call.method ?? 'GET',
+        headers,
+        body,
+        signal: controller.signal as never,
+        // Redirects would drop or leak the bearer; the API does not use them.
+        redirect: 'manual',
+        compress: false,
+      });
+    } catch (error) {
+      if (timedOut) throw Object.assign(new Error(`no response within ${limit} ms`, { cause: error }), { code: 'ETIMEDOUT' });
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -103,6 +103,8 @@ async function sendBytes(client: JottacloudClient, url: string, source: UploadSo
         return opened;
       },
       retry: 'never',
+      // The answer comes only after the whole body: no header timeout for the byte transfer.
+      timeoutMs: 0,
       signal,
     });
     const text = await res.text();

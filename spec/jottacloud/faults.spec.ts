@@ -158,6 +158,16 @@ describe('jottacloud faults (emulator request log)', function () {
       }
     });
 
+    it('a server that does not answer times out, is retried within the bound, then UNAVAILABLE', async () => {
+      const impatient = track(await emulatorBackend(h.emu, { timeoutMs: 200, retry: { ...FAST_RETRY, maxAttempts: 2 } }));
+      await impatient.mkdir('/silent');
+      const mark = h.emu.controls.requests().length;
+      h.emu.controls.delay({ path: /\/silent$/, ms: 1500 });
+      await assert.rejects(impatient.stat('/silent'), (e: unknown) => isStorageError(e, 'UNAVAILABLE'));
+      const calls = requestsSince(h.emu, mark).filter((r) => isJfs(r) && r.path.endsWith('/silent'));
+      assert.equal(calls.length, 2);
+    });
+
     it('a 500 on allocate is not repeated blindly (non-idempotent)', async () => {
       const mark = h.emu.controls.requests().length;
       h.emu.controls.failNext({ method: 'POST', path: /\/files\/v1\/allocate$/, status: 500, times: 1 });
