@@ -197,7 +197,7 @@ export class MemoryBackend implements StorageBackend {
     this.enter('remove');
     const segments = split(path);
     const node = this.find(segments);
-    if (!node || node.kind !== kind || (node.deleted && !options.hard)) throw notFound(path);
+    if (!node || node.kind !== kind || node.deleted) throw notFound(path);
     if (segments.length === 0) throw new StorageError('PERMISSION_DENIED', 'the root cannot be removed');
     if (options.hard) remove(this.find(segments.slice(0, -1)) as FolderNode, node);
     else markDeleted(node, new Date());
