@@ -364,8 +364,19 @@ export class JottaVfs implements Vfs {
   }
 
   private async materialise(key: string, record: PlaceholderRecord): Promise<void> {
-    const body: UploadBody = { size: 0, md5: EMPTY_MD5, modified: new Date(record.modified), open: () => Readable.from([]) };
-    await this.backend.upload(joinPath(record.remoteDir, record.remoteName), body);
+    const path = joinPath(record.remoteDir, record.remoteName);
+    // Content may have arrived another way (another tool wrote the name): never overwrite it empty.
+    const present = await this.backend.stat(path).then(
+      () => true,
+      (error: unknown) => {
+        if (isStorageError(error, 'NOT_FOUND')) return false;
+        throw error;
+      },
+    );
+    if (!present) {
+      const body: UploadBody = { size: 0, md5: EMPTY_MD5, modified: new Date(record.modified), open: () => Readable.from([]) };
+      await this.backend.upload(path, body);
+    }
     await this.cache.invalidate(key === '/' ? [] : key.slice(1).split('/'));
   }
 

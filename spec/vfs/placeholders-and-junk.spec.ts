@@ -150,3 +150,17 @@ describe('JottaVfs: local-only junk files', () => {
     assert.deepEqual((await r.backend.list('/docs')).map((e) => e.name).sort(), ['.DS_Store', 'Thumbs.db']);
   });
 });
+
+describe('JottaVfs: placeholders and content written by another tool', () => {
+  it('regression: a placeholder never overwrites content that arrived behind its back', async () => {
+    const r = await rig({ placeholderGraceMs: 3_600_000 });
+    try {
+      await r.vfs.write('/race.txt', Readable.from([]));
+      r.backend.seedFile('/race.txt', 'written by rclone');
+      await r.vfs.close();
+      assert.equal(await text(await r.backend.read('/race.txt')), 'written by rclone');
+    } finally {
+      await r.close();
+    }
+  });
+});
