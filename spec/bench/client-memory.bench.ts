@@ -46,19 +46,24 @@ async function childMain(): Promise<void> {
   process.stdin.resume();
 }
 
-/** 1 MiB blocks, each stamped with its index so the file is not one repeated block. */
+const BLOCK = 64 * 1024;
+
+/**
+ * 64 KiB blocks (a socket-sized chunk: the source itself should not inflate RSS), each stamped
+ * with its index so the file is not one repeated block.
+ */
 function* blocks(total: number): Generator<Buffer> {
-  const block = Buffer.alloc(MiB);
+  const block = Buffer.alloc(BLOCK);
   for (let i = 0; i < block.length; i++) block[i] = (i * 2654435761) >>> 24;
-  for (let offset = 0, n = 0; offset < total; offset += MiB, n++) {
-    const out = Buffer.from(block.subarray(0, Math.min(MiB, total - offset)));
+  for (let offset = 0, n = 0; offset < total; offset += BLOCK, n++) {
+    const out = Buffer.from(block.subarray(0, Math.min(BLOCK, total - offset)));
     if (out.length >= 8) out.writeBigUInt64LE(BigInt(n), 0);
     yield out;
   }
 }
 
 function bodyFrom(total: number, offset: number): Readable {
-  // Offsets used here are block-aligned (0, or a resume position rounded by the test itself).
+  // Any offset works: a resume may start mid-block.
   return Readable.from((function* () {
     let pos = 0;
     for (const b of blocks(total)) {
