@@ -74,6 +74,8 @@ export class MetadataFile {
   private readonly path: string;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** After the final flush nothing is written (the directory may be about to go away). */
+  private closed = false;
 
   constructor(dataDir: string, private readonly snapshot: () => StoredState) {
     this.path = join(dataDir, 'state.json');
@@ -86,7 +88,7 @@ export class MetadataFile {
 
   /** Debounced save: many changes in a burst cost one write. */
   changed(): void {
-    if (this.timer) return;
+    if (this.timer || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.writing = this.writing.then(() => this.write()).catch((error: unknown) => {
@@ -102,8 +104,9 @@ export class MetadataFile {
     await rename(tmp, this.path);
   }
 
-  /** Writes now (close): cancels a pending debounce and waits for any write in flight. */
+  /** Final write (close): cancels a pending debounce and waits for any write in flight. */
   async flush(): Promise<void> {
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.writing;
