@@ -97,6 +97,27 @@ export class AuthState {
     return this.issue(family);
   }
 
+  /** Codes handed out by the (auto-approving) authorization endpoint; in memory only, single use. */
+  private codes = new Map<string, { client: string; redirect: string; expires: number }>();
+
+  /** Traditional flow (§2.6): the emulator approves at once, there is no browser to ask. */
+  mintAuthorizationCode(client: string, redirect: string): string {
+    const code = randomBytes(24).toString('base64url');
+    this.codes.set(code, { client, redirect, expires: Date.now() + 60_000 });
+    return code;
+  }
+
+  codeGrant(code: string | undefined, redirect: string | undefined, client: string): TokenResponse | OAuthFailure {
+    const entry = code === undefined ? undefined : this.codes.get(code);
+    if (code !== undefined) this.codes.delete(code);
+    if (!entry || entry.expires < Date.now() || entry.client !== client || entry.redirect !== redirect) {
+      return { status: 400, body: { error: 'invalid_grant', error_description: 'Code not valid' } };
+    }
+    const family = randomUUID();
+    this.families.set(family, { client, revoked: false });
+    return this.issue(family);
+  }
+
   /** refresh_token grant: rotate; a used token presented again revokes its family (§2.5). */
   refreshGrant(token: string | undefined, client: string): TokenResponse | OAuthFailure {
     const entry = token === undefined ? undefined : this.refresh.get(token);

@@ -11,7 +11,7 @@ import { candidatesFor, type RequestLogEntry } from './faults.js';
 import { drain, sendError, trackBytes, type Shape } from './http.js';
 import { handleApi } from './routes/api.js';
 import { handleControl } from './routes/control.js';
-import { token, userinfo, wellKnown } from './routes/identity.js';
+import { authorize, token, userinfo, wellKnown } from './routes/identity.js';
 import { handleJfs } from './routes/jfs.js';
 import { downloadPublic } from './routes/public.js';
 import { handleUpload } from './routes/upload.js';
@@ -23,7 +23,7 @@ interface Route {
   handler: Handler;
 }
 
-const OIDC = /^\/auth\/realms\/([^/]+)\/(\.well-known\/openid-configuration|protocol\/openid-connect\/(token|userinfo))$/;
+const OIDC = /^\/auth\/realms\/([^/]+)\/(\.well-known\/openid-configuration|protocol\/openid-connect\/(token|userinfo|auth))$/;
 
 function route(path: string): Route | undefined {
   if (path === '/jfs' || path.startsWith('/jfs/')) return { shape: 'xml', handler: handleJfs };
@@ -37,6 +37,7 @@ function route(path: string): Route | undefined {
     if (oidc[1] !== REALM) return { shape: 'oauth', handler: () => { throw new EmulatorError(404, 'Realm does not exist'); } };
     if (oidc[3] === 'token') return { shape: 'oauth', handler: token };
     if (oidc[3] === 'userinfo') return { shape: 'oauth', handler: userinfo };
+    if (oidc[3] === 'auth') return { shape: 'oauth', handler: authorize };
     return { shape: 'oauth', handler: wellKnown };
   }
   const pub = /^\/opin\/io\/downloadPublic\/([^/]+)\/([^/]+)$/.exec(path);

@@ -106,4 +106,20 @@ describe('emulator identity (§2)', () => {
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { username: string }).username, h.emu.username);
   });
+
+  it('traditional flow (§2.6): the auth endpoint redirects to the loopback redirect_uri with code and state; the code is single use', async () => {
+    const redirect = 'http://localhost:53682/';
+    const authUrl = h.emu.urls.tokenEndpoint.replace(/token$/, 'auth');
+    const res = await fetch(`${authUrl}?access_type=offline&client_id=desktop&redirect_uri=${encodeURIComponent(redirect)}&response_type=code&scope=openid&state=xyz`, { redirect: 'manual' });
+    assert.equal(res.status, 302);
+    const location = new URL(res.headers.get('location') ?? '');
+    assert.equal(`${location.origin}/`, redirect);
+    assert.equal(location.searchParams.get('state'), 'xyz');
+    const code = location.searchParams.get('code') ?? '';
+    const grant = () => fetch(h.emu.urls.tokenEndpoint, form({ client_id: 'desktop', grant_type: 'authorization_code', code, redirect_uri: redirect }));
+    assert.equal((await grant()).status, 200);
+    assert.equal((await grant()).status, 400);
+    const foreign = await fetch(`${authUrl}?client_id=desktop&redirect_uri=${encodeURIComponent('http://example.com/')}&response_type=code`, { redirect: 'manual' });
+    assert.equal(foreign.status, 400);
+  });
 });

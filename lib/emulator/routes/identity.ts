@@ -61,6 +61,7 @@ export async function token(ctx: Ctx): Promise<void> {
   const auth = ctx.core.auth;
   let result;
   if (grant === 'password') result = auth.passwordGrant(form.get('username') ?? undefined, form.get('password') ?? undefined, client);
+  else if (grant === 'authorization_code') result = auth.codeGrant(form.get('code') ?? undefined, form.get('redirect_uri') ?? undefined, client);
   else if (grant === 'refresh_token') result = auth.refreshGrant(form.get('refresh_token') ?? undefined, client);
   else if (grant === undefined) return fail(400, 'invalid_request', 'Missing form parameter: grant_type');
   else return fail(400, 'unsupported_grant_type', 'Unsupported grant_type');
@@ -78,4 +79,29 @@ export function userinfo(ctx: Ctx): void {
     sub: `f:emulator:${user}`, email_verified: true, name: 'Emulated Customer', realm: REALM, preferred_username: user,
     given_name: 'Emulated', family_name: 'Customer', email: `${user}@example.invalid`, username: user,
   });
+}
+
+/**
+ * `GET …/openid-connect/auth` of the traditional flow: approves at once and redirects to
+ * `redirect_uri` with `code` and `state`. Only loopback redirect URIs are accepted.
+ */
+export function authorize(ctx: Ctx): void {
+  const q = ctx.url.searchParams;
+  const client = q.get('client_id') ?? '';
+  const redirect = q.get('redirect_uri') ?? '';
+  if (!ACCEPTED_CLIENTS.has(client)) return sendJson(ctx.res, 400, { error: 'invalid_request', error_description: 'Invalid parameter: client_id' });
+  let target: URL;
+  try {
+    target = new URL(redirect);
+  } catch {
+    return sendJson(ctx.res, 400, { error: 'invalid_request', error_description: 'Invalid parameter: redirect_uri' });
+  }
+  if (!['localhost', '127.0.0.1', '[::1]'].includes(target.hostname) || q.get('response_type') !== 'code') {
+    return sendJson(ctx.res, 400, { error: 'invalid_request', error_description: 'Invalid parameter: redirect_uri or response_type' });
+  }
+  target.searchParams.set('code', ctx.core.auth.mintAuthorizationCode(client, redirect));
+  const state = q.get('state');
+  if (state !== null) target.searchParams.set('state', state);
+  ctx.res.writeHead(302, { Location: target.toString(), 'Content-Length': '0' });
+  ctx.res.end();
 }
