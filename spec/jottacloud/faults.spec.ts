@@ -6,6 +6,9 @@
 import assert from 'node:assert/strict';
 import { isStorageError } from '../../lib/storage/errors.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
+import { createStore } from '../../lib/store/create-store.js';
+import type { KeyValueStore } from '../../lib/store/key-value-store.js';
+import { redisAvailable, startRedis } from '../store/redis-server.js';
 import type { JottacloudBackend } from '../../lib/jottacloud/backend.js';
 import { emulatorBackend, FAST_RETRY, refreshCount, requestsSince, startTestEmulator, type TestEmulator } from './emulator-harness.js';
 import { bufferBody, collect, md5Hex, pattern } from './support.js';
@@ -70,20 +73,42 @@ describe('jottacloud faults (emulator request log)', function () {
       assert.equal(log.filter((r) => r.status === 401).length, 0, 'refreshed before use, not after a rejection');
     });
 
-    it('two clients sharing one store make one refresh between them, and the session survives', async () => {
-      const shared = new MemoryStore();
-      const a = track(await emulatorBackend(h.emu, { store: shared }));
-      const b = track(await emulatorBackend(h.emu, { store: shared })); // reuses the stored session
-      await a.mkdir('/shared');
-      await b.stat('/shared');
+    async function twoClientsOneRefresh(storeA: KeyValueStore, storeB: KeyValueStore, folder: string): Promise<void> {
+      const a = track(await emulatorBackend(h.emu, { store: storeA }));
+      const b = track(await emulatorBackend(h.emu, { store: storeB })); // finds and reuses the stored session
+      await a.mkdir(folder);
+      await b.stat(folder);
       for (let round = 1; round <= 3; round++) {
         const mark = h.emu.controls.requests().length;
         h.emu.controls.expireTokens();
-        await Promise.all([...Array.from({ length: 10 }, () => a.stat('/shared')), ...Array.from({ length: 10 }, () => b.stat('/shared'))]);
+        await Promise.all([...Array.from({ length: 10 }, () => a.stat(folder)), ...Array.from({ length: 10 }, () => b.stat(folder))]);
         const log = requestsSince(h.emu, mark);
         assert.equal(refreshCount(log), 1, `round ${round}: one refresh between both clients`);
         const tokenFailures = log.filter((r) => r.grantType !== undefined && r.status >= 400);
         assert.deepEqual(tokenFailures, [], 'no refresh token was presented twice (that would revoke the session)');
+      }
+    }
+
+    it('two clients sharing one store make one refresh between them, and the session survives', async () => {
+      const shared = new MemoryStore();
+      await twoClientsOneRefresh(shared, shared, '/shared');
+    });
+
+    it('two clients on one Redis (two connections, as two processes would have) make one refresh between them', async function () {
+      if (!redisAvailable()) {
+        this.test!.title += ' (skipped: redis-server binary not installed)';
+        this.skip();
+      }
+      const redis = await startRedis();
+      const storeA = createStore({ kind: 'redis', url: redis.url });
+      const storeB = createStore({ kind: 'redis', url: redis.url });
+      try {
+        await twoClientsOneRefresh(storeA, storeB, '/shared-redis');
+      } finally {
+        for (const b of backends.splice(-2)) await b.close();
+        await storeA.close();
+        await storeB.close();
+        await redis.stop();
       }
     });
 
