@@ -2,3 +2,5 @@ export type * from './types.js';
 export { JottaVfs, type JottaVfsOptions } from './jotta-vfs.js';
 export { DEFAULT_LOCAL_ONLY_PATTERNS, type LocalOnlyOptions } from './local-only.js';
 export { bytesToClientName, clientNameToBytes, decodeName, encodeName, encodeNameBytes, hasInvalidUtf8 } from './names.js';
+export { RootedVfs } from './rooted-vfs.js';
+export { MountsVfs, type MountSource, type MountsVfsOptions } from './mounts-vfs.js';
