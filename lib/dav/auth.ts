@@ -13,7 +13,7 @@ export interface DavUser {
   readOnly?: boolean;
 }
 
-export type AuthOptions = { users: DavUser[]; realm?: string } | { anonymous: true };
+export type AuthOptions = { users: DavUser[]; realm?: string } | { anonymous: true; readOnly?: boolean };
 
 const DEFAULT_COST = { N: 16384, r: 8, p: 1 };
 const KEY_LENGTH = 32;
@@ -76,6 +76,7 @@ export class Authenticator {
   readonly realm: string;
   private readonly users = new Map<string, DavUser>();
   private readonly anonymous: boolean;
+  private readonly anonymousReadOnly: boolean;
   private readonly failures = new Map<string, Failures>();
   /**
    * sha256(Authorization header) → user, for headers already verified: clients send the same
@@ -85,6 +86,7 @@ export class Authenticator {
 
   constructor(options: AuthOptions | undefined) {
     this.anonymous = options !== undefined && 'anonymous' in options && options.anonymous === true;
+    this.anonymousReadOnly = options !== undefined && 'anonymous' in options && options.readOnly === true;
     this.realm = options && 'users' in options ? (options.realm ?? 'jottadav') : 'jottadav';
     if (options && 'users' in options) for (const u of options.users) this.users.set(u.name.normalize('NFC'), u);
     if (!this.anonymous && this.users.size === 0) {
@@ -98,7 +100,7 @@ export class Authenticator {
   }
 
   async authenticate(req: IncomingMessage): Promise<AuthResult> {
-    if (this.anonymous) return { ok: true, user: undefined, readOnly: false };
+    if (this.anonymous) return { ok: true, user: undefined, readOnly: this.anonymousReadOnly };
     const address = req.socket.remoteAddress ?? 'unknown';
     const now = Date.now();
     const record = this.failures.get(address);

@@ -16,18 +16,46 @@ export interface StartOptions extends DavServerOptions {
    * upload the PUT answer waits, silently, until the Vfs has committed the file upstream.
    */
   idleTimeoutMs?: number;
+  /**
+   * Requests this returns true for were answered outside the WebDAV tree (a health endpoint)
+   * and never reach the protocol layer or its authentication.
+   */
+  intercept?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
 export interface RunningDavServer {
   url: string;
   server: http.Server | https.Server;
   close(): Promise<void>;
+  /**
+   * Graceful stop: no new connections, idle keep-alive sockets closed, requests in flight given
+   * up to `graceMs` to finish; whatever is still running then is cut off.
+   */
+  shutdown(graceMs: number): Promise<void>;
+  /** Requests being served right now. */
+  inFlight(): number;
 }
 
 const MAX_HEADER_BYTES = 32 * 1024;
 
 export async function startDavServer(options: StartOptions): Promise<RunningDavServer> {
-  const handler = createDavHandler(options);
+  const davHandler = createDavHandler(options);
+  let active = 0;
+  let drained: (() => void) | undefined;
+  type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+  // Counts requests in flight (for a graceful shutdown) and lets `intercept` answer first.
+  const serve =
+    (next: Listener): Listener =>
+    (req, res) => {
+      active++;
+      res.once('close', () => {
+        active--;
+        if (active === 0) drained?.();
+      });
+      if (options.intercept?.(req, res)) return;
+      next(req, res);
+    };
+  const handler = serve(davHandler);
   const serverOptions: http.ServerOptions = {
     maxHeaderSize: MAX_HEADER_BYTES,
     // Hour-long uploads and downloads: no whole-request deadline; headers must arrive promptly.
@@ -41,7 +69,7 @@ export async function startDavServer(options: StartOptions): Promise<RunningDavS
   server.maxHeadersCount = 200;
   server.timeout = options.idleTimeoutMs ?? 60 * 60 * 1000;
   // We decide on 100 Continue ourselves, after auth and preconditions (ctx.continue()).
-  server.on('checkContinue', handler.checkContinue);
+  server.on('checkContinue', serve(davHandler.checkContinue));
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -75,5 +103,21 @@ export async function startDavServer(options: StartOptions): Promise<RunningDavS
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       }),
+    inFlight: () => active,
+    shutdown: async (graceMs: number) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (active > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, graceMs);
+          drained = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
   };
 }

@@ -1,0 +1,174 @@
+/**
+ * The composition root: config → stores → token source → client → backend → vfs → dav server.
+ * The only module that wires concrete classes from several layers together.
+ */
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isLoopbackHost, storeSpecOf, type AccountConfig, type JottadavConfig } from './config/index.js';
+import { startDavServer, type DavUser, type RunningDavServer } from './dav/index.js';
+import { createJottacloudBackend, FileTokenStore, KeyValueTokenStore, type Endpoints, type TokenStore } from './jottacloud/index.js';
+import { createStore } from './store/create-store.js';
+import { namespaced, type KeyValueStore } from './store/key-value-store.js';
+import type { StorageBackend } from './storage/backend.js';
+import type { Logger } from './util/logger.js';
+import { JottaVfs, RootedVfs, type Vfs } from './vfs/index.js';
+
+export interface AppDependencies {
+  logger: Logger;
+  /** Where an account's OAuth tokens live; default: its token file (or the shared store, for Redis). */
+  tokenStoreFor?: (name: string, account: AccountConfig, store: KeyValueStore) => TokenStore;
+}
+
+export interface RunningApp {
+  /** The WebDAV root URL, e.g. http://127.0.0.1:8080/ */
+  url: string;
+  dav: RunningDavServer;
+  /** One Vfs per account, shared by every user of that account. */
+  vfs: ReadonlyMap<string, Vfs>;
+  /** Graceful: stop accepting, let uploads finish within `shutdown.grace`, flush placeholders and stores. */
+  close(): Promise<void>;
+}
+
+interface Account {
+  backend: StorageBackend;
+  vfs: JottaVfs;
+}
+
+function endpointsOf(account: AccountConfig): Partial<Endpoints> {
+  const out: Partial<Endpoints> = {};
+  if (account.endpoints.jfs) out.jfs = account.endpoints.jfs;
+  if (account.endpoints.api) out.api = account.endpoints.api;
+  if (account.endpoints.www) out.www = account.endpoints.www;
+  return out;
+}
+
+/**
+ * Several instances sharing one account over Redis must share its rotating refresh token too:
+ * a token file per machine would have them rotate it behind each other's backs (§2.5 revokes the
+ * whole session on reuse). So with Redis the token lives in the shared store, seeded once from
+ * the file `jottadav login` wrote.
+ */
+async function defaultTokenStore(name: string, account: AccountConfig, store: KeyValueStore, shared: boolean): Promise<TokenStore> {
+  const file = new FileTokenStore(account.tokenFile);
+  if (!shared) return file;
+  const kv = new KeyValueTokenStore(store, `jottacloud:token:${name}`);
+  if (!(await kv.load())) {
+    const seed = await file.load();
+    if (seed) await kv.save(seed);
+  }
+  return kv;
+}
+
+async function openAccount(name: string, account: AccountConfig, config: JottadavConfig, store: KeyValueStore, deps: AppDependencies): Promise<Account> {
+  const tokenStore = deps.tokenStoreFor?.(name, account, store) ?? (await defaultTokenStore(name, account, store, config.store.startsWith('redis')));
+  const backend = await createJottacloudBackend({
+    tokenStore,
+    endpoints: endpointsOf(account),
+    device: account.device,
+    mountPoint: account.mountPoint,
+    hardDelete: config.hardDelete,
+  });
+  const vfs = new JottaVfs({
+    backend,
+    store,
+    namespace: `vfs:${name}`,
+    listingTtlMs: config.cache.listingTtl,
+    usageTtlMs: config.cache.quotaTtl,
+    md5MemoryLimit: config.uploads.md5MemoryLimit,
+    uploadResumeLimit: config.uploads.uploadResumeLimit,
+    spoolDir: config.uploads.spoolDir,
+    placeholderGraceMs: config.placeholders.grace,
+    localOnly: config.localOnly.enabled ? { patterns: config.localOnly.patterns, ttlMs: config.localOnly.ttl } : false,
+    hardDelete: config.hardDelete,
+    trashedOnly: config.trashedOnly,
+  });
+  return { backend, vfs };
+}
+
+function healthEndpoint(path: string | null): ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined {
+  if (path === null) return undefined;
+  return (req, res) => {
+    const pathname = (req.url ?? '').split('?')[0];
+    if (pathname !== path) return false;
+    const body = JSON.stringify({ status: 'ok' });
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  };
+}
+
+export async function startApp(config: JottadavConfig, deps: AppDependencies): Promise<RunningApp> {
+  const { logger } = deps;
+  const store = createStore(storeSpecOf(config));
+  const accounts = new Map<string, Account>();
+  try {
+    for (const [name, account] of Object.entries(config.accounts)) {
+      accounts.set(name, await openAccount(name, account, config, store, deps));
+    }
+  } catch (error) {
+    await Promise.allSettled([...accounts.values()].map((a) => a.backend.close()));
+    await store.close();
+    throw error;
+  }
+
+  const accountVfs = (name: string | null): JottaVfs => {
+    const account = name === null ? accounts.values().next().value : accounts.get(name);
+    if (!account) throw new Error(`no account '${name}' is configured`);
+    return account.vfs;
+  };
+  const byUser = new Map<string, Vfs>();
+  for (const user of config.users) byUser.set(user.name.normalize('NFC'), new RootedVfs(accountVfs(user.account), user.root));
+  const anonymous = config.anonymous.enabled ? new RootedVfs(accountVfs(config.anonymous.account), config.anonymous.root) : undefined;
+  const vfsFor = (user: string | undefined): Vfs => {
+    const vfs = user === undefined ? anonymous : byUser.get(user.normalize('NFC'));
+    // The protocol layer only calls this after authenticating, so a miss is a wiring bug.
+    if (!vfs) throw new Error(`no file system for user ${user ?? '(anonymous)'}`);
+    return vfs;
+  };
+  const users: DavUser[] = config.users.map((u) => ({ name: u.name, passwordHash: u.passwordHash, readOnly: u.readOnly }));
+
+  const tls = config.server.tls.cert && config.server.tls.key ? { cert: readFileSync(config.server.tls.cert), key: readFileSync(config.server.tls.key) } : undefined;
+  if (!tls && !isLoopbackHost(config.server.host) && users.length > 0) {
+    logger.warn('serving plain HTTP on a non-loopback address: Basic auth passwords cross the network in clear text; configure server.tls', {
+      host: config.server.host,
+    });
+  }
+
+  const dav = await startDavServer({
+    vfs: vfsFor,
+    store: namespaced(store, 'dav'),
+    basePath: config.server.basePath,
+    auth: anonymous ? { anonymous: true, readOnly: config.anonymous.readOnly } : { users, realm: config.server.realm },
+    lockTimeout: {
+      defaultSeconds: Math.round(config.locks.defaultTimeout / 1000),
+      minSeconds: Math.round(config.locks.minTimeout / 1000),
+      maxSeconds: Math.round(config.locks.maxTimeout / 1000),
+    },
+    logger: (entry) => logger.request({ ...entry }),
+    host: config.server.host,
+    port: config.server.port,
+    tls,
+    idleTimeoutMs: config.server.timeouts.idle || undefined,
+    intercept: healthEndpoint(config.server.healthPath),
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await dav.shutdown(config.shutdown.grace);
+      // Placeholders still empty become real empty files now, so no empty file is lost.
+      for (const [name, account] of accounts) {
+        try {
+          await account.vfs.close();
+        } catch (error) {
+          logger.error('closing the file system failed', { account: name, error: String(error) });
+        }
+        await account.backend.close().catch(() => undefined);
+      }
+      await store.close();
+    })();
+    return closing;
+  };
+
+  return { url: dav.url, dav, vfs: new Map([...accounts].map(([n, a]) => [n, a.vfs])), close };
+}

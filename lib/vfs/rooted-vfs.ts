@@ -1,0 +1,98 @@
+import type { Readable } from 'node:stream';
+import { StorageError } from '../storage/errors.js';
+import type { ByteRange, Entry, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
+
+/**
+ * A view of another Vfs below `root`: the user's '/' is `root` inside the account. Client paths
+ * are re-validated here, so whatever the protocol layer let through, nothing can address a
+ * resource outside the root (no '.' or '..' segments, no NUL).
+ */
+export class RootedVfs implements Vfs {
+  readonly caseInsensitive: boolean;
+  private readonly root: string;
+
+  constructor(
+    private readonly inner: Vfs,
+    root: string,
+  ) {
+    this.caseInsensitive = inner.caseInsensitive;
+    const segments = root.split('/').filter((s) => s !== '');
+    for (const s of segments) assertSafeSegment(s);
+    this.root = segments.length === 0 ? '' : `/${segments.join('/')}`;
+  }
+
+  private outer(innerPath: string): string {
+    if (this.root === '') return innerPath;
+    const stripped = innerPath.length <= this.root.length ? '/' : innerPath.slice(this.root.length);
+    return stripped.startsWith('/') ? stripped : `/${stripped}`;
+  }
+
+  private innerPath(path: string): string {
+    if (!path.startsWith('/')) throw new StorageError('INVALID_ARGUMENT', `not an absolute path: ${path}`);
+    const segments = path.split('/').filter((s) => s !== '');
+    for (const s of segments) assertSafeSegment(s);
+    const rest = segments.length === 0 ? '' : `/${segments.join('/')}`;
+    return `${this.root}${rest}` || '/';
+  }
+
+  private entry(entry: Entry): Entry {
+    return { ...entry, path: this.outer(entry.path), name: entry.path === this.root ? '' : entry.name };
+  }
+
+  resourceKey(path: string): string {
+    return this.inner.resourceKey(this.innerPath(path));
+  }
+
+  async stat(path: string): Promise<Entry> {
+    return this.entry(await this.inner.stat(this.innerPath(path)));
+  }
+
+  async list(path: string): Promise<Entry[]> {
+    return (await this.inner.list(this.innerPath(path))).map((e) => this.entry(e));
+  }
+
+  read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable> {
+    return this.inner.read(this.innerPath(path), range, signal);
+  }
+
+  async write(path: string, body: Readable, options?: WriteOptions): Promise<WriteResult> {
+    const result = await this.inner.write(this.innerPath(path), body, options);
+    return { ...result, entry: this.entry(result.entry) };
+  }
+
+  async mkdir(path: string): Promise<Entry> {
+    return this.entry(await this.inner.mkdir(this.innerPath(path)));
+  }
+
+  remove(path: string): Promise<void> {
+    if (this.innerPath(path) === (this.root || '/')) {
+      return Promise.reject(new StorageError('PERMISSION_DENIED', 'the root cannot be removed'));
+    }
+    return this.inner.remove(this.innerPath(path));
+  }
+
+  move(from: string, to: string, options: TransferOptions): Promise<TransferResult> {
+    return this.inner.move(this.innerPath(from), this.innerPath(to), options);
+  }
+
+  copy(from: string, to: string, options: TransferOptions): Promise<TransferResult> {
+    return this.inner.copy(this.innerPath(from), this.innerPath(to), options);
+  }
+
+  setModified(path: string, modified: Date): Promise<void> {
+    return this.inner.setModified(this.innerPath(path), modified);
+  }
+
+  usage(): Promise<Usage | undefined> {
+    return this.inner.usage();
+  }
+
+  /** The inner Vfs is shared with other users of the account; its owner closes it. */
+  async close(): Promise<void> {}
+}
+
+function assertSafeSegment(segment: string): void {
+  if (segment === '.' || segment === '..' || segment.includes('\0')) {
+    throw new StorageError('PERMISSION_DENIED', `path segment not allowed: ${JSON.stringify(segment)}`);
+  }
+}
