@@ -16,7 +16,8 @@ export const MAX_NAME_UNITS = 255;
 
 // Raw characters rclone maps to look-alikes because the server cannot store them (§4.2); the
 // exact server reaction is [U], the emulator refuses them so client encoding bugs surface.
-const RESERVED = /[\u0000-\u001f\u007f"*:<>?|/\\]/;
+// A backslash is not among them: rclone sends it raw, so the server must take it.
+const RESERVED = /[\u0000-\u001f\u007f"*:<>?|/]/;
 
 /** Checks one decoded name; undefined when acceptable. */
 export function nameProblem(name: string): NameProblem | undefined {
