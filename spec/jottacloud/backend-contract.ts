@@ -239,6 +239,9 @@ export function storageBackendContract(label: string, open: () => Promise<Contra
         await b.remove(p('r', 'tree1'), 'folder', { hard: false });
         await expectCode(b.stat(p('r', 'tree1')), 'NOT_FOUND');
         await expectCode(b.stat(p('r', 'tree1', 'sub', 'x.txt')), 'NOT_FOUND');
+        // The trashed-only view descends into trashed folders.
+        assert.ok(names(await b.list(p('r'), { trashedOnly: true })).includes('tree1'));
+        assert.deepEqual(names(await b.list(p('r', 'tree1', 'sub'), { trashedOnly: true })), ['x.txt']);
         await b.upload(p('r', 'tree2', 'sub', 'x.txt'), bufferBody('x'));
         await b.remove(p('r', 'tree2'), 'folder', { hard: true });
         await expectCode(b.list(p('r', 'tree2')), 'NOT_FOUND');
