@@ -1,0 +1,110 @@
+/**
+ * The whole product on loopback for end-to-end specs: the emulator, and jottadav (dav → vfs →
+ * jottacloud client) in front of it, both on port 0, composed by lib/app.ts exactly as
+ * `jottadav serve` does. Every option of the config can be overridden per spec.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApp, type RunningApp } from '../../lib/app.js';
+import { hasErrors, formatProblems, validateConfig } from '../../lib/config/index.js';
+import { hashPassword } from '../../lib/dav/index.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../lib/emulator/index.js';
+import { FileTokenStore, loginWithToken } from '../../lib/jottacloud/index.js';
+import { createLogger, type Logger } from '../../lib/util/logger.js';
+
+export interface StackUser {
+  name: string;
+  password: string;
+  root?: string;
+  readOnly?: boolean;
+}
+
+export interface StackOptions {
+  /** Raw config overrides merged over the stack's own (server, users and accounts are set here). */
+  config?: Record<string, unknown>;
+  users?: StackUser[];
+  emulator?: EmulatorOptions;
+  /** Where log lines go; default discarded. */
+  logSink?: { write(chunk: string): unknown };
+}
+
+export interface Stack {
+  url: string;
+  /** The first user. */
+  user: string;
+  password: string;
+  users: StackUser[];
+  emulator: Emulator;
+  app: RunningApp;
+  logger: Logger;
+  /** Basic auth header value for a user (default the first). */
+  authHeader(user?: string): string;
+  close(): Promise<void>;
+}
+
+// One scrypt per password per process: hashing is deliberately slow.
+const hashes = new Map<string, Promise<string>>();
+function hashOnce(password: string): Promise<string> {
+  let hash = hashes.get(password);
+  if (!hash) {
+    hash = hashPassword(password);
+    hashes.set(password, hash);
+  }
+  return hash;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'jottadav-stack-'));
+  const emulator = await startEmulator(options.emulator ?? {});
+  try {
+    const tokenFile = join(dir, 'token.json');
+    await loginWithToken(emulator.loginToken, new FileTokenStore(tokenFile));
+    const users = options.users ?? [{ name: 'alice', password: 'correct horse battery staple' }];
+    const raw: Record<string, unknown> = {
+      store: 'memory',
+      dataDir: join(dir, 'data'),
+      log: { format: 'json', level: 'info' },
+      ...options.config,
+      server: { host: '127.0.0.1', port: 0, ...(options.config?.server as object | undefined) },
+      users: await Promise.all(
+        users.map(async (u) => ({ name: u.name, passwordHash: await hashOnce(u.password), account: 'main', root: u.root ?? '/', readOnly: u.readOnly ?? false })),
+      ),
+      accounts: {
+        main: {
+          tokenFile,
+          endpoints: { jfs: emulator.urls.jfs, api: emulator.urls.api, www: emulator.urls.www, wellKnown: emulator.urls.wellKnown },
+          ...((options.config?.accounts as Record<string, object> | undefined)?.main ?? {}),
+        },
+      },
+    };
+    const { config, problems } = validateConfig(raw, { baseDir: dir, checkFiles: false });
+    if (hasErrors(problems)) throw new Error(`stack config is invalid:\n${formatProblems(problems)}`);
+    const logger = createLogger({ format: 'json', level: config.log.level, sink: options.logSink ?? { write: () => true } });
+    const app = await startApp(config, { logger });
+    const first = users[0] as StackUser;
+    return {
+      url: app.url,
+      user: first.name,
+      password: first.password,
+      users,
+      emulator,
+      app,
+      logger,
+      authHeader(name = first.name) {
+        const user = users.find((u) => u.name === name);
+        if (!user) throw new Error(`no stack user ${name}`);
+        return `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}`;
+      },
+      async close() {
+        await app.close();
+        await emulator.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await emulator.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
