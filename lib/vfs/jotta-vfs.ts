@@ -10,8 +10,9 @@ import { joinPath } from '../util/paths.js';
 import { DirCache } from './dir-cache.js';
 import { EMPTY_MD5, localFileEntry, remoteToEntry } from './entries.js';
 import { foldName, foldPath, normalizeClientPath } from './fold.js';
-import { LocalOnlyFiles, type LocalFileMeta, type LocalOnlyOptions } from './local-only.js';
-import { decodeName, encodeName } from './names.js';
+import { LocalOnlyFiles, type LocalOnlyOptions } from './local-only.js';
+import { encodeName } from './names.js';
+import { Resolver, dirKey, pick, sameDir, splitTarget, toEntry, type Child, type DirRef, type Located } from './resolver.js';
 import { Placeholders, type PlaceholderRecord } from './pending.js';
 import { spoolBody } from './spool.js';
 import type { ByteRange, Entry, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
@@ -42,34 +43,6 @@ export interface JottaVfsOptions {
   usageTtlMs?: number;
 }
 
-/** A folder as the vfs addresses it: the client path, the remote path, the folded segments. */
-interface DirRef {
-  clientPath: string;
-  remotePath: string;
-  folded: string[];
-}
-
-/** One child of a folder, from the remote listing, a placeholder or the local junk store. */
-interface Child {
-  source: 'remote' | 'placeholder' | 'local';
-  name: string;
-  nameKey: string;
-  remoteName: string;
-  kind: 'file' | 'collection';
-  remote?: RemoteEntry;
-  placeholder?: PlaceholderRecord;
-  local?: LocalFileMeta;
-}
-
-interface Located {
-  dir: DirRef;
-  child?: Child;
-  clientPath: string;
-  remotePath: string;
-}
-
-const ROOT: DirRef = { clientPath: '/', remotePath: '/', folded: [] };
-
 /**
  * The Vfs over a StorageBackend with Jottacloud's rules (see lib/vfs/types.ts for the contract):
  * names are mapped with rclone's encoding, lookups fold case because the backend declares it,
@@ -84,6 +57,7 @@ export class JottaVfs implements Vfs {
   private readonly cache: DirCache;
   private readonly placeholders: Placeholders;
   private readonly local: LocalOnlyFiles | undefined;
+  private readonly resolver: Resolver;
   private readonly options: Required<Pick<JottaVfsOptions, 'md5MemoryLimit' | 'spoolDir' | 'hardDelete' | 'trashedOnly' | 'usageTtlMs'>> &
     Pick<JottaVfsOptions, 'uploadResumeLimit'>;
 
@@ -100,6 +74,7 @@ export class JottaVfs implements Vfs {
       this.materialise(dirKey, record),
     );
     this.local = options.localOnly === false ? undefined : new LocalOnlyFiles(namespaced(this.store, 'lo'), options.localOnly ?? {});
+    this.resolver = new Resolver(this.backend, this.cache, this.placeholders, this.local, options.trashedOnly ?? false);
     this.options = {
       md5MemoryLimit: options.md5MemoryLimit ?? 10 * 1024 * 1024,
       spoolDir: options.spoolDir ?? tmpdir(),
@@ -116,17 +91,17 @@ export class JottaVfs implements Vfs {
   }
 
   async stat(path: string): Promise<Entry> {
-    return this.toEntry(await this.locate(path));
+    return toEntry(await this.resolver.locate(path));
   }
 
   async list(path: string): Promise<Entry[]> {
-    const dir = await this.resolveDirectory(path);
-    const children = await this.children(dir);
-    return children.map((child) => this.toEntry({ dir, child, clientPath: joinPath(dir.clientPath, child.name), remotePath: joinPath(dir.remotePath, child.remoteName) }));
+    const dir = await this.resolver.resolveDirectory(path);
+    const children = await this.resolver.children(dir);
+    return children.map((child) => toEntry({ dir, child, clientPath: joinPath(dir.clientPath, child.name), remotePath: joinPath(dir.remotePath, child.remoteName) }));
   }
 
   async read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable> {
-    const found = await this.locate(path);
+    const found = await this.resolver.locate(path);
     const child = found.child;
     if (!child || child.kind === 'collection') throw new StorageError('IS_A_DIRECTORY', `${path} is a collection`);
     if (child.source === 'remote') return this.backend.read(found.remotePath, range, signal);
@@ -138,7 +113,7 @@ export class JottaVfs implements Vfs {
     this.assertWritable();
     const { parent, name } = splitTarget(path);
     if (name === undefined) throw new StorageError('IS_A_DIRECTORY', 'the root is a collection');
-    const { dir, children } = await this.parentDirectory(parent);
+    const { dir, children } = await this.resolver.parentDirectory(parent);
     const existing = pick(children, name);
     if (existing?.kind === 'collection') throw new StorageError('IS_A_DIRECTORY', `${path} is a collection`);
     if (this.local?.matches(name) && existing?.source !== 'remote') return this.writeLocal(dir, existing, name, body, options);
@@ -178,7 +153,7 @@ export class JottaVfs implements Vfs {
     this.assertWritable();
     const { parent, name } = splitTarget(path);
     if (name === undefined) throw new StorageError('ALREADY_EXISTS', 'the root exists');
-    const { dir, children } = await this.parentDirectory(parent);
+    const { dir, children } = await this.resolver.parentDirectory(parent);
     if (pick(children, name)) throw new StorageError('ALREADY_EXISTS', `${path} exists`);
     const remoteName = this.encodeChecked(name);
     try {
@@ -193,7 +168,7 @@ export class JottaVfs implements Vfs {
 
   async remove(path: string): Promise<void> {
     this.assertWritable();
-    const found = await this.locate(path);
+    const found = await this.resolver.locate(path);
     const child = found.child;
     if (!child) throw new StorageError('PERMISSION_DENIED', 'the root cannot be removed');
     await this.removeChild(found, child);
@@ -209,7 +184,7 @@ export class JottaVfs implements Vfs {
 
   async setModified(path: string, modified: Date): Promise<void> {
     this.assertWritable();
-    const found = await this.locate(path);
+    const found = await this.resolver.locate(path);
     const child = found.child;
     if (!child || child.kind === 'collection') return; // Jottacloud folders have no timestamps
     if (child.source === 'placeholder') return this.placeholders.update(dirKey(found.dir), child.nameKey, { modified: modified.getTime() });
@@ -239,102 +214,6 @@ export class JottaVfs implements Vfs {
   }
 
   // ---- resolution ----
-
-  /** Walks to a folder: through cached listings where there are some, by encoded name elsewhere. */
-  private async walk(segments: string[]): Promise<DirRef> {
-    let dir = ROOT;
-    for (const segment of segments) {
-      const cached = await this.cache.get(dir.folded);
-      let name = segment;
-      let remoteName: string;
-      if (cached) {
-        const child = pick(cached.map((r) => remoteChild(r)), segment);
-        if (!child) throw new StorageError('NOT_FOUND', `${joinPath(dir.clientPath, segment)} does not exist`);
-        if (child.kind !== 'collection') throw new StorageError('NOT_A_DIRECTORY', `${joinPath(dir.clientPath, child.name)} is a file`);
-        name = child.name;
-        remoteName = child.remoteName;
-      } else {
-        // The backend folds case itself; the stored case shows once the parent is listed.
-        remoteName = encodeName(segment);
-      }
-      dir = { clientPath: joinPath(dir.clientPath, name), remotePath: joinPath(dir.remotePath, remoteName), folded: [...dir.folded, foldName(name)] };
-    }
-    return dir;
-  }
-
-  /** A folder by client path; its own listing (the next call) reports NOT_FOUND/NOT_A_DIRECTORY. */
-  private async resolveDirectory(path: string): Promise<DirRef> {
-    return this.walk(clientSegments(path));
-  }
-
-  /** The folder a new item goes into, with its children; PARENT_MISSING when absent or a file. */
-  private async parentDirectory(segments: string[]): Promise<{ dir: DirRef; children: Child[] }> {
-    try {
-      const dir = await this.walk(segments);
-      return { dir, children: await this.children(dir) };
-    } catch (error) {
-      if (isStorageError(error, 'NOT_FOUND') || isStorageError(error, 'NOT_A_DIRECTORY')) {
-        throw new StorageError('PARENT_MISSING', `the parent of ${'/' + segments.join('/')} does not exist`, { cause: error });
-      }
-      throw error;
-    }
-  }
-
-  private async locate(path: string): Promise<Located> {
-    const segments = clientSegments(path);
-    if (segments.length === 0) return { dir: ROOT, clientPath: '/', remotePath: '/' };
-    const name = segments.pop()!;
-    const dir = await this.walk(segments);
-    const child = pick(await this.children(dir), name);
-    if (!child) throw new StorageError('NOT_FOUND', `${normalizeClientPath(path)} does not exist`);
-    return { dir, child, clientPath: joinPath(dir.clientPath, child.name), remotePath: joinPath(dir.remotePath, child.remoteName) };
-  }
-
-  /** One folder's children: the (cached) remote listing, placeholders and local-only files. */
-  private async children(dir: DirRef): Promise<Child[]> {
-    let listing = await this.cache.get(dir.folded);
-    if (!listing) {
-      listing = await this.backend.list(dir.remotePath, this.options.trashedOnly ? { trashedOnly: true } : {});
-      await this.cache.put(dir.folded, listing);
-    }
-    const children = listing.map((r) => remoteChild(r));
-    if (this.options.trashedOnly) return children;
-    const taken = new Set(children.map((c) => c.nameKey));
-    const key = dirKey(dir);
-    const placeholders = await this.placeholders.inFolder(key);
-    let overdue = false;
-    for (const [nameKey, record] of Object.entries(placeholders)) {
-      if (record.dueAt <= Date.now()) overdue = true;
-      if (taken.has(nameKey)) continue;
-      taken.add(nameKey);
-      children.push({ source: 'placeholder', name: record.name, nameKey, remoteName: record.remoteName, kind: 'file', placeholder: record });
-    }
-    // A placeholder whose owner went away still becomes a real file: whoever sees it overdue does it.
-    if (overdue) this.placeholders.flushFolder(key).catch(() => undefined);
-    if (this.local) {
-      for (const [nameKey, meta] of Object.entries(await this.local.inFolder(key))) {
-        const i = children.findIndex((c) => c.nameKey === nameKey);
-        if (i >= 0 && children[i]!.kind === 'collection') continue;
-        const child: Child = { source: 'local', name: meta.name, nameKey, remoteName: encodeName(meta.name), kind: 'file', local: meta };
-        if (i >= 0) children[i] = child;
-        else children.push(child);
-      }
-    }
-    return children;
-  }
-
-  private toEntry(found: Located): Entry {
-    const child = found.child;
-    if (!child) return { path: '/', name: '', kind: 'collection', size: 0 };
-    if (child.source === 'remote') return remoteToEntry(child.remote!, found.clientPath, child.name);
-    if (child.source === 'placeholder') {
-      const r = child.placeholder!;
-      return localFileEntry(found.clientPath, child.name, 0, EMPTY_MD5, r.created, r.modified);
-    }
-    const m = child.local!;
-    return localFileEntry(found.clientPath, child.name, m.size, m.md5, m.created, m.modified);
-  }
-
   // ---- writes ----
 
   private assertWritable(): void {
@@ -445,14 +324,14 @@ export class JottaVfs implements Vfs {
 
   private async transfer(from: string, to: string, options: TransferOptions, move: boolean): Promise<TransferResult> {
     this.assertWritable();
-    const source = await this.locate(from);
+    const source = await this.resolver.locate(from);
     const child = source.child;
     if (!child) throw new StorageError('INVALID_ARGUMENT', 'the root cannot be moved or copied');
     const { parent, name } = splitTarget(to);
     if (name === undefined) throw new StorageError('INVALID_ARGUMENT', 'nothing can be moved or copied onto the root');
     const sourceKey = this.resourceKey(source.clientPath);
     const targetKey = this.resourceKey(to);
-    const { dir, children } = await this.parentDirectory(parent);
+    const { dir, children } = await this.resolver.parentDirectory(parent);
     const existing = pick(children, name);
     const sameItem = existing !== undefined && sameDir(dir, source.dir) && existing.remoteName === child.remoteName && existing.source === child.source;
     if (sameItem) {
@@ -556,39 +435,6 @@ export class JottaVfs implements Vfs {
       for (const dir of dirs) await this.cache.invalidate(dir.folded);
     }
   }
-}
-
-function remoteChild(remote: RemoteEntry): Child {
-  // Paths are NFC on the client side; names written from macOS by rclone may be NFD.
-  const name = decodeName(remote.name).normalize('NFC');
-  return { source: 'remote', name, nameKey: foldName(name), remoteName: remote.name, kind: remote.kind === 'folder' ? 'collection' : 'file', remote };
-}
-
-/** Exact name first, then the folded one (two remote names that fold together stay addressable). */
-function pick(children: Child[], name: string): Child | undefined {
-  const nfc = name.normalize('NFC');
-  const exact = children.find((c) => c.name === nfc);
-  if (exact) return exact;
-  const key = foldName(nfc);
-  return children.find((c) => c.nameKey === key);
-}
-
-function clientSegments(path: string): string[] {
-  return normalizeClientPath(path).split('/').filter((s) => s.length > 0);
-}
-
-function splitTarget(path: string): { parent: string[]; name: string | undefined } {
-  const segments = clientSegments(path);
-  const name = segments.pop();
-  return { parent: segments, name };
-}
-
-function dirKey(dir: DirRef): string {
-  return '/' + dir.folded.join('/');
-}
-
-function sameDir(a: DirRef, b: DirRef): boolean {
-  return dirKey(a) === dirKey(b);
 }
 
 function sliceRange(content: Buffer, range: ByteRange | undefined, path: string): Buffer {

@@ -1,0 +1,183 @@
+import type { RemoteEntry, StorageBackend } from '../storage/backend.js';
+import { StorageError, isStorageError } from '../storage/errors.js';
+import { joinPath } from '../util/paths.js';
+import type { DirCache } from './dir-cache.js';
+import { foldName, normalizeClientPath } from './fold.js';
+import type { LocalFileMeta, LocalOnlyFiles } from './local-only.js';
+import { EMPTY_MD5, localFileEntry, remoteToEntry } from './entries.js';
+import { decodeName, encodeName } from './names.js';
+import type { PlaceholderRecord, Placeholders } from './pending.js';
+import type { Entry } from './types.js';
+
+/**
+ * Client path → remote item. Walks cached listings where there are some (exact name first, then
+ * the folded one) and encoded names elsewhere, so that a listing or a stat costs at most one
+ * backend listing; merges placeholders and local-only files into each folder's children.
+ */
+
+/** A folder as the vfs addresses it: the client path, the remote path, the folded segments. */
+export interface DirRef {
+  clientPath: string;
+  remotePath: string;
+  folded: string[];
+}
+
+/** One child of a folder, from the remote listing, a placeholder or the local junk store. */
+export interface Child {
+  source: 'remote' | 'placeholder' | 'local';
+  name: string;
+  nameKey: string;
+  remoteName: string;
+  kind: 'file' | 'collection';
+  remote?: RemoteEntry;
+  placeholder?: PlaceholderRecord;
+  local?: LocalFileMeta;
+}
+
+export interface Located {
+  dir: DirRef;
+  child?: Child;
+  clientPath: string;
+  remotePath: string;
+}
+
+export const ROOT: DirRef = { clientPath: '/', remotePath: '/', folded: [] };
+export class Resolver {
+  constructor(
+    private readonly backend: StorageBackend,
+    private readonly cache: DirCache,
+    private readonly placeholders: Placeholders,
+    private readonly local: LocalOnlyFiles | undefined,
+    private readonly trashedOnly: boolean,
+  ) {}
+
+
+  /** Walks to a folder: through cached listings where there are some, by encoded name elsewhere. */
+  async walk(segments: string[]): Promise<DirRef> {
+    let dir = ROOT;
+    for (const segment of segments) {
+      const cached = await this.cache.get(dir.folded);
+      let name = segment;
+      let remoteName: string;
+      if (cached) {
+        const child = pick(cached.map((r) => remoteChild(r)), segment);
+        if (!child) throw new StorageError('NOT_FOUND', `${joinPath(dir.clientPath, segment)} does not exist`);
+        if (child.kind !== 'collection') throw new StorageError('NOT_A_DIRECTORY', `${joinPath(dir.clientPath, child.name)} is a file`);
+        name = child.name;
+        remoteName = child.remoteName;
+      } else {
+        // The backend folds case itself; the stored case shows once the parent is listed.
+        remoteName = encodeName(segment);
+      }
+      dir = { clientPath: joinPath(dir.clientPath, name), remotePath: joinPath(dir.remotePath, remoteName), folded: [...dir.folded, foldName(name)] };
+    }
+    return dir;
+  }
+
+  /** A folder by client path; its own listing (the next call) reports NOT_FOUND/NOT_A_DIRECTORY. */
+  async resolveDirectory(path: string): Promise<DirRef> {
+    return this.walk(clientSegments(path));
+  }
+
+  /** The folder a new item goes into, with its children; PARENT_MISSING when absent or a file. */
+  async parentDirectory(segments: string[]): Promise<{ dir: DirRef; children: Child[] }> {
+    try {
+      const dir = await this.walk(segments);
+      return { dir, children: await this.children(dir) };
+    } catch (error) {
+      if (isStorageError(error, 'NOT_FOUND') || isStorageError(error, 'NOT_A_DIRECTORY')) {
+        throw new StorageError('PARENT_MISSING', `the parent of ${'/' + segments.join('/')} does not exist`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async locate(path: string): Promise<Located> {
+    const segments = clientSegments(path);
+    if (segments.length === 0) return { dir: ROOT, clientPath: '/', remotePath: '/' };
+    const name = segments.pop()!;
+    const dir = await this.walk(segments);
+    const child = pick(await this.children(dir), name);
+    if (!child) throw new StorageError('NOT_FOUND', `${normalizeClientPath(path)} does not exist`);
+    return { dir, child, clientPath: joinPath(dir.clientPath, child.name), remotePath: joinPath(dir.remotePath, child.remoteName) };
+  }
+
+  /** One folder's children: the (cached) remote listing, placeholders and local-only files. */
+  async children(dir: DirRef): Promise<Child[]> {
+    let listing = await this.cache.get(dir.folded);
+    if (!listing) {
+      listing = await this.backend.list(dir.remotePath, this.trashedOnly ? { trashedOnly: true } : {});
+      await this.cache.put(dir.folded, listing);
+    }
+    const children = listing.map((r) => remoteChild(r));
+    if (this.trashedOnly) return children;
+    const taken = new Set(children.map((c) => c.nameKey));
+    const key = dirKey(dir);
+    const placeholders = await this.placeholders.inFolder(key);
+    let overdue = false;
+    for (const [nameKey, record] of Object.entries(placeholders)) {
+      if (record.dueAt <= Date.now()) overdue = true;
+      if (taken.has(nameKey)) continue;
+      taken.add(nameKey);
+      children.push({ source: 'placeholder', name: record.name, nameKey, remoteName: record.remoteName, kind: 'file', placeholder: record });
+    }
+    // A placeholder whose owner went away still becomes a real file: whoever sees it overdue does it.
+    if (overdue) this.placeholders.flushFolder(key).catch(() => undefined);
+    if (this.local) {
+      for (const [nameKey, meta] of Object.entries(await this.local.inFolder(key))) {
+        const i = children.findIndex((c) => c.nameKey === nameKey);
+        if (i >= 0 && children[i]!.kind === 'collection') continue;
+        const child: Child = { source: 'local', name: meta.name, nameKey, remoteName: encodeName(meta.name), kind: 'file', local: meta };
+        if (i >= 0) children[i] = child;
+        else children.push(child);
+      }
+    }
+    return children;
+  }
+
+}
+
+export function remoteChild(remote: RemoteEntry): Child {
+  // Paths are NFC on the client side; names written from macOS by rclone may be NFD.
+  const name = decodeName(remote.name).normalize('NFC');
+  return { source: 'remote', name, nameKey: foldName(name), remoteName: remote.name, kind: remote.kind === 'folder' ? 'collection' : 'file', remote };
+}
+
+/** Exact name first, then the folded one (two remote names that fold together stay addressable). */
+export function pick(children: Child[], name: string): Child | undefined {
+  const nfc = name.normalize('NFC');
+  const exact = children.find((c) => c.name === nfc);
+  if (exact) return exact;
+  const key = foldName(nfc);
+  return children.find((c) => c.nameKey === key);
+}
+
+export function clientSegments(path: string): string[] {
+  return normalizeClientPath(path).split('/').filter((s) => s.length > 0);
+}
+
+export function splitTarget(path: string): { parent: string[]; name: string | undefined } {
+  const segments = clientSegments(path);
+  const name = segments.pop();
+  return { parent: segments, name };
+}
+
+export function dirKey(dir: DirRef): string {
+  return '/' + dir.folded.join('/');
+}
+
+export function sameDir(a: DirRef, b: DirRef): boolean {
+  return dirKey(a) === dirKey(b);
+}
+
+export function toEntry(found: Located): Entry {
+  const child = found.child;
+  if (!child) return { path: '/', name: '', kind: 'collection', size: 0 };
+  if (child.source === 'remote') return remoteToEntry(child.remote!, found.clientPath, child.name);
+  if (child.source === 'placeholder') {
+    const r = child.placeholder!;
+    return localFileEntry(found.clientPath, child.name, 0, EMPTY_MD5, r.created, r.modified);
+  }
+  const m = child.local!;
+  return localFileEntry(found.clientPath, child.name, m.size, m.md5, m.created, m.modified);
+}
