@@ -34,7 +34,9 @@ class Window extends Transform {
     if (this.limit <= 0 || c.length === 0) return done();
     if (c.length > this.limit) c = c.subarray(0, this.limit);
     this.limit -= c.length;
-    done(null, c);
+    this.push(c);
+    if (this.limit <= 0) this.push(null); // window complete: end now, not when upstream ends
+    done();
   }
 }
 
@@ -56,18 +58,21 @@ export async function openDownload(http: JottaHttp, url: string, range: Download
     detach();
     throw error;
   }
-  let body = res.body as unknown as Readable;
+  const raw = res.body as unknown as Readable;
+  let body = raw;
   if (range && res.status === 200) {
-    // The server ignored the Range: cut the window out locally rather than serve wrong bytes.
+    // The server ignored the Range: cut the window out locally rather than serve wrong bytes,
+    // and stop downloading once the window is complete.
     const limit = range.end === undefined ? Number.POSITIVE_INFINITY : range.end - range.start + 1;
     const window = new Window(range.start, limit);
-    body.on('error', (e) => window.destroy(e));
-    body = body.pipe(window);
+    raw.on('error', (e) => window.destroy(e));
+    body = raw.pipe(window);
   }
   let ended = false;
   body.once('end', () => {
     ended = true;
     detach();
+    if (!raw.readableEnded) raw.destroy();
   });
   body.once('close', () => {
     detach();
