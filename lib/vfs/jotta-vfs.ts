@@ -110,6 +110,19 @@ export class JottaVfs implements Vfs {
   }
 
   async write(path: string, body: Readable, options: WriteOptions = {}): Promise<WriteResult> {
+    // The client may go away while the parent is still being looked up, before the spool reads the
+    // body: without a listener that 'error' would be an uncaught exception. The spool sees the
+    // destroyed stream and reports ABORTED.
+    const swallow = () => undefined;
+    body.on('error', swallow);
+    try {
+      return await this.writeBody(path, body, options);
+    } finally {
+      body.off('error', swallow);
+    }
+  }
+
+  private async writeBody(path: string, body: Readable, options: WriteOptions): Promise<WriteResult> {
     this.assertWritable();
     const { parent, name } = splitTarget(path);
     if (name === undefined) throw new StorageError('IS_A_DIRECTORY', 'the root is a collection');

@@ -128,3 +128,28 @@ describe('JottaVfs: upload spool, MD5, failures and aborts', () => {
     }
   });
 });
+
+describe('JottaVfs: a client that goes away before the body is read', () => {
+  it('regression: a body destroyed while the parent is looked up is ABORTED, not an uncaught error', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slowList = new (class extends MemoryBackend {
+      override async list(path: string) {
+        await gate;
+        return super.list(path);
+      }
+    })();
+    const s = await rig({}, slowList);
+    try {
+      const stream = new PassThrough();
+      const pending = s.vfs.write('/f', stream);
+      stream.destroy(new Error('client went away'));
+      await new Promise((resolve) => setImmediate(resolve));
+      release();
+      await assert.rejects(pending, code('ABORTED'));
+      assert.equal(slowList.calls.upload, 0);
+    } finally {
+      await s.close();
+    }
+  });
+});
