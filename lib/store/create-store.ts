@@ -27,13 +27,31 @@ export function createStore(spec: StoreSpec): KeyValueStore {
     }
     case 'redis': {
       if (!/^rediss?:\/\//.test(spec.url)) throw new Error(`redis store: not a redis:// URL: ${spec.url}`);
-      const adapter = new KeyvRedis(spec.url, { throwOnConnectError: true, throwOnErrors: true });
+      // Without disableOfflineQueue every command issued while Redis is down waits in a queue
+      // forever (a token refresh would hang); with it, commands fail fast and the client keeps
+      // reconnecting in the background.
+      const adapter = new KeyvRedis(
+        {
+          url: spec.url,
+          disableOfflineQueue: true,
+          socket: { connectTimeout: 5000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
+        },
+        { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5000 },
+      );
       const atomic: AtomicSetIfAbsent = async (key, serialized, ttlMs) => {
         const client = (await adapter.getClient()) as unknown as RedisSetNx;
         const reply = await client.set(key, serialized, ttlMs ? { NX: true, PX: ttlMs } : { NX: true });
         return reply === 'OK';
       };
-      return new KeyvStore(keyvOver(adapter), atomic);
+      // One connection attempt shared by concurrent first callers: node-redis reports itself
+      // open before it is ready, and with the offline queue disabled an early command would fail.
+      let connecting: Promise<unknown> | undefined;
+      const ready = () =>
+        (connecting ??= adapter.getClient().catch((error: unknown) => {
+          connecting = undefined;
+          throw error;
+        }));
+      return new KeyvStore(keyvOver(adapter), atomic, ready);
     }
     default: {
       const never: never = spec;

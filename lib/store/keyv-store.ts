@@ -18,24 +18,30 @@ export class KeyvStore implements KeyValueStore {
   constructor(
     readonly keyv: Keyv,
     private readonly atomic?: AtomicSetIfAbsent,
+    /** Awaited before every operation (e.g. the first connection to Redis). */
+    private readonly ready: () => Promise<unknown> = async () => undefined,
   ) {}
 
   async get<T>(key: string): Promise<T | undefined> {
+    await this.ready();
     const json = (await this.keyv.get(key)) as unknown;
     if (typeof json !== 'string') return undefined;
     return JSON.parse(json) as T;
   }
 
   async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
+    await this.ready();
     await this.keyv.set(key, encode(value), ttlMs ? ttlMs : undefined);
   }
 
   async delete(key: string): Promise<boolean> {
+    await this.ready();
     return this.keyv.delete(key);
   }
 
   async setIfAbsent<T>(key: string, value: T, ttlMs?: number): Promise<boolean> {
     const json = encode(value);
+    await this.ready();
     if (this.atomic) {
       // The wire form must be exactly what keyv itself writes, so that get() reads it back.
       const expires = ttlMs ? Date.now() + ttlMs : undefined;

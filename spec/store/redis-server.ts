@@ -21,11 +21,13 @@ async function freePort(): Promise<number> {
 
 export interface RedisServer {
   url: string;
+  port: number;
   stop(): Promise<void>;
 }
 
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
+/** `port`: restart on a known port (e.g. to test reconnection); default a free one. */
+export async function startRedis(port?: number): Promise<RedisServer> {
+  port ??= await freePort();
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   });
@@ -42,7 +44,7 @@ export async function startRedis(): Promise<RedisServer> {
     try {
       await probe.get('probe');
       await probe.close();
-      return { url, stop };
+      return { url, port, stop };
     } catch (error) {
       await probe.close().catch(() => undefined);
       if (i > 100 || child.exitCode !== null) {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { createStore, FILE_STORE_NAME } from '../../lib/store/create-store.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import { keyValueStoreContract } from './key-value-store-contract.js';
@@ -75,6 +76,32 @@ describe('redis store (@keyv/redis)', function () {
       await b.close();
     }
   });
+  it('regression: with Redis down, calls fail fast instead of hanging, and recover when it is back', async function () {
+    this.timeout(20_000);
+    const own = await startRedis();
+    const store = createStore({ kind: 'redis', url: own.url });
+    try {
+      await store.set('k', 'v');
+      await own.stop();
+      await assert.rejects(store.get('k'));
+      await assert.rejects(store.setIfAbsent('lease', 'x', 1000));
+      const again = await startRedis(own.port);
+      try {
+        let value: unknown;
+        for (let i = 0; i < 100 && value === undefined; i++) {
+          await store.set('k2', 'back').then(() => (value = 'back'), () => delay(100));
+        }
+        assert.equal(value, 'back');
+        assert.equal(await store.get('k2'), 'back');
+      } finally {
+        await store.close().catch(() => undefined);
+        await again.stop();
+      }
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('rejects a non-redis URL with a clear error', () => {
     assert.throws(() => createStore({ kind: 'redis', url: 'http://127.0.0.1:1' }), /not a redis:\/\/ URL/);
   });
