@@ -10,6 +10,10 @@ import type { KeyValueStore } from '../store/key-value-store.js';
  * listing deletes one key; invalidating a whole subtree (a folder moved or removed) deletes the
  * folder's token record, which orphans every token and listing below it in O(1) — the orphans
  * simply expire.
+ *
+ * Each listing carries a version stamp stored beside it (`lv:<token>`); a process keeps the last
+ * parsed listings in memory and re-reads one only when its stamp changed, so a stat in a folder of
+ * 10,000 files costs two small store reads instead of parsing the whole listing again.
  */
 
 interface StoredEntry {
@@ -30,8 +34,16 @@ export interface DirCacheOptions {
   ttlMs: number;
 }
 
+interface StoredListing {
+  version: string;
+  entries: StoredEntry[];
+}
+
+const MEMO_SIZE = 64;
+
 export class DirCache {
   private readonly tokenTtlMs: number;
+  private readonly memo = new Map<string, { version: string; entries: RemoteEntry[] }>();
 
   constructor(
     private readonly store: KeyValueStore,
@@ -45,20 +57,34 @@ export class DirCache {
     if (this.options.ttlMs <= 0) return undefined;
     const token = await this.token(folded, false);
     if (!token) return undefined;
-    const stored = await this.store.get<StoredEntry[]>(`ls:${token}`);
-    return stored?.map(fromStored);
+    const version = await this.store.get<string>(`lv:${token}`);
+    if (!version) return undefined;
+    const memo = this.memo.get(token);
+    if (memo?.version === version) return memo.entries;
+    const stored = await this.store.get<StoredListing>(`ls:${token}`);
+    if (!stored) return undefined;
+    const entries = stored.entries.map(fromStored);
+    this.remember(token, stored.version, entries);
+    return entries;
   }
 
-  async put(folded: readonly string[], entries: readonly RemoteEntry[]): Promise<void> {
+  async put(folded: readonly string[], entries: RemoteEntry[]): Promise<void> {
     if (this.options.ttlMs <= 0) return;
     const token = await this.token(folded, true);
-    await this.store.set(`ls:${token}`, entries.map(toStored), this.options.ttlMs);
+    if (!token) return;
+    const version = randomUUID();
+    await this.store.set<StoredListing>(`ls:${token}`, { version, entries: entries.map(toStored) }, this.options.ttlMs);
+    await this.store.set(`lv:${token}`, version, this.options.ttlMs);
+    this.remember(token, version, entries);
   }
 
   /** Forgets the listing of one folder (its content changed). */
   async invalidate(folded: readonly string[]): Promise<void> {
     const token = await this.token(folded, false);
-    if (token) await this.store.delete(`ls:${token}`);
+    if (!token) return;
+    await this.store.delete(`lv:${token}`);
+    await this.store.delete(`ls:${token}`);
+    this.memo.delete(token);
   }
 
   /** Forgets the folder's listing and everything cached below it. */
@@ -69,6 +95,13 @@ export class DirCache {
     }
     const parent = await this.token(folded.slice(0, -1), false);
     if (parent) await this.store.delete(`tok:${parent}:${folded[folded.length - 1]}`);
+  }
+
+  private remember(token: string, version: string, entries: RemoteEntry[]): void {
+    this.memo.delete(token);
+    this.memo.set(token, { version, entries });
+    // Map keeps insertion order: the first key is the least recently stored.
+    if (this.memo.size > MEMO_SIZE) this.memo.delete(this.memo.keys().next().value!);
   }
 
   private async token(folded: readonly string[], create: boolean): Promise<string | undefined> {

@@ -43,6 +43,9 @@ export interface Located {
 
 export const ROOT: DirRef = { clientPath: '/', remotePath: '/', folded: [] };
 export class Resolver {
+  // The cache hands out the same array while a listing is unchanged: decode its names once.
+  private readonly decoded = new WeakMap<RemoteEntry[], Child[]>();
+
   constructor(
     private readonly backend: StorageBackend,
     private readonly cache: DirCache,
@@ -60,7 +63,7 @@ export class Resolver {
       let name = segment;
       let remoteName: string;
       if (cached) {
-        const child = pick(cached.map((r) => remoteChild(r)), segment);
+        const child = pick(this.remoteChildren(cached), segment);
         if (!child) throw new StorageError('NOT_FOUND', `${joinPath(dir.clientPath, segment)} does not exist`);
         if (child.kind !== 'collection') throw new StorageError('NOT_A_DIRECTORY', `${joinPath(dir.clientPath, child.name)} is a file`);
         name = child.name;
@@ -103,13 +106,22 @@ export class Resolver {
   }
 
   /** One folder's children: the (cached) remote listing, placeholders and local-only files. */
+  private remoteChildren(listing: RemoteEntry[]): Child[] {
+    let children = this.decoded.get(listing);
+    if (!children) {
+      children = listing.map((r) => remoteChild(r));
+      this.decoded.set(listing, children);
+    }
+    return children;
+  }
+
   async children(dir: DirRef): Promise<Child[]> {
     let listing = await this.cache.get(dir.folded);
     if (!listing) {
       listing = await this.backend.list(dir.remotePath, this.trashedOnly ? { trashedOnly: true } : {});
       await this.cache.put(dir.folded, listing);
     }
-    const children = listing.map((r) => remoteChild(r));
+    const children = [...this.remoteChildren(listing)];
     if (this.trashedOnly) return children;
     const taken = new Set(children.map((c) => c.nameKey));
     const key = dirKey(dir);
