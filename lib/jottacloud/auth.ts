@@ -170,8 +170,16 @@ export async function loginWithToken(pasted: string, store: TokenStore, options:
   return token;
 }
 
+function newest(a: StoredToken | undefined, b: StoredToken | undefined): StoredToken | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return b.generation > a.generation ? b : a;
+}
+
 export class TokenManager implements TokenSource {
   private cached?: StoredToken;
+  /** A rotated token the store refused to take; it is the only valid one, so it must not be lost. */
+  private unsaved?: StoredToken;
   private inflight?: Promise<StoredToken>;
   private readonly now: () => number;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -182,6 +190,7 @@ export class TokenManager implements TokenSource {
 
   /** A token good for at least the refresh margin; refreshes first when needed. */
   async getAccessToken(): Promise<string> {
+    if (this.unsaved) await this.saveUnsaved();
     if (this.cached && !this.expiring(this.cached)) return this.cached.accessToken;
     return (await this.refreshShared(undefined)).accessToken;
   }
@@ -222,6 +231,18 @@ export class TokenManager implements TokenSource {
     this.timers.clear();
   }
 
+  private async saveUnsaved(): Promise<void> {
+    const token = this.unsaved;
+    if (!token) return;
+    try {
+      const stored = await this.options.store.load();
+      if (!stored || stored.generation < token.generation) await this.options.store.save(token);
+      if (this.unsaved === token) this.unsaved = undefined;
+    } catch {
+      // still unavailable; the token stays in memory
+    }
+  }
+
   private margin(token: StoredToken): number {
     return Math.min(this.options.refreshMarginMs ?? 60_000, (token.lifetimeSeconds * 1000) / 2);
   }
@@ -252,12 +273,13 @@ export class TokenManager implements TokenSource {
     const owner = randomUUID();
     const deadline = this.now() + (this.options.leaseWaitMs ?? 60_000);
     for (;;) {
-      const stored = await store.load();
+      if (this.unsaved) await this.saveUnsaved();
+      const stored = newest(await store.load(), this.unsaved);
       if (!stored) throw new JottaAuthError(undefined, 'not_logged_in', 'no stored token; log in with a personal login token first');
       if (this.usable(stored, rejected)) return (this.cached = stored);
       if (await store.acquireLease(owner, this.options.leaseTtlMs ?? 30_000)) {
         try {
-          const current = (await store.load()) ?? stored;
+          const current = newest(await store.load(), this.unsaved) ?? stored;
           if (this.usable(current, rejected)) return (this.cached = current);
           return (this.cached = await this.refreshGrant(current));
         } finally {
@@ -279,7 +301,13 @@ export class TokenManager implements TokenSource {
     );
     const next = toStored(res, current.tokenEndpoint, current.clientId, current.generation + 1, current, this.now());
     // Saved before first use: the presented refresh token is dead now, only this one is valid.
-    await this.options.store.save(next);
+    try {
+      await this.options.store.save(next);
+    } catch {
+      // The presented refresh token is already dead: keep the new one in memory and keep trying
+      // to persist it, rather than fail and later present the dead one again.
+      this.unsaved = next;
+    }
     return next;
   }
 }

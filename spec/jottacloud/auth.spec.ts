@@ -190,6 +190,32 @@ describe('jottacloud auth against a recording identity server', () => {
     }
   });
 
+  it('regression: a rotated token the store fails to save is kept, saved later, and the dead one never presented', async () => {
+    const inner = new KeyValueTokenStore(new MemoryStore());
+    let failSaves = 0;
+    const flaky = {
+      load: () => inner.load(),
+      save: async (t: Parameters<typeof inner.save>[0]) => {
+        if (failSaves > 0) {
+          failSaves--;
+          throw new Error('store unavailable');
+        }
+        await inner.save(t);
+      },
+      acquireLease: (o: string, ttl: number) => inner.acquireLease(o, ttl),
+      releaseLease: (o: string) => inner.releaseLease(o),
+    };
+    const first = await loginWithToken(idp.mint(), flaky);
+    const manager = new TokenManager({ store: flaky });
+    failSaves = 1;
+    const second = await manager.handleUnauthorized(first.accessToken);
+    assert.equal((await inner.load())?.accessToken, first.accessToken, 'the save failed');
+    const third = await manager.handleUnauthorized(second); // must present the new refresh token
+    assert.notEqual(third, second);
+    assert.equal(idp.revoked, false, 'the dead refresh token was not presented again');
+    assert.equal((await inner.load())?.accessToken, third, 'the store caught up');
+  });
+
   it('an invalid_grant on refresh is fatal and sent only once', async () => {
     const store = new KeyValueTokenStore(new MemoryStore());
     const first = await loginWithToken(idp.mint(), store);
