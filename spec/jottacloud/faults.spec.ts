@@ -244,6 +244,21 @@ describe('jottacloud faults (emulator request log)', function () {
       assert.equal(body.opens[1], uploads[0]!.requestBytes, 'the body was reopened exactly at resume_pos');
     });
 
+    it('an upload beyond the capacity is QUOTA_EXCEEDED; usage reports the capacity as total', async () => {
+      const small = await startTestEmulator({ capacity: 10_000 });
+      try {
+        const q = await emulatorBackend(small.emu);
+        await q.upload('/fits.bin', bufferBody(pattern(4_000, 1)));
+        await assert.rejects(q.upload('/too-big.bin', bufferBody(pattern(20_000, 2))), (e: unknown) => isStorageError(e, 'QUOTA_EXCEEDED'));
+        const usage = await q.usage();
+        assert.equal(usage.total, 10_000);
+        assert.ok(usage.used >= 4_000 && usage.used <= 10_000, String(usage.used));
+        await q.close();
+      } finally {
+        await small.close();
+      }
+    });
+
     it('a dedup allocate (COMPLETED) sends zero body bytes', async () => {
       const data = pattern(200_000, 99);
       await b.upload('/dedup/original.bin', bufferBody(data));
