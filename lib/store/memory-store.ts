@@ -18,6 +18,8 @@ export class MemoryStore implements KeyValueStore {
   }
 
   async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
+    // undefined has no JSON form: storing it would make every later get() throw.
+    if (value === undefined) throw new TypeError(`cannot store undefined under ${key}`);
     this.slots.set(key, { json: JSON.stringify(value), expiresAt: ttlMs ? Date.now() + ttlMs : Infinity });
   }
 
