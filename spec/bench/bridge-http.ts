@@ -1,0 +1,161 @@
+/**
+ * What the bridge bench sends and how: pseudo-random content generated as a stream (so 1 GiB is
+ * never in memory and never deduplicated), a small keep-alive HTTP client, and the direct
+ * baseline: the same transfers straight to the emulator, as the Jottacloud client would do them
+ * (MD5, allocate, upload; mode=bin download).
+ */
+import { createCipheriv, createHash } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+const BLOCK = 256 * 1024;
+const ZEROS = Buffer.alloc(BLOCK);
+
+/**
+ * `size` bytes of an AES-256-CTR keystream keyed by `seed`: incompressible, different per seed
+ * (so the service cannot deduplicate one upload against another), identical on every pass (so
+ * the MD5 can be computed first and the content checked after), and gigabytes per second to make.
+ */
+export function content(seed: string, size: number): Readable {
+  const key = createHash('sha256').update(seed).digest();
+  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+  let sent = 0;
+  return new Readable({
+    highWaterMark: BLOCK,
+    read() {
+      if (sent >= size) return void this.push(null);
+      const n = Math.min(BLOCK, size - sent);
+      sent += n;
+      this.push(cipher.update(n === BLOCK ? ZEROS : ZEROS.subarray(0, n)));
+    },
+  });
+}
+
+export async function md5Of(body: Readable): Promise<string> {
+  const hash = createHash('md5');
+  for await (const chunk of body) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export async function prefixOf(body: Readable, bytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let have = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk as Buffer);
+    have += (chunk as Buffer).length;
+    if (have >= bytes) break;
+  }
+  body.destroy();
+  return Buffer.concat(chunks).subarray(0, bytes);
+}
+
+export interface Reply {
+  status: number;
+  bytes: number;
+  /** The first `keep` bytes of the body. */
+  head: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface CallOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: Readable | Buffer | string;
+  /** How many leading body bytes to keep in `head` (default 64 KiB); the rest is only counted. */
+  keep?: number;
+}
+
+/** One client for every request of the bench: keep-alive, enough sockets for the concurrency used. */
+export class HttpClient {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 32 });
+
+  call(url: string, options: CallOptions = {}): Promise<Reply> {
+    const keep = options.keep ?? 64 * 1024;
+    return new Promise((resolve, reject) => {
+      const u = new URL(url);
+      const req = request(
+        { agent: this.agent, host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, method: options.method ?? 'GET', headers: options.headers ?? {} },
+        (res) => {
+          const kept: Buffer[] = [];
+          let bytes = 0;
+          res.on('data', (chunk: Buffer) => {
+            if (bytes < keep) kept.push(chunk.subarray(0, keep - bytes));
+            bytes += chunk.length;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, head: Buffer.concat(kept), headers: res.headers }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      if (options.body instanceof Readable) pipeline(options.body, req).catch(reject);
+      else req.end(options.body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+export function expectStatus(what: string, reply: Reply, ...ok: number[]): Reply {
+  if (!ok.includes(reply.status)) throw new Error(`${what}: HTTP ${reply.status}: ${reply.head.toString('utf8', 0, 500)}`);
+  return reply;
+}
+
+/** The emulator's own API, used the way lib/jottacloud uses it, with the bridge's bearer token. */
+export class DirectJotta {
+  private readonly auth: Record<string, string>;
+
+  constructor(
+    private readonly http: HttpClient,
+    private readonly api: string,
+    private readonly jfs: string,
+    private readonly username: string,
+    accessToken: string,
+  ) {
+    this.auth = { authorization: `Bearer ${accessToken}` };
+  }
+
+  /** Allocate (§6.2) then, unless the service already has the content, POST the bytes (§6.3). */
+  async upload(path: string, size: number, md5: string, body: () => Readable | Buffer): Promise<'uploaded' | 'deduplicated'> {
+    const allocation = expectStatus(
+      `allocate ${path}`,
+      await this.http.call(`${this.api}files/v1/allocate`, {
+        method: 'POST',
+        headers: { ...this.auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ path: `/jfs/Jotta/Archive${path}`, bytes: size, md5 }),
+      }),
+      200,
+    );
+    const { state, upload_url: uploadUrl } = JSON.parse(allocation.head.toString('utf8')) as { state: string; upload_url: string };
+    if (state === 'COMPLETED') return 'deduplicated';
+    expectStatus(
+      `upload ${path}`,
+      await this.http.call(uploadUrl, { method: 'POST', headers: { ...this.auth, 'content-type': 'application/octet-stream', 'content-length': String(size) }, body: body() }),
+      200,
+    );
+    return 'uploaded';
+  }
+
+  /** `GET …?mode=bin` (§5.5); keeps the first `keep` bytes for a spot check. */
+  async download(path: string, keep: number): Promise<Reply> {
+    const url = `${this.jfs}${this.username}/Jotta/Archive${path.split('/').map(encodeURIComponent).join('/')}?mode=bin`;
+    return expectStatus(`download ${path}`, await this.http.call(url, { headers: this.auth, keep }), 200);
+  }
+}
+
+/** Runs `work(i)` for i in [0, count) with at most `concurrency` at a time; the first error wins. */
+export async function inParallel(count: number, concurrency: number, work: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    try {
+      while (!failed && next < count) await work(next++);
+    } catch (error) {
+      failed = true; // the other workers stop after their current item
+      throw error;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}

@@ -1,0 +1,216 @@
+/**
+ * The two processes of the bridge bench, each on its own so that the bridge's RSS is its own:
+ * `jottadav emulator` and `jottadav serve` (the real CLI from the same build as this file),
+ * plus an RSS sampler that reads /proc/<pid>/status of the bridge.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hashPassword } from '../../lib/dav/index.js';
+import { FileTokenStore, loginWithToken } from '../../lib/jottacloud/index.js';
+
+/** The CLI of the same build: .build/<area>/bin or dist/bin. */
+const BIN = fileURLToPath(new URL('../../bin/jottadav.js', import.meta.url));
+const STARTUP_MS = 30_000;
+
+export interface EmulatorInfo {
+  url: string;
+  jfs: string;
+  api: string;
+  wellKnown: string;
+  loginToken: string;
+  username: string;
+}
+
+export class Child {
+  private stderrTail = '';
+  private readonly exited: Promise<number | null>;
+
+  constructor(
+    readonly name: string,
+    readonly proc: ChildProcess,
+  ) {
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4096);
+    });
+    this.exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
+    // Last resort: never leave a child behind if the bench itself dies.
+    const kill = () => proc.kill('SIGKILL');
+    process.once('exit', kill);
+    void this.exited.then(() => process.off('exit', kill));
+  }
+
+  get pid(): number {
+    return this.proc.pid!;
+  }
+
+  get alive(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** Why it died, for error messages. */
+  describe(): string {
+    return `${this.name} exited (${this.proc.exitCode ?? this.proc.signalCode}); stderr: ${this.stderrTail.trim() || '(empty)'}`;
+  }
+
+  /** SIGTERM (graceful), then SIGKILL after `graceMs`. */
+  async stop(graceMs = 15_000): Promise<void> {
+    if (!this.alive) return;
+    this.proc.kill('SIGTERM');
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+function spawnCli(name: string, args: string[]): Child {
+  return new Child(name, spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] }));
+}
+
+async function until<T>(child: Child, what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + STARTUP_MS;
+  while (Date.now() < deadline) {
+    if (!child.alive) throw new Error(`${what}: ${child.describe()}`);
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what}: not ready after ${STARTUP_MS} ms`);
+}
+
+export async function startEmulatorProcess(dir: string): Promise<{ child: Child; info: EmulatorInfo }> {
+  const infoFile = join(dir, 'emulator.json');
+  const child = spawnCli('emulator', ['emulator', '--port', '0', '--info-file', infoFile, '--data', join(dir, 'emulator-data')]);
+  try {
+    const info = await until(child, 'emulator', async () => (existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as EmulatorInfo) : undefined));
+    return { child, info };
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+}
+
+/** A port free right now; the bridge binds it a moment later (loopback only, so a race is unlikely). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface BridgeProcess {
+  child: Child;
+  url: string;
+  user: string;
+  password: string;
+  /** The access token the bridge logged in with: the bench reuses it for direct calls. */
+  accessToken: string;
+}
+
+/** Logs in with the emulator's login token, writes a config and runs `jottadav serve` on it. */
+export async function startBridgeProcess(dir: string, emulator: EmulatorInfo): Promise<BridgeProcess> {
+  const tokenFile = join(dir, 'token.json');
+  const token = await loginWithToken(emulator.loginToken, new FileTokenStore(tokenFile));
+  const user = 'bench';
+  const password = 'bench-password-not-secret';
+  const port = await freePort();
+  const config = {
+    server: { host: '127.0.0.1', port },
+    store: 'memory',
+    dataDir: join(dir, 'state'),
+    // Long enough that the warm PROPFIND is served from the cache however slow the cold one was.
+    cache: { listingTtl: '10m' },
+    uploads: { spoolDir: dir },
+    log: { format: 'json', level: 'warn' },
+    shutdown: { grace: '5s' },
+    accounts: {
+      main: {
+        tokenFile,
+        endpoints: { jfs: emulator.jfs, api: emulator.api, www: `${emulator.url}/`, wellKnown: emulator.wellKnown },
+      },
+    },
+    users: [{ name: user, passwordHash: await hashPassword(password), account: 'main', root: '/', readOnly: false }],
+  };
+  const configFile = join(dir, 'jottadav.json');
+  writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
+  const child = spawnCli('bridge', ['serve', '--config', configFile]);
+  const url = `http://127.0.0.1:${port}/`;
+  try {
+    await until(child, 'bridge', async () => ((await fetch(`${url}_health`)).ok ? true : undefined));
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+  return { child, url, user, password, accessToken: token.accessToken };
+}
+
+/** RSS of a process from /proc/<pid>/status, in bytes; undefined once it is gone. */
+async function rssOf(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Samples a process's RSS every `intervalMs` and keeps the peak since the last `mark()`.
+ * The kernel's VmHWM is the exact peak; it is reset at each mark (clear_refs 5) where allowed
+ * and reported as a cross-check of the sampled figure.
+ */
+export class RssSampler {
+  private peak = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private hwmReset = false;
+
+  constructor(
+    readonly pid: number,
+    readonly intervalMs = 50,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.sample(), this.intervalMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async now(): Promise<number> {
+    return (await rssOf(this.pid)) ?? 0;
+  }
+
+  async mark(): Promise<number> {
+    try {
+      writeFileSync(`/proc/${this.pid}/clear_refs`, '5');
+      this.hwmReset = true;
+    } catch {
+      this.hwmReset = false;
+    }
+    this.peak = await this.now();
+    return this.peak;
+  }
+
+  /** Peak RSS since the last mark: the sampled peak, and the kernel's VmHWM when it was reset. */
+  async peakSinceMark(): Promise<{ sampled: number; hwm?: number }> {
+    await this.sample();
+    if (!this.hwmReset) return { sampled: this.peak };
+    const status = await readFile(`/proc/${this.pid}/status`, 'utf8').catch(() => '');
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    return m ? { sampled: this.peak, hwm: Number(m[1]) * 1024 } : { sampled: this.peak };
+  }
+
+  private async sample(): Promise<void> {
+    const rss = await rssOf(this.pid);
+    if (rss !== undefined && rss > this.peak) this.peak = rss;
+  }
+}

@@ -1,0 +1,293 @@
+/**
+ * The bridge against the service it fronts, in one run (issue 5, `npm run bench`):
+ * - PROPFIND Depth 1 of a 10,000-file folder, cold (listing cache empty) and warm (cached);
+ * - GET and PUT of a 1 GiB file through the bridge against the same transfer straight to the
+ *   emulator (mode=bin GET; MD5 + allocate + upload);
+ * - 1,000 small PUTs through the bridge against the same uploads straight to the emulator;
+ * - the bridge's peak RSS during the 1 GiB transfers.
+ * The emulator (`jottadav emulator`) and the bridge (`jottadav serve`) each run in their own
+ * process, so the bridge's RSS (sampled from /proc every 50 ms) is its own; this process is the
+ * client of both.
+ *
+ * Alone: `node .build/bench/spec/bench/bridge.bench.js` (or dist/…). JOTTADAV_BENCH_BYTES sets the
+ * big file's size (default 1 GiB), JOTTADAV_BENCH_FILES the listing's size (default 10,000) and
+ * JOTTADAV_BENCH_SMALL the number of small PUTs (default 1,000), for quick tries.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { content, DirectJotta, expectStatus, HttpClient, inParallel, md5Of, prefixOf } from './bridge-http.js';
+import { startBridgeProcess, startEmulatorProcess, RssSampler, type BridgeProcess, type Child } from './bridge-processes.js';
+import type { BenchResult } from './types.js';
+
+const MiB = 1024 * 1024;
+const self = fileURLToPath(import.meta.url);
+
+function sizeFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got '${raw}'`);
+  return n;
+}
+
+function log(line: string): void {
+  console.error(`  bridge: ${line}`);
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await work();
+  return { ms: performance.now() - t0, value };
+}
+
+function sizeLabel(bytes: number): string {
+  return bytes >= 1024 * MiB ? `${+(bytes / 1024 / MiB).toFixed(2)} GiB` : `${+(bytes / MiB).toFixed(1)} MiB`;
+}
+
+/** The bridge as a WebDAV client sees it. */
+class Dav {
+  private readonly auth: string;
+  constructor(
+    private readonly http: HttpClient,
+    private readonly bridge: BridgeProcess,
+  ) {
+    this.auth = `Basic ${Buffer.from(`${bridge.user}:${bridge.password}`).toString('base64')}`;
+  }
+
+  url(path: string): string {
+    return `${this.bridge.url}${path.replace(/^\//, '').split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  async mkcol(path: string): Promise<void> {
+    expectStatus(`MKCOL ${path}`, await this.http.call(this.url(path), { method: 'MKCOL', headers: { authorization: this.auth } }), 201);
+  }
+
+  /** PROPFIND (allprop, as an empty body means); answers the number of <response> elements. */
+  async propfind(path: string, depth: '0' | '1'): Promise<number> {
+    const reply = expectStatus(
+      `PROPFIND ${path}`,
+      await this.http.call(this.url(path), { method: 'PROPFIND', headers: { authorization: this.auth, depth }, keep: Number.MAX_SAFE_INTEGER }),
+      207,
+    );
+    return reply.head.toString('utf8').match(/<(?:[A-Za-z][\w.-]*:)?response[\s>]/g)?.length ?? 0;
+  }
+
+  async put(path: string, size: number, body: Readable | Buffer): Promise<void> {
+    const headers = { authorization: this.auth, 'content-type': 'application/octet-stream', 'content-length': String(size) };
+    expectStatus(`PUT ${path}`, await this.http.call(this.url(path), { method: 'PUT', headers, body }), 201, 204);
+  }
+
+  async get(path: string, keep: number) {
+    return expectStatus(`GET ${path}`, await this.http.call(this.url(path), { headers: { authorization: this.auth }, keep }), 200);
+  }
+}
+
+interface Sizes {
+  big: number;
+  files: number;
+  small: number;
+}
+
+const SMALL_BYTES = 4096;
+const SMALL_CONCURRENCY = 8;
+const SETUP_CONCURRENCY = 16;
+const CHECK_BYTES = MiB;
+
+/** The 10,000-file folder, made straight on the emulator: one upload, then dedup for the rest. */
+async function populateListing(direct: DirectJotta, files: number): Promise<void> {
+  const body = Buffer.from('one of many files in a big folder\n');
+  const sum = createHash('md5').update(body).digest('hex');
+  const name = (i: number) => `/bench-listing/file-${String(i).padStart(5, '0')}.txt`;
+  await direct.upload(name(0), body.length, sum, () => body);
+  await inParallel(files - 1, SETUP_CONCURRENCY, (i) => direct.upload(name(i + 1), body.length, sum, () => body));
+}
+
+async function benchListing(dav: Dav, files: number): Promise<BenchResult> {
+  // Authentication (one scrypt) and the account's quota (cached) are paid here, not by the cold run.
+  await dav.propfind('/', '0');
+  const cold = await timed(() => dav.propfind('/bench-listing', '1'));
+  if (cold.value !== files + 1) throw new Error(`cold PROPFIND listed ${cold.value} responses, expected ${files + 1}`);
+  const warm: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const run = await timed(() => dav.propfind('/bench-listing', '1'));
+    if (run.value !== files + 1) throw new Error(`warm PROPFIND listed ${run.value} responses, expected ${files + 1}`);
+    warm.push(run.ms);
+  }
+  const median = [...warm].sort((a, b) => a - b)[1]!;
+  log(`PROPFIND cold ${cold.ms.toFixed(0)} ms, warm ${warm.map((w) => w.toFixed(0)).join('/')} ms`);
+  return {
+    name: `PROPFIND Depth 1, ${files} files: warm vs cold`,
+    value: +median.toFixed(1),
+    unit: 'ms',
+    baseline: +cold.ms.toFixed(1),
+    ratio: +(median / cold.ms).toFixed(3),
+    target: '<= 0.2',
+    note: `cold = first PROPFIND (listing cache empty); warm = median of the next 3 (${warm.map((w) => w.toFixed(0)).join(', ')} ms)`,
+  };
+}
+
+async function benchSmallPuts(dav: Dav, direct: DirectJotta, count: number): Promise<BenchResult> {
+  const make = async (side: string) => Promise.all(Array.from({ length: count }, (_, i) => prefixOf(content(`small-${side}-${i}`, SMALL_BYTES), SMALL_BYTES)));
+  const directBodies = await make('direct');
+  const bridgeBodies = await make('bridge');
+  const name = (i: number) => `f-${String(i).padStart(4, '0')}.bin`;
+  const directRun = await timed(() =>
+    inParallel(count, SMALL_CONCURRENCY, async (i) => {
+      const body = directBodies[i]!;
+      await direct.upload(`/bench/small-direct/${name(i)}`, body.length, createHash('md5').update(body).digest('hex'), () => body);
+    }),
+  );
+  await dav.mkcol('/bench/small-bridge');
+  const bridgeRun = await timed(() => inParallel(count, SMALL_CONCURRENCY, (i) => dav.put(`/bench/small-bridge/${name(i)}`, SMALL_BYTES, bridgeBodies[i]!)));
+  log(`${count} small PUTs: direct ${directRun.ms.toFixed(0)} ms, bridge ${bridgeRun.ms.toFixed(0)} ms`);
+  return {
+    name: `${count} small PUTs (${SMALL_BYTES / 1024} KiB, ${SMALL_CONCURRENCY} at a time, one folder): time`,
+    value: +(bridgeRun.ms / 1000).toFixed(2),
+    unit: 's',
+    baseline: +(directRun.ms / 1000).toFixed(2),
+    ratio: +(bridgeRun.ms / directRun.ms).toFixed(2),
+    target: 'none set (issue 5 asks for the figure)',
+    note: 'baseline: MD5 + allocate + upload per file straight to the emulator, same concurrency',
+  };
+}
+
+interface Peak {
+  baseline: number;
+  sampled: number;
+  hwm?: number;
+}
+
+async function withPeak<T>(sampler: RssSampler, work: () => Promise<T>): Promise<{ value: T; peak: Peak }> {
+  const baseline = await sampler.mark();
+  const value = await work();
+  const { sampled, hwm } = await sampler.peakSinceMark();
+  return { value, peak: hwm === undefined ? { baseline, sampled } : { baseline, sampled, hwm } };
+}
+
+function rssRow(name: string, peak: Peak, extra = ''): BenchResult {
+  const hwm = peak.hwm === undefined ? '' : `; kernel VmHWM ${(peak.hwm / MiB).toFixed(1)} MiB`;
+  return {
+    name,
+    value: +(Math.max(peak.sampled, peak.hwm ?? 0) / MiB).toFixed(1),
+    unit: 'MiB',
+    target: '< 200',
+    note: `bridge process RSS, sampled every 50 ms ${(peak.sampled / MiB).toFixed(1)} MiB${hwm}; ${(peak.baseline / MiB).toFixed(1)} MiB before${extra}`,
+  };
+}
+
+async function benchBig(dav: Dav, direct: DirectJotta, sampler: RssSampler, size: number): Promise<BenchResult[]> {
+  const label = sizeLabel(size);
+  // PUT: different seeds, so neither upload can be deduplicated against the other.
+  const directPut = await timed(async () => {
+    const md5 = await md5Of(content('big-direct', size));
+    return direct.upload('/bench/big-direct.bin', size, md5, () => content('big-direct', size));
+  });
+  if (directPut.value !== 'uploaded') throw new Error('the direct 1 GiB upload was deduplicated: the content is not unique');
+  const bridgePut = await withPeak(sampler, () => timed(() => dav.put('/bench/big-bridge.bin', size, content('big-bridge', size))));
+  log(`PUT ${label}: direct ${directPut.ms.toFixed(0)} ms, bridge ${bridgePut.value.ms.toFixed(0)} ms`);
+
+  // GET of the file the bridge uploaded, both ways; the first MiB is compared with what was sent.
+  const expected = await prefixOf(content('big-bridge', size), Math.min(CHECK_BYTES, size));
+  const check = (what: string, bytes: number, head: Buffer) => {
+    if (bytes !== size) throw new Error(`${what} returned ${bytes} bytes, expected ${size}`);
+    if (!head.equals(expected)) throw new Error(`${what} returned other bytes than the bridge PUT sent`);
+  };
+  const directGet = await timed(() => direct.download('/bench/big-bridge.bin', CHECK_BYTES));
+  check('the direct GET', directGet.value.bytes, directGet.value.head);
+  const bridgeGet = await withPeak(sampler, () => timed(() => dav.get('/bench/big-bridge.bin', CHECK_BYTES)));
+  check('the bridge GET', bridgeGet.value.value.bytes, bridgeGet.value.value.head);
+  log(`GET ${label}: direct ${directGet.ms.toFixed(0)} ms, bridge ${bridgeGet.value.ms.toFixed(0)} ms`);
+
+  const mibps = (ms: number) => +(size / MiB / (ms / 1000)).toFixed(1);
+  const overall: Peak = {
+    baseline: Math.min(bridgePut.peak.baseline, bridgeGet.peak.baseline),
+    sampled: Math.max(bridgePut.peak.sampled, bridgeGet.peak.sampled),
+  };
+  if (bridgePut.peak.hwm !== undefined && bridgeGet.peak.hwm !== undefined) overall.hwm = Math.max(bridgePut.peak.hwm, bridgeGet.peak.hwm);
+  return [
+    {
+      name: `GET ${label}: throughput, bridge vs direct`,
+      value: mibps(bridgeGet.value.ms),
+      unit: 'MiB/s',
+      baseline: mibps(directGet.ms),
+      ratio: +(directGet.ms / bridgeGet.value.ms).toFixed(3),
+      target: '>= 0.9',
+      note: 'direct: mode=bin GET from the emulator; bytes counted, first MiB compared',
+    },
+    {
+      name: `PUT ${label}: time, bridge vs direct`,
+      value: +(bridgePut.value.ms / 1000).toFixed(2),
+      unit: 's',
+      baseline: +(directPut.ms / 1000).toFixed(2),
+      ratio: +(bridgePut.value.ms / directPut.ms).toFixed(3),
+      target: '<= 1.3',
+      note: 'direct: MD5 pass + allocate + upload; bridge: PUT until 201 (spool + MD5, allocate, upload)',
+    },
+    rssRow(`bridge peak RSS during the ${label} PUT`, bridgePut.peak),
+    rssRow(`bridge peak RSS during the ${label} GET`, bridgeGet.peak),
+    rssRow(`bridge peak RSS during the ${label} transfers`, overall, '; the larger of the two above'),
+  ];
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const sizes: Sizes = {
+    big: sizeFromEnv('JOTTADAV_BENCH_BYTES', 1024 * MiB),
+    files: sizeFromEnv('JOTTADAV_BENCH_FILES', 10_000),
+    small: sizeFromEnv('JOTTADAV_BENCH_SMALL', 1_000),
+  };
+  const dir = await mkdtemp(join(tmpdir(), 'jottadav-bench-bridge-'));
+  const http = new HttpClient();
+  const children: Child[] = [];
+  let sampler: RssSampler | undefined;
+  try {
+    const emulator = await startEmulatorProcess(dir);
+    children.push(emulator.child);
+    const bridge = await startBridgeProcess(dir, emulator.info);
+    children.unshift(bridge.child); // stopped first: it talks to the emulator while it drains
+    sampler = new RssSampler(bridge.child.pid);
+    sampler.start();
+    const direct = new DirectJotta(http, emulator.info.api, emulator.info.jfs, emulator.info.username, bridge.accessToken);
+    const dav = new Dav(http, bridge);
+
+    // The big folder is made behind the bridge's back before its first request, so its cache is empty.
+    const populate = await timed(() => populateListing(direct, sizes.files));
+    log(`${sizes.files} files made on the emulator in ${populate.ms.toFixed(0)} ms`);
+    await dav.mkcol('/bench');
+
+    const results: BenchResult[] = [];
+    results.push(await benchListing(dav, sizes.files));
+    results.push(await benchSmallPuts(dav, direct, sizes.small));
+    results.push(...(await benchBig(dav, direct, sampler, sizes.big)));
+    return results;
+  } finally {
+    sampler?.stop();
+    http.close();
+    for (const child of children) await child.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function format(n: number): string {
+  return Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3);
+}
+
+if (process.argv[1] === self) {
+  run().then(
+    (results) => {
+      for (const r of results) {
+        const against = r.baseline === undefined ? '' : ` vs ${format(r.baseline)} ${r.unit}`;
+        const ratio = r.ratio === undefined ? '' : `, ratio ${format(r.ratio)}`;
+        console.log(`${r.name}: ${format(r.value)} ${r.unit}${against}${ratio} (target ${r.target ?? '-'})${r.note ? ` — ${r.note}` : ''}`);
+      }
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
