@@ -49,6 +49,11 @@ export class DavError extends Error {
     /** hrefs listed inside the condition element (e.g. the locked resource's root). */
     readonly hrefs: string[] = [],
     readonly headers: Record<string, string> = {},
+    /**
+     * For errors RFC 4918 has no condition for (a name the service cannot store): a DAV:error
+     * body in sabre/Nextcloud's shape (`s:exception`, `s:message`), which those clients show.
+     */
+    readonly exception?: string,
   ) {
     super(message);
   }
@@ -65,7 +70,9 @@ export function asDavError(error: unknown, overrides: StatusOverrides = {}): Dav
   if (error instanceof DavError) return error;
   if (isStorageError(error)) {
     const headers: Record<string, string> = error.code === 'UNAVAILABLE' || error.code === 'AUTH_EXPIRED' ? { 'Retry-After': '30' } : {};
-    return new DavError(statusOf(error, overrides), error.message, undefined, [], headers);
+    // The limit must reach the client in a DAV error body, not only in a status (issue 5, Limits).
+    const exception = error.code === 'NAME_TOO_LONG' ? 'NameTooLong' : undefined;
+    return new DavError(statusOf(error, overrides), error.message, undefined, [], headers, exception);
   }
   throw error;
 }

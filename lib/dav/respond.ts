@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DavError } from './errors.js';
 import { escapeXml, XML_DECL } from './xml.js';
 
+/** The namespace sabre/dav (and so Nextcloud and ownCloud) use for exception details in DAV:error. */
+const SABRE_NS = 'http://sabredav.org/ns';
+
 export const XML_TYPE = 'application/xml; charset=utf-8';
 
 /**
@@ -33,6 +36,13 @@ export function sendDavError(req: IncomingMessage, res: ServerResponse, error: D
     const hrefs = error.hrefs.map((h) => `<D:href>${escapeXml(h)}</D:href>`).join('');
     const inner = hrefs ? `<D:${error.condition}>${hrefs}</D:${error.condition}>` : `<D:${error.condition}/>`;
     const body = `${XML_DECL}<D:error xmlns:D="DAV:">${inner}</D:error>`;
+    sendXml(req, res, error.status, body, error.headers);
+    return;
+  }
+  if (error.exception) {
+    const body =
+      `${XML_DECL}<D:error xmlns:D="DAV:" xmlns:s="${SABRE_NS}">` +
+      `<s:exception>${escapeXml(error.exception)}</s:exception><s:message>${escapeXml(error.message)}</s:message></D:error>`;
     sendXml(req, res, error.status, body, error.headers);
     return;
   }
