@@ -90,6 +90,12 @@ function healthEndpoint(path: string | null): ((req: IncomingMessage, res: Serve
   return (req, res) => {
     const pathname = (req.url ?? '').split('?')[0];
     if (pathname !== path) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      // Not a WebDAV resource: a PUT here must not look stored (a 200 would tell the client so).
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': 0, Connection: 'close' });
+      res.end();
+      return true;
+    }
     const body = JSON.stringify({ status: 'ok' });
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : body);
