@@ -5,6 +5,7 @@
  */
 import type { FetchLike, JfsLocation } from '../jottacloud/index.js';
 import { isNotFound } from '../jottacloud/index.js';
+import { encodeName } from '../vfs/names.js';
 import { ACCOUNT_HELP, ACCOUNT_OPTIONS, CommandError, openAccount, runAccountCommand } from './about.js';
 
 const HELP = `Usage: jottadav link PATH [--unlink] [--config FILE] [--account NAME] [--json]
@@ -30,10 +31,10 @@ export async function run(argv: string[], fetch?: FetchLike): Promise<number> {
       let at: JfsLocation;
       if (opened.account.allDevices) {
         if (segments.length < 3) throw new CommandError(`with allDevices, PATH starts with /Device/MountPoint/ and names an item inside it, got '${path}'`);
-        at = { device: segments[0] as string, mountPoint: segments[1] as string, segments: segments.slice(2).map(remoteName) };
+        at = { device: segments[0] as string, mountPoint: segments[1] as string, segments: segments.slice(2).map(encodeName) };
       } else {
         if (segments.length === 0) throw new CommandError('PATH must name a file or folder, not the root');
-        at = { device: opened.account.device, mountPoint: opened.account.mountPoint, segments: segments.map(remoteName) };
+        at = { device: opened.account.device, mountPoint: opened.account.mountPoint, segments: segments.map(encodeName) };
       }
       let link: string | undefined;
       try {
@@ -54,30 +55,6 @@ export async function run(argv: string[], fetch?: FetchLike): Promise<number> {
 function splitClientPath(path: string): string[] {
   const segments = path.split('/').filter((s) => s !== '');
   if (segments.some((s) => s === '.' || s === '..')) throw new CommandError(`PATH may not contain '.' or '..' segments: ${path}`);
+  // NFC, as the bridge stores names (Finder types NFD); the encoding is rclone's (vfs/names).
   return segments.map((s) => s.normalize('NFC'));
-}
-
-// --- rclone's Jottacloud name encoding, encode direction only (jottacloud-api.md §4.2) ---
-// Duplicated here as a last resort while lib/vfs has no exported encoder; switch to it once
-// it exists so the two can never disagree.
-const QUOTE = '\u201B';
-const FULLWIDTH_SOURCE = '/"*:<>?|%';
-const QUOTABLE = new Set<string>([QUOTE, '\u2421', ...[...FULLWIDTH_SOURCE].map((c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0))]);
-for (let cp = 0x2400; cp <= 0x241f; cp++) QUOTABLE.add(String.fromCodePoint(cp));
-
-export function remoteName(name: string): string {
-  if (name === '.') return '\uFF0E';
-  if (name === '..') return '\uFF0E\uFF0E';
-  if (name === '\uFF0E') return `${QUOTE}\uFF0E`;
-  if (name === '\uFF0E\uFF0E') return `${QUOTE}\uFF0E${QUOTE}\uFF0E`;
-  let out = '';
-  for (const ch of name) {
-    const cp = ch.codePointAt(0) as number;
-    if (QUOTABLE.has(ch)) out += QUOTE + ch;
-    else if (cp < 0x20) out += String.fromCodePoint(0x2400 + cp);
-    else if (cp === 0x7f) out += '\u2421';
-    else if (FULLWIDTH_SOURCE.includes(ch)) out += String.fromCodePoint(cp + 0xfee0);
-    else out += ch;
-  }
-  return out;
 }

@@ -11,7 +11,7 @@
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import nodeFetch from 'node-fetch';
-import { defaultConfigFile, readRawConfig, writeConfigFile } from '../config/index.js';
+import { defaultConfigFile, readRawConfig, rememberLoginTokenUsed, whenLoginTokenUsed, writeConfigFile } from '../config/index.js';
 import { hashPassword } from '../dav/auth.js';
 import {
   DEFAULT_DEVICE,
@@ -147,11 +147,14 @@ async function wizard(flags: Flags, term: Terminal, deps: LoginDeps): Promise<vo
   if (!reuse) {
     const pasted = await readLoginToken(flags, term, service);
     term.say('Exchanging the login token...');
+    const secret = decodeLoginToken(pasted).auth_token;
     try {
       await loginWithToken(pasted, store, { fetch: doFetch });
     } catch (error) {
-      throw new LoginError(explainLoginError(error, service, flags['well-known']));
+      const usedAt = await whenLoginTokenUsed(dirname(configFile), secret);
+      throw new LoginError(explainLoginError(error, service, flags['well-known'], usedAt));
     }
+    await rememberLoginTokenUsed(dirname(configFile), secret).catch(() => undefined);
     term.say(`Saved the token to ${tokenFile} (mode 0600).`);
   }
 
@@ -370,17 +373,21 @@ function whereToGetToken(service: WhiteLabelService): string {
     : `Generate a personal login token in ${service.name}'s web interface, under the account's security settings.`;
 }
 
-/** The three ways a login token fails, told apart as far as the server's answer allows. */
-export function explainLoginError(error: unknown, service: WhiteLabelService, wellKnown?: string): string {
+/**
+ * The three ways a login token fails, told apart as far as possible. The server answers a
+ * reused and a mistyped token alike (401 invalid_grant), so "already used" is said only when
+ * this machine remembers exchanging it (`usedAt`).
+ */
+export function explainLoginError(error: unknown, service: WhiteLabelService, wellKnown?: string, usedAt?: Date): string {
   const fresh = `${whereToGetToken(service)} and run jottadav login again.`;
   if (error instanceof JottaConfigError) return `that is not a personal login token (${error.message}). ${fresh}`;
   if (error instanceof JottaAuthError) {
     const said = `${error.error}${error.description ? `: ${error.description}` : ''}`;
     const text = said.toLowerCase();
-    if (text.includes('expired')) return `the login token has expired (the server said ${said}). ${fresh}`;
-    // jafs: a consumed token answers 401; Keycloak's invalid_grant covers used and unknown ones.
-    if (error.status === 401 || /used|consumed|already|stale/.test(text)) return `the login token has already been used — each one works once (the server said ${said}). ${fresh}`;
-    if (error.error === 'invalid_grant') return `the login token was refused: it is wrong, already used or expired (the server said ${said}). ${fresh}`;
+    if (usedAt) return `the login token has already been used — it was exchanged here on ${usedAt.toISOString()}, and each one works once (the server said ${said}). ${fresh}`;
+    if (/expired|not active/.test(text)) return `the login token has expired (the server said ${said}). ${fresh}`;
+    if (/already used|consumed|stale/.test(text)) return `the login token has already been used — each one works once (the server said ${said}). ${fresh}`;
+    if (error.error === 'invalid_grant' || error.status === 401) return `the login token was refused: it is mistyped, already used (each works once) or expired (the server said ${said}). ${fresh}`;
     return `the identity server refused the login (${said}). ${fresh}`;
   }
   if (error instanceof JottaNetworkError || isNetworkFailure(error)) {

@@ -8,3 +8,4 @@ export { exampleConfig, configTableMarkdown } from './docs.js';
 export { parseDuration, parseSize, formatDuration, formatSize } from './units.js';
 export { PASSWORD_HASH_PATTERN, SPECIAL_MOUNT_POINTS } from './structured.js';
 export { storeSpecOf, accountOf } from './resolve.js';
+export { whenLoginTokenUsed, rememberLoginTokenUsed, USED_LOGIN_TOKENS_FILE } from './used-login-tokens.js';
