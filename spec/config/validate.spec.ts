@@ -159,3 +159,74 @@ describe('config: validateConfig reports every problem at once, each with a hint
     assert.doesNotMatch(formatProblems(problems), /secret/);
   });
 });
+
+describe('config: the remaining validation messages', () => {
+  let box: Sandbox;
+  beforeEach(() => {
+    box = new Sandbox();
+  });
+  afterEach(() => box.remove());
+
+  it('ranges and relations between options, all in one pass', () => {
+    box.token();
+    box.file('not-a-dir', 'x');
+    const file = box.file('c.json', {
+      server: { timeouts: { headers: 0, request: '1s' }, healthPath: null },
+      anonymous: { enabled: true, account: 'nope', root: 'relative' },
+      locks: { defaultTimeout: '2d', minTimeout: '500ms' },
+      uploads: { md5MemoryLimit: '2G', spoolDir: 'missing-dir' },
+      dataDir: 'not-a-dir',
+      accounts: { home: { tokenFile: 'token.json', endpoints: 'http://x', allDevices: 'all' }, other: { tokenFile: '.' } },
+      users: [{ name: 'u', passwordHash: HASH, account: 'home', root: '/a%2Fb' }],
+    });
+    const { problems, config } = loadConfig({ file, env: {} });
+    assert.equal(config.server.healthPath, null, 'null turns the health endpoint off');
+    assert.match(find(problems, 'server.timeouts.headers').message, /greater than 0/);
+    assert.match(find(problems, 'anonymous.account').hint, /did you mean|home|other/);
+    assert.match(find(problems, 'anonymous.root').message, /starting with '\/'/);
+    assert.match(find(problems, 'locks.minTimeout').message, /at least 1s/);
+    assert.match(find(problems, 'locks.defaultTimeout').message, /outside locks.minTimeout..locks.maxTimeout/);
+    assert.equal(find(problems, 'uploads.md5MemoryLimit').severity, 'warning');
+    assert.match(find(problems, 'uploads.spoolDir').hint, /mkdir -p/);
+    assert.match(find(problems, 'dataDir').message, /is not a directory/);
+    assert.match(find(problems, 'accounts.home.endpoints').hint, /jfs, api, www, wellKnown/);
+    assert.match(find(problems, 'accounts.home.allDevices').message, /true or false/);
+    assert.match(find(problems, 'accounts.other.tokenFile').message, /is not a regular file/);
+    assert.match(find(problems, 'users[0].root').message, /encoded slashes/);
+  });
+
+  it('request timeout shorter than the headers timeout; wrong shapes for accounts and users', () => {
+    const { problems } = validateConfig({ server: { timeouts: { headers: '1m', request: '10s' } }, accounts: ['a'], users: { name: 'u' } }, { baseDir: box.dir, checkFiles: false });
+    assert.match(find(problems, 'server.timeouts.request').hint, /0 \(unlimited\)/);
+    assert.match(find(problems, 'accounts').message, /object of named accounts/);
+    assert.match(find(problems, 'users').message, /list of users/);
+  });
+
+  it('env JSON that does not parse, and flag mistakes, each reported', () => {
+    const file = box.minimal();
+    const { problems } = loadConfig({
+      file,
+      env: { JOTTADAV_USERS: '[{name: alice}]', JOTTADAV_ACCOUNTS: '{' },
+      argv: ['--hard-delete=yes', '--port', 'stray', '--log-level'],
+    });
+    const text = formatProblems(problems);
+    assert.match(text, /error: users \(env JOTTADAV_USERS\): JOTTADAV_USERS is not valid JSON/);
+    assert.match(text, /error: accounts \(env JOTTADAV_ACCOUNTS\): JOTTADAV_ACCOUNTS is not valid JSON/);
+    assert.match(text, /flag --hard-delete takes no value\n  hint: use --hard-delete or --no-hard-delete/);
+    assert.match(text, /unexpected argument 'stray'|must be an integer from 0 to 65535, got "stray"/);
+    assert.match(text, /flag --log-level needs a value/);
+  });
+
+  it('a token file with mode 0000: unreadable for an ordinary user, readable (and private) for root', function () {
+    if (process.getuid?.() === 0) {
+      // root reads any file: the EACCES branch is unreachable here, so prove the mode check instead.
+      box.token('t.json', 0o000);
+      const { problems } = validateConfig({ accounts: { a: { tokenFile: 't.json' } }, users: [{ name: 'u', passwordHash: HASH }] }, { baseDir: box.dir });
+      assert.deepEqual(problems, [], 'mode 0000 has no group/other bits: no warning, and root can read it');
+      return;
+    }
+    box.token('t.json', 0o000);
+    const { problems } = validateConfig({ accounts: { a: { tokenFile: 't.json' } }, users: [{ name: 'u', passwordHash: HASH }] }, { baseDir: box.dir });
+    assert.match(find(problems, 'accounts.a.tokenFile').message, /not readable by this user/);
+  });
+});
