@@ -68,6 +68,7 @@ describe('cli: login wizard against the emulator', function () {
     assert.equal(statSync(config).mode & 0o777, 0o600);
     const stored = JSON.parse(readFileSync(tokenFile, 'utf8')) as { accessToken: string; refreshToken: string; tokenEndpoint: string };
     assert.ok(stored.accessToken && stored.refreshToken);
+    assert.ok(!out.includes(stored.accessToken) && !out.includes(stored.refreshToken), 'OAuth tokens printed');
     const written = JSON.parse(readFileSync(config, 'utf8')) as { accounts: Record<string, unknown>; users: Array<{ name: string; passwordHash: string; account: string }> };
     assert.deepEqual(written.accounts.default, {
       tokenFile: 'default.token.json',
