@@ -12,7 +12,7 @@ import { EMPTY_MD5, localFileEntry, remoteToEntry } from './entries.js';
 import { foldName, foldPath, normalizeClientPath } from './fold.js';
 import { LocalOnlyFiles, type LocalOnlyOptions } from './local-only.js';
 import { encodeName } from './names.js';
-import { Resolver, dirKey, pick, sameDir, splitTarget, toEntry, type Child, type DirRef, type Located } from './resolver.js';
+import { Resolver, dirKey, sameDir, splitTarget, toEntry, type Child, type DirRef, type Located } from './resolver.js';
 import { Placeholders, type PlaceholderRecord } from './pending.js';
 import { spoolBody } from './spool.js';
 import type { ByteRange, Entry, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
@@ -126,8 +126,7 @@ export class JottaVfs implements Vfs {
     this.assertWritable();
     const { parent, name } = splitTarget(path);
     if (name === undefined) throw new StorageError('IS_A_DIRECTORY', 'the root is a collection');
-    const { dir, children } = await this.resolver.parentDirectory(parent);
-    const existing = pick(children, name);
+    const { dir, existing } = await this.resolver.target(parent, name);
     if (existing?.kind === 'collection') throw new StorageError('IS_A_DIRECTORY', `${path} is a collection`);
     if (this.local?.matches(name) && existing?.source !== 'remote') return this.writeLocal(dir, existing, name, body, options);
     // An existing sibling of another case keeps its name (APFS/NTFS behaviour).
@@ -166,8 +165,8 @@ export class JottaVfs implements Vfs {
     this.assertWritable();
     const { parent, name } = splitTarget(path);
     if (name === undefined) throw new StorageError('ALREADY_EXISTS', 'the root exists');
-    const { dir, children } = await this.resolver.parentDirectory(parent);
-    if (pick(children, name)) throw new StorageError('ALREADY_EXISTS', `${path} exists`);
+    const { dir, existing } = await this.resolver.target(parent, name);
+    if (existing) throw new StorageError('ALREADY_EXISTS', `${path} exists`);
     const remoteName = this.encodeChecked(name);
     try {
       await this.backend.mkdir(joinPath(dir.remotePath, remoteName));
@@ -344,8 +343,7 @@ export class JottaVfs implements Vfs {
     if (name === undefined) throw new StorageError('INVALID_ARGUMENT', 'nothing can be moved or copied onto the root');
     const sourceKey = this.resourceKey(source.clientPath);
     const targetKey = this.resourceKey(to);
-    const { dir, children } = await this.resolver.parentDirectory(parent);
-    const existing = pick(children, name);
+    const { dir, existing } = await this.resolver.target(parent, name);
     const sameItem = existing !== undefined && sameDir(dir, source.dir) && existing.remoteName === child.remoteName && existing.source === child.source;
     if (sameItem) {
       if (!move || existing.name === name) throw new StorageError('INVALID_ARGUMENT', `${to} is ${from} itself`);

@@ -82,14 +82,31 @@ export class Resolver {
     return this.walk(clientSegments(path));
   }
 
-  /** The folder a new item goes into, with its children; PARENT_MISSING when absent or a file. */
-  async parentDirectory(segments: string[]): Promise<{ dir: DirRef; children: Child[] }> {
+  /**
+   * The folder a new item named `name` goes into, and what already answers to that name there;
+   * PARENT_MISSING when the folder is absent or a file. From the cached listing when there is one;
+   * otherwise two small stats instead of a listing — every write invalidates the listing, so a run
+   * of PUTs into one big folder would otherwise re-list it each time.
+   */
+  async target(segments: string[], name: string): Promise<{ dir: DirRef; existing: Child | undefined }> {
     try {
       const dir = await this.walk(segments);
-      return { dir, children: await this.children(dir) };
+      if (await this.cache.get(dir.folded)) return { dir, existing: pick(await this.children(dir), name) };
+      const remoteName = encodeName(name);
+      const [parent, child] = await Promise.allSettled([
+        dir.folded.length === 0 ? Promise.resolve<RemoteEntry>({ name: '', kind: 'folder', size: 0 }) : this.backend.stat(dir.remotePath),
+        // A name too long to exist cannot answer; the caller reports NAME_TOO_LONG.
+        remoteName.length > this.backend.features.maxNameLength ? Promise.reject(new StorageError('NOT_FOUND', 'too long')) : this.backend.stat(joinPath(dir.remotePath, remoteName)),
+      ]);
+      if (parent.status === 'rejected') throw parent.reason;
+      if (parent.value.kind !== 'folder') throw new StorageError('NOT_A_DIRECTORY', `${dir.clientPath} is a file`);
+      if (child.status === 'rejected' && !isStorageError(child.reason, 'NOT_FOUND')) throw child.reason;
+      const remote = child.status === 'fulfilled' ? [remoteChild(child.value)] : [];
+      const existing = pick(await this.withLocal(dir, remote), name);
+      return { dir, existing };
     } catch (error) {
       if (isStorageError(error, 'NOT_FOUND') || isStorageError(error, 'NOT_A_DIRECTORY')) {
-        throw new StorageError('PARENT_MISSING', `the parent of ${'/' + segments.join('/')} does not exist`, { cause: error });
+        throw new StorageError('PARENT_MISSING', `the parent of ${'/' + [...segments, name].join('/')} does not exist`, { cause: error });
       }
       throw error;
     }
@@ -122,30 +139,37 @@ export class Resolver {
       await this.cache.put(dir.folded, listing);
     }
     const children = [...this.remoteChildren(listing)];
-    if (this.trashedOnly) return children;
-    const taken = new Set(children.map((c) => c.nameKey));
+    return this.trashedOnly ? children : this.withLocal(dir, children);
+  }
+
+  /**
+   * Adds the folder's placeholders (a remote item of the same name wins: the content arrived) and
+   * local-only files (they win over a remote file of the same name, never over a folder).
+   */
+  private async withLocal(dir: DirRef, children: Child[]): Promise<Child[]> {
+    const index = new Map(children.map((c, i) => [c.nameKey, i]));
     const key = dirKey(dir);
-    const placeholders = await this.placeholders.inFolder(key);
     let overdue = false;
-    for (const [nameKey, record] of Object.entries(placeholders)) {
+    for (const [nameKey, record] of Object.entries(await this.placeholders.inFolder(key))) {
       if (record.dueAt <= Date.now()) overdue = true;
-      if (taken.has(nameKey)) continue;
-      taken.add(nameKey);
+      if (index.has(nameKey)) continue;
+      index.set(nameKey, children.length);
       children.push({ source: 'placeholder', name: record.name, nameKey, remoteName: record.remoteName, kind: 'file', placeholder: record });
     }
     // A placeholder whose owner went away still becomes a real file: whoever sees it overdue does it.
     if (overdue) this.placeholders.flushFolder(key).catch(() => undefined);
     if (this.local) {
       for (const [nameKey, meta] of Object.entries(await this.local.inFolder(key))) {
-        const i = children.findIndex((c) => c.nameKey === nameKey);
-        if (i >= 0 && children[i]!.kind === 'collection') continue;
+        const i = index.get(nameKey);
+        if (i !== undefined && children[i]!.kind === 'collection') continue;
         const child: Child = { source: 'local', name: meta.name, nameKey, remoteName: encodeName(meta.name), kind: 'file', local: meta };
-        if (i >= 0) children[i] = child;
+        if (i !== undefined) children[i] = child;
         else children.push(child);
       }
     }
     return children;
   }
+
 
 }
 

@@ -42,6 +42,19 @@ describe('JottaVfs: listing cache', () => {
     assert.equal((await r.vfs.stat('/a/b/f2.txt')).modified?.getTime(), when.getTime());
   });
 
+  it('a run of writes into a folder does not re-list it after each write (two small stats instead)', async () => {
+    await r.vfs.list('/a/b');
+    r.backend.resetCalls();
+    for (let i = 0; i < 10; i++) await r.vfs.write(`/a/b/new${i}.txt`, body('n'));
+    await r.vfs.write('/a/b/F0.TXT', body('replaced'));
+    assert.equal(r.backend.calls.list, 0);
+    assert.equal(r.backend.calls.upload, 11);
+    assert.deepEqual((await r.backend.list('/a/b')).filter((e) => e.name.toLowerCase() === 'f0.txt').map((e) => e.name), ['f0.txt']);
+    await assert.rejects(r.vfs.write('/a/missing/x', body('x')), code('PARENT_MISSING'));
+    await assert.rejects(r.vfs.write('/a/b/f1.txt/x', body('x')), code('PARENT_MISSING'));
+    await assert.rejects(r.vfs.mkdir('/a/B'), code('ALREADY_EXISTS'));
+  });
+
   it('changes through one instance are seen by another on the same store', async () => {
     const other = r.twin();
     assert.equal((await other.list('/a/b')).length, 5);
