@@ -4,3 +4,4 @@ export { DEFAULT_LOCAL_ONLY_PATTERNS, type LocalOnlyOptions } from './local-only
 export { bytesToClientName, clientNameToBytes, decodeName, encodeName, encodeNameBytes, hasInvalidUtf8 } from './names.js';
 export { RootedVfs } from './rooted-vfs.js';
 export { MountsVfs, type MountSource, type MountsVfsOptions } from './mounts-vfs.js';
+export { decodeHrefSegment, encodeHrefSegment } from './names.js';

@@ -227,3 +227,47 @@ export function encodePath(clientPath: string): string {
   if (clientPath === '/' || clientPath === '') return '/';
   return '/' + clientPath.split('/').filter((s) => s.length > 0).map(encodeName).join('/');
 }
+
+// Left as they are by encodeURIComponent, so hrefs stay byte-identical for valid names.
+const HREF_UNRESERVED = /[A-Za-z0-9\-_.!~*'()]/;
+
+/**
+ * A client name as an href path segment. For valid names this equals encodeURIComponent; a name
+ * holding invalid UTF-8 (surrogate escapes) gets its raw bytes back as `%HH`, where
+ * encodeURIComponent would throw.
+ */
+export function encodeHrefSegment(name: string): string {
+  if (!hasInvalidUtf8(name) && !/[\ud800-\udfff]/.test(name.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))) {
+    return encodeURIComponent(name);
+  }
+  let out = '';
+  for (const byte of clientNameToBytes(name)) {
+    const ch = String.fromCharCode(byte);
+    out += byte < 0x80 && HREF_UNRESERVED.test(ch) ? ch : `%${hex2(byte)}`;
+  }
+  return out;
+}
+
+/**
+ * An href path segment as a client name: like decodeURIComponent, but bytes that are not valid
+ * UTF-8 become surrogate escapes (so they reach the Vfs and back unchanged) instead of an error.
+ * Throws URIError for a malformed escape (`%G1`, a lone `%`).
+ */
+export function decodeHrefSegment(raw: string): string {
+  if (!raw.includes('%')) return raw;
+  const bytes: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i]!;
+    if (ch === '%') {
+      const pair = raw.slice(i + 1, i + 3);
+      if (!/^[0-9A-Fa-f]{2}$/.test(pair)) throw new URIError(`malformed escape in ${JSON.stringify(raw)}`);
+      bytes.push(parseInt(pair, 16));
+      i += 2;
+    } else {
+      const cp = raw.codePointAt(i)!;
+      if (cp > 0xffff) i += 1;
+      pushUtf8(bytes, cp);
+    }
+  }
+  return bytesToClientName(Buffer.from(bytes));
+}

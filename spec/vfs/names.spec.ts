@@ -8,6 +8,8 @@ import {
   encodeNameBytes,
   encodePath,
   hasInvalidUtf8,
+  encodeHrefSegment,
+  decodeHrefSegment,
 } from '../../lib/vfs/names.js';
 import { foldName, normalizeClientPath } from '../../lib/vfs/fold.js';
 
@@ -174,5 +176,24 @@ describe('vfs names (rclone jottacloud encoding)', () => {
     assert.equal(foldName('cafe\u0301'), foldName('café'));
     assert.equal(normalizeClientPath('/A//b/'), '/A/b');
     assert.equal(normalizeClientPath('/cafe\u0301'), '/café');
+  });
+});
+
+describe('vfs names: href segments for names with invalid UTF-8', () => {
+  it('equal encodeURIComponent/decodeURIComponent for valid names', () => {
+    for (const name of ['plain', 'a b&c', 'é', '😀', "()!*'~", '100%', 'a/b', '‛E9']) {
+      assert.equal(encodeHrefSegment(name), encodeURIComponent(name));
+      assert.equal(decodeHrefSegment(encodeURIComponent(name)), name);
+    }
+  });
+
+  it('round-trip invalid bytes as %HH where encodeURIComponent would throw', () => {
+    const name = decodeName(`caf${Q}E9 x`);
+    assert.throws(() => encodeURIComponent(name), URIError);
+    assert.equal(encodeHrefSegment(name), 'caf%E9%20x');
+    assert.equal(decodeHrefSegment('caf%E9%20x'), name);
+    assert.equal(decodeHrefSegment('caf%e9'), 'caf\udce9');
+    assert.throws(() => decodeHrefSegment('bad%G1'), URIError);
+    assert.throws(() => decodeHrefSegment('bad%'), URIError);
   });
 });
