@@ -180,6 +180,10 @@ export async function runWith(argv: string[], io: TerminalIo): Promise<number> {
     io.stdout.write(`${HELP}\n`);
     return 0;
   }
+  if (values.user !== undefined && (values.user === '' || /[:\s]/.test(values.user))) {
+    io.stderr.write('jottadav hash-password: --user: a non-empty name without colons or spaces (Basic auth cannot carry them)\n');
+    return 2;
+  }
   const term = new Terminal(io.stdin, io.stderr);
   let password: string | undefined;
   try {

@@ -115,6 +115,11 @@ export async function runLogin(argv: string[], deps: LoginDeps): Promise<number>
     return 0;
   } catch (error) {
     if (error instanceof PromptCancelled) {
+      // Piped input that ran out is a script missing an answer, not a person pressing Ctrl-C.
+      if (!term.interactive) {
+        io.stderr.write('jottadav login: stdin ended before every question was answered; answer them with flags (see --help), and --yes for the defaults\n');
+        return 1;
+      }
       io.stderr.write('jottadav login: cancelled\n');
       return 130;
     }
@@ -277,7 +282,7 @@ async function readLoginToken(flags: Flags, term: Terminal, service: WhiteLabelS
   term.say(`${whereToGetToken(service)}`);
   for (let attempt = 1; ; attempt++) {
     const pasted = await term.secret('Login Token> ');
-    if (pasted === undefined) throw new LoginError('no login token given');
+    if (pasted === undefined) throw new PromptCancelled();
     const problem = check(pasted);
     if (!problem) return pasted;
     if (attempt >= 3) throw new LoginError(`that is not a personal login token (${problem}). ${whereToGetToken(service)}`);
@@ -351,7 +356,8 @@ async function chooseDavUser(flags: Flags, term: Terminal, existingUsers: number
 
 async function readNewPassword(term: Terminal, name: string): Promise<string> {
   const password = await term.secret(`Password for ${name}> `);
-  if (!password) throw new LoginError(`no password given for ${name}`);
+  if (password === undefined) throw new PromptCancelled();
+  if (password === '') throw new LoginError(`an empty password is not allowed for ${name}`);
   if (term.interactive && (await term.secret('Repeat password> ')) !== password) throw new LoginError('the passwords do not match; run jottadav login again (the saved token is reused)');
   return password;
 }

@@ -30,6 +30,9 @@ describe('cli: hash-password', () => {
     const empty = await runCli(['hash-password'], { input: '' });
     assert.equal(empty.code, 1);
     assert.match(empty.stderr, /no password on stdin/);
+    const colon = await runCli(['hash-password', '--user', 'a:b'], { input: 'password1\n' });
+    assert.equal(colon.code, 2);
+    assert.match(colon.stderr, /without colons/);
     const bad = await runCli(['hash-password', '--cost', '3']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /Unknown option '--cost'/);

@@ -129,6 +129,12 @@ describe('cli: login wizard against the emulator', function () {
     assert.match(stderr, /jottadav login: that is not a personal login token/);
   });
 
+  it('a script whose stdin runs out before the last question gets told to use flags', async () => {
+    const { code, stderr } = await runCli(['login', '--config', join(dir, 'h.json')], { answers: ['1'] });
+    assert.equal(code, 1);
+    assert.match(stderr, /stdin ended before every question was answered; answer them with flags/);
+  });
+
   it('scripted: a wrong mount point fails after the token is saved; the rerun reuses it without a new login token', async () => {
     const config = join(dir, 'e.json');
     const tokenFile = join(dir, 'keys', 'home.json');
