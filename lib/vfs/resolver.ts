@@ -175,7 +175,10 @@ export class Resolver {
 
 export function remoteChild(remote: RemoteEntry): Child {
   // Paths are NFC on the client side; names written from macOS by rclone may be NFD.
-  const name = decodeName(remote.name).normalize('NFC');
+  let name = decodeName(remote.name).normalize('NFC');
+  // rclone's `．`/`．．` mean the names `.`/`..`, which no href can carry (clients and lib/dav treat
+  // them as dot segments): those two keep their look-alike form for WebDAV clients.
+  if (name === '.' || name === '..') name = remote.name;
   return { source: 'remote', name, nameKey: foldName(name), remoteName: remote.name, kind: remote.kind === 'folder' ? 'collection' : 'file', remote };
 }
 

@@ -23,12 +23,16 @@ describe('JottaVfs: hostile names, case rules and limits', () => {
       assert.equal(await text(await r.vfs.read('/already？fullwidth')), 'quoted');
     });
 
-    it('a name of exactly "." or ".." is stored as fullwidth dots', async () => {
+    it('rclone\'s names "．"/"．．" (for "."/"..") are shown in their fullwidth form: no href may be a dot segment', async () => {
       await r.vfs.mkdir('/d');
-      await r.vfs.write('/d/.', body('dot'));
-      await r.vfs.write('/d/..', body('dotdot'));
+      r.backend.seedFile('/d/．', 'dot');
+      r.backend.seedFile('/d/．．', 'dotdot');
+      assert.deepEqual((await r.vfs.list('/d')).map((e) => e.name).sort(), ['．', '．．']);
+      assert.equal(await text(await r.vfs.read('/d/．')), 'dot');
+      assert.equal(await text(await r.vfs.read('/d/．．')), 'dotdot');
+      await r.vfs.write('/d/．．', body('replaced'));
       assert.deepEqual((await r.backend.list('/d')).map((e) => e.name).sort(), ['．', '．．']);
-      assert.deepEqual((await r.vfs.list('/d')).map((e) => e.name).sort(), ['.', '..']);
+      assert.equal(await text(await r.backend.read('/d/．．')), 'replaced');
     });
 
     it('a remote name holding invalid UTF-8 (‛HH) is listed, read, renamed and deleted on its own', async () => {
