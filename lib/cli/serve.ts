@@ -3,9 +3,10 @@
  * SIGINT or SIGTERM, then shuts down gracefully (uploads in flight get `shutdown.grace` to finish,
  * placeholders become real files, stores are flushed).
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startApp } from '../app.js';
-import { CONFIG_FLAG_OPTIONS, formatProblems, hasErrors, loadConfig } from '../config/index.js';
+import { CONFIG_FLAG_OPTIONS, defaultConfigFile, formatProblems, hasErrors, loadConfig } from '../config/index.js';
 import { SERVICES } from '../jottacloud/index.js';
 import { createLogger } from '../util/logger.js';
 import { waitForStopSignal } from './process.js';
@@ -16,7 +17,8 @@ Serves a Jottacloud account over WebDAV. Every config option can also be given a
 (--server-port 8443, --hard-delete, …) or as an environment variable (JOTTADAV_SERVER_PORT=8443);
 flags win over the environment, which wins over the file. See README "Configuration".
 
-  --config FILE   the config file (default: $JOTTADAV_CONFIG)
+  --config FILE   the config file (default: $JOTTADAV_CONFIG, else ~/.config/jottadav/config.json,
+                  where \`jottadav login\` writes it)
   -h, --help      show this help`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -32,7 +34,11 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const { help: _help, ...flags } = values;
-  const loaded = loadConfig({ flags, services: SERVICES.map((s) => s.key) });
+  // Like the account commands: --config, else $JOTTADAV_CONFIG, else where `jottadav login` writes.
+  const named = (flags as Record<string, unknown>).config;
+  const fallback = defaultConfigFile();
+  const file = typeof named === 'string' ? named : existsSync(fallback) ? fallback : undefined;
+  const loaded = loadConfig({ file, flags, services: SERVICES.map((s) => s.key) });
   if (loaded.problems.length > 0) console.error(formatProblems(loaded.problems));
   if (hasErrors(loaded.problems)) {
     console.error('jottadav serve: the configuration has errors (see above); `jottadav check-config` lists them too');
