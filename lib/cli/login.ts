@@ -31,7 +31,7 @@ import {
   type JottaUser,
   type WhiteLabelService,
 } from '../jottacloud/index.js';
-import { PromptCancelled, Terminal, type TerminalIo } from './hash-password.js';
+import { PromptCancelled, Terminal, type TerminalIo } from './terminal.js';
 
 const HELP = `Usage: jottadav login [options]
 

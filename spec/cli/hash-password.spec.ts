@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { verifyPassword } from '../../lib/dav/auth.js';
 import { PASSWORD_HASH_PATTERN } from '../../lib/config/index.js';
-import { runWith, Terminal } from '../../lib/cli/hash-password.js';
+import { runWith } from '../../lib/cli/hash-password.js';
+import { Terminal } from '../../lib/cli/terminal.js';
 import { runCli } from './run-cli.js';
 
 describe('cli: hash-password', () => {
