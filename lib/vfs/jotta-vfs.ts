@@ -314,6 +314,7 @@ export class JottaVfs implements Vfs {
       const folded = [...found.dir.folded, child.nameKey];
       await this.cache.invalidateSubtree(folded);
       await this.dropPlaceholdersBelow(folded);
+      await this.local?.removeTree('/' + folded.join('/'));
     }
   }
 
@@ -371,8 +372,12 @@ export class JottaVfs implements Vfs {
         if (move) await this.backend.move(source.remotePath, target.remotePath, 'folder');
         else await this.copyFolder(source.remotePath, target.remotePath, options.depth ?? 'infinity');
       });
-      if (move) await this.cache.invalidateSubtree(folded);
-      await this.cache.invalidateSubtree([...dir.folded, foldName(name)]);
+      const targetFolded = [...dir.folded, foldName(name)];
+      if (move) {
+        await this.cache.invalidateSubtree(folded);
+        await this.local?.moveTree('/' + folded.join('/'), '/' + targetFolded.join('/'));
+      }
+      await this.cache.invalidateSubtree(targetFolded);
     }
     return { created: !existing };
   }

@@ -8,6 +8,8 @@ import type { KeyValueStore } from '../store/key-value-store.js';
  */
 export const DEFAULT_LOCAL_ONLY_PATTERNS = ['._*', '.DS_Store', 'Thumbs.db', 'desktop.ini', '~$*', '.~lock.*#'];
 
+const FOLDERS = 'lo:folders';
+
 export interface LocalOnlyOptions {
   patterns?: string[];
   /** How long a junk file lives after its last write (default one day). */
@@ -62,7 +64,35 @@ export class LocalOnlyFiles {
     const index = await this.inFolder(dirKey);
     index[nameKey] = full;
     await this.store.set(`lo:d:${dirKey}`, index, this.ttlMs);
+    const folders = await this.folders();
+    if (!folders.includes(dirKey)) await this.store.set(FOLDERS, [...folders, dirKey], this.ttlMs);
     return full;
+  }
+
+  /** Folder keys that may hold local-only files (so a folder move or delete can take them along). */
+  async folders(): Promise<string[]> {
+    return (await this.store.get<string[]>(FOLDERS)) ?? [];
+  }
+
+  /** The folder `from` (folded client path) moved to `to`: its local-only files, and those below, follow. */
+  async moveTree(from: string, to: string): Promise<void> {
+    for (const key of await this.folders()) {
+      if (key !== from && !key.startsWith(`${from}/`)) continue;
+      const target = to + key.slice(from.length);
+      for (const [nameKey, meta] of Object.entries(await this.inFolder(key))) {
+        const content = (await this.read(key, nameKey)) ?? Buffer.alloc(0);
+        await this.put(target, nameKey, meta, content);
+        await this.remove(key, nameKey);
+      }
+    }
+  }
+
+  /** The folder `prefix` was removed: so are its local-only files, and those below. */
+  async removeTree(prefix: string): Promise<void> {
+    for (const key of await this.folders()) {
+      if (key !== prefix && !key.startsWith(`${prefix}/`)) continue;
+      for (const nameKey of Object.keys(await this.inFolder(key))) await this.remove(key, nameKey);
+    }
   }
 
   async touch(dirKey: string, nameKey: string, modified: number): Promise<void> {
@@ -78,8 +108,13 @@ export class LocalOnlyFiles {
     const existed = nameKey in index;
     delete index[nameKey];
     await this.store.delete(`lo:f:${dirKey}\n${nameKey}`);
-    if (Object.keys(index).length > 0) await this.store.set(`lo:d:${dirKey}`, index, this.ttlMs);
-    else await this.store.delete(`lo:d:${dirKey}`);
+    if (Object.keys(index).length > 0) {
+      await this.store.set(`lo:d:${dirKey}`, index, this.ttlMs);
+    } else {
+      await this.store.delete(`lo:d:${dirKey}`);
+      const folders = await this.folders();
+      if (folders.includes(dirKey)) await this.store.set(FOLDERS, folders.filter((k) => k !== dirKey), this.ttlMs);
+    }
     return existed;
   }
 }

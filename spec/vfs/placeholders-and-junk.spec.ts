@@ -164,3 +164,31 @@ describe('JottaVfs: placeholders and content written by another tool', () => {
     }
   });
 });
+
+describe('JottaVfs: local-only files follow their folder', () => {
+  let r: Rig;
+  beforeEach(async () => {
+    r = await rig();
+    await r.vfs.mkdir('/album');
+    await r.vfs.mkdir('/album/inner');
+    await r.vfs.write('/album/.DS_Store', body('top'));
+    await r.vfs.write('/album/inner/._photo.jpg', body('fork'));
+  });
+  afterEach(() => r.close());
+
+  it('a folder move takes them along', async () => {
+    await r.vfs.move('/album', '/Renamed', { overwrite: false });
+    assert.equal(await text(await r.vfs.read('/Renamed/.DS_Store')), 'top');
+    assert.equal(await text(await r.vfs.read('/Renamed/inner/._photo.jpg')), 'fork');
+    await r.vfs.mkdir('/album');
+    assert.deepEqual(await r.vfs.list('/album'), []);
+  });
+
+  it('a folder delete removes them; a new folder of that name starts empty', async () => {
+    await r.vfs.remove('/album');
+    await r.vfs.mkdir('/album');
+    await r.vfs.mkdir('/album/inner');
+    assert.deepEqual((await r.vfs.list('/album')).map((e) => e.name), ['inner']);
+    assert.deepEqual(await r.vfs.list('/album/inner'), []);
+  });
+});

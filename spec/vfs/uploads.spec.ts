@@ -133,20 +133,28 @@ describe('JottaVfs: a client that goes away before the body is read', () => {
   it('regression: a body destroyed while the parent is looked up is ABORTED, not an uncaught error', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    // Every lookup the write makes before it reads the body waits for the gate.
     const slowList = new (class extends MemoryBackend {
       override async list(path: string) {
         await gate;
         return super.list(path);
       }
+      override async stat(path: string) {
+        await gate;
+        return super.stat(path);
+      }
     })();
     const s = await rig({}, slowList);
     try {
       const stream = new PassThrough();
-      const pending = s.vfs.write('/f', stream);
+      let settled = false;
+      const pending = s.vfs.write('/f', stream).finally(() => (settled = true));
+      const outcome = assert.rejects(pending, code('ABORTED'));
       stream.destroy(new Error('client went away'));
       await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(settled, false, 'the write was still looking up its target');
       release();
-      await assert.rejects(pending, code('ABORTED'));
+      await outcome;
       assert.equal(slowList.calls.upload, 0);
     } finally {
       await s.close();
