@@ -3,9 +3,9 @@
  * it listens and a login token; with --info-file writes the same as JSON once it serves; ends
  * cleanly on SIGINT/SIGTERM.
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startEmulator, type EmulatorOptions } from '../emulator/index.js';
+import { waitForStopSignal, writeJsonAtomically } from './process.js';
 
 const HELP = `Usage: jottadav emulator [options]
 
@@ -89,23 +89,9 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`  JFS ${info.jfs}\n  API ${info.api}\n  identity ${info.wellKnown}`);
   console.log(`  data ${options.dataDir ?? '(temporary, removed on exit)'}`);
   console.log(`Login token (single use):\n${emu.loginToken}`);
-  if (values['info-file']) {
-    // Written atomically so a watcher never reads half a file.
-    const tmp = `${values['info-file']}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(info, null, 2)}\n`);
-    renameSync(tmp, values['info-file']);
-  }
-  const running = emu;
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      console.log(`Received ${signal}, stopping the emulator`);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  await running.close();
+  if (values['info-file']) writeJsonAtomically(values['info-file'], info);
+  const signal = await waitForStopSignal();
+  console.log(`Received ${signal}, stopping the emulator`);
+  await emu.close();
   return 0;
 }
