@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isLoopbackHost, storeSpecOf, type AccountConfig, type JottadavConfig } from './config/index.js';
+import { endpointOverridesOf, isLoopbackHost, storeSpecOf, type AccountConfig, type JottadavConfig } from './config/index.js';
 import { startDavServer, type DavUser, type RunningDavServer } from './dav/index.js';
-import { createJottacloudBackend, FileTokenStore, KeyValueTokenStore, type Endpoints, type TokenStore } from './jottacloud/index.js';
+import { createJottacloudBackend, FileTokenStore, KeyValueTokenStore, type TokenStore } from './jottacloud/index.js';
 import { createStore } from './store/create-store.js';
 import { namespaced, type KeyValueStore } from './store/key-value-store.js';
 import type { StorageBackend } from './storage/backend.js';
@@ -34,14 +34,6 @@ interface Account {
   vfs: JottaVfs;
 }
 
-function endpointsOf(account: AccountConfig): Partial<Endpoints> {
-  const out: Partial<Endpoints> = {};
-  if (account.endpoints.jfs) out.jfs = account.endpoints.jfs;
-  if (account.endpoints.api) out.api = account.endpoints.api;
-  if (account.endpoints.www) out.www = account.endpoints.www;
-  return out;
-}
-
 /**
  * Several instances sharing one account over Redis must share its rotating refresh token too:
  * a token file per machine would have them rotate it behind each other's backs (§2.5 revokes the
@@ -63,7 +55,7 @@ async function openAccount(name: string, account: AccountConfig, config: Jottada
   const tokenStore = deps.tokenStoreFor?.(name, account, store) ?? (await defaultTokenStore(name, account, store, config.store.startsWith('redis')));
   const backend = await createJottacloudBackend({
     tokenStore,
-    endpoints: endpointsOf(account),
+    endpoints: endpointOverridesOf(account),
     device: account.device,
     mountPoint: account.mountPoint,
     hardDelete: config.hardDelete,

@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import nodeFetch from 'node-fetch';
-import { accountOf, defaultConfigFile, formatProblems, formatSize, loadConfig, type AccountConfig } from '../config/index.js';
+import { accountOf, defaultConfigFile, endpointOverridesOf, formatProblems, formatSize, loadConfig, type AccountConfig } from '../config/index.js';
 import {
   FileTokenStore,
   JottacloudClient,
@@ -13,7 +13,6 @@ import {
   JottaNetworkError,
   SERVICES,
   TokenManager,
-  type Endpoints,
   type FetchLike,
 } from '../jottacloud/index.js';
 
@@ -62,10 +61,7 @@ export function openAccount(values: { config?: string; account?: string }, fetch
     throw new CommandError((error as Error).message);
   }
   const { account } = picked;
-  const endpoints: Partial<Endpoints> = {};
-  if (account.endpoints.jfs) endpoints.jfs = account.endpoints.jfs;
-  if (account.endpoints.api) endpoints.api = account.endpoints.api;
-  if (account.endpoints.www) endpoints.www = account.endpoints.www;
+  const endpoints = endpointOverridesOf(account);
   const doFetch = fetch ?? (nodeFetch as unknown as FetchLike);
   const tokens = new TokenManager({ store: new FileTokenStore(account.tokenFile), fetch: doFetch });
   const client = new JottacloudClient({ tokens, endpoints, fetch: doFetch });

@@ -7,5 +7,5 @@ export { writeConfigFile, readRawConfig } from './write-config.js';
 export { exampleConfig, configTableMarkdown } from './docs.js';
 export { parseDuration, parseSize, formatDuration, formatSize } from './units.js';
 export { PASSWORD_HASH_PATTERN, SPECIAL_MOUNT_POINTS } from './structured.js';
-export { storeSpecOf, accountOf } from './resolve.js';
+export { storeSpecOf, accountOf, endpointOverridesOf } from './resolve.js';
 export { whenLoginTokenUsed, rememberLoginTokenUsed, USED_LOGIN_TOKENS_FILE } from './used-login-tokens.js';

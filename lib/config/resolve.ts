@@ -23,3 +23,12 @@ export function accountOf(config: JottadavConfig, name?: string): { name: string
   if (names.length === 0) throw new Error('the config has no account; run `jottadav login` first');
   throw new Error(`the config has several accounts (${names.join(', ')}); choose one with --account NAME`);
 }
+
+/** The base URLs an account overrides (the rest stay the real service's). */
+export function endpointOverridesOf(account: AccountConfig): { jfs?: string; api?: string; www?: string } {
+  const out: { jfs?: string; api?: string; www?: string } = {};
+  if (account.endpoints.jfs) out.jfs = account.endpoints.jfs;
+  if (account.endpoints.api) out.api = account.endpoints.api;
+  if (account.endpoints.www) out.www = account.endpoints.www;
+  return out;
+}
