@@ -6,6 +6,7 @@
  */
 import { createCipheriv, createHash } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -56,6 +57,8 @@ export interface Reply {
   /** The first `keep` bytes of the body. */
   head: Buffer;
   headers: Record<string, string | string[] | undefined>;
+  /** performance.now() when the request was made, when its body was all handed to the socket, and when the answer ended. */
+  timing: { start: number; sent: number; end: number };
 }
 
 export interface CallOptions {
@@ -72,6 +75,8 @@ export class HttpClient {
 
   call(url: string, options: CallOptions = {}): Promise<Reply> {
     const keep = options.keep ?? 64 * 1024;
+    const start = performance.now();
+    let sent = start;
     return new Promise((resolve, reject) => {
       const u = new URL(url);
       const req = request(
@@ -83,11 +88,12 @@ export class HttpClient {
             if (bytes < keep) kept.push(chunk.subarray(0, keep - bytes));
             bytes += chunk.length;
           });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, head: Buffer.concat(kept), headers: res.headers }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, head: Buffer.concat(kept), headers: res.headers, timing: { start, sent, end: performance.now() } }));
           res.on('error', reject);
         },
       );
       req.on('error', reject);
+      req.on('finish', () => (sent = performance.now()));
       if (options.body instanceof Readable) pipeline(options.body, req).catch(reject);
       else req.end(options.body);
     });

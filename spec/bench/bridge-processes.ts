@@ -66,8 +66,8 @@ export class Child {
   }
 }
 
-function spawnCli(name: string, args: string[]): Child {
-  return new Child(name, spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] }));
+function spawnCli(name: string, args: string[], nodeFlags: string[] = []): Child {
+  return new Child(name, spawn(process.execPath, [...nodeFlags, BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] }));
 }
 
 async function until<T>(child: Child, what: string, probe: () => Promise<T | undefined>): Promise<T> {
@@ -140,7 +140,9 @@ export async function startBridgeProcess(dir: string, emulator: EmulatorInfo): P
   };
   const configFile = join(dir, 'jottadav.json');
   writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
-  const child = spawnCli('bridge', ['serve', '--config', configFile]);
+  // JOTTADAV_BENCH_PROFILE=DIR: a V8 CPU profile of the bridge, written when it stops, to find where time goes.
+  const profileDir = process.env['JOTTADAV_BENCH_PROFILE'];
+  const child = spawnCli('bridge', ['serve', '--config', configFile], profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []);
   const url = `http://127.0.0.1:${port}/`;
   try {
     await until(child, 'bridge', async () => ((await fetch(`${url}_health`)).ok ? true : undefined));
@@ -169,6 +171,8 @@ async function rssOf(pid: number): Promise<number | undefined> {
  */
 export class RssSampler {
   private peak = 0;
+  /** The peak over the whole run, never reset. */
+  private highest = 0;
   private timer: NodeJS.Timeout | undefined;
   private hwmReset = false;
 
@@ -209,8 +213,14 @@ export class RssSampler {
     return m ? { sampled: this.peak, hwm: Number(m[1]) * 1024 } : { sampled: this.peak };
   }
 
+  async overallPeak(): Promise<number> {
+    await this.sample();
+    return this.highest;
+  }
+
   private async sample(): Promise<void> {
     const rss = await rssOf(this.pid);
     if (rss !== undefined && rss > this.peak) this.peak = rss;
+    if (rss !== undefined && rss > this.highest) this.highest = rss;
   }
 }
