@@ -124,9 +124,9 @@ export class JottaVfs implements Vfs {
 
   private async writeBody(path: string, body: Readable, options: WriteOptions): Promise<WriteResult> {
     this.assertWritable();
-    const { parent, name } = splitTarget(path);
-    if (name === undefined) throw new StorageError('IS_A_DIRECTORY', 'the root is a collection');
-    const { dir, existing } = await this.resolver.target(parent, name);
+    const { parent, name, raw } = splitTarget(path);
+    if (name === undefined || raw === undefined) throw new StorageError('IS_A_DIRECTORY', 'the root is a collection');
+    const { dir, existing } = await this.resolver.target(parent, raw);
     if (existing?.kind === 'collection') throw new StorageError('IS_A_DIRECTORY', `${path} is a collection`);
     if (this.local?.matches(name) && existing?.source !== 'remote') return this.writeLocal(dir, existing, name, body, options);
     // An existing sibling of another case keeps its name (APFS/NTFS behaviour).
@@ -163,9 +163,9 @@ export class JottaVfs implements Vfs {
 
   async mkdir(path: string): Promise<Entry> {
     this.assertWritable();
-    const { parent, name } = splitTarget(path);
-    if (name === undefined) throw new StorageError('ALREADY_EXISTS', 'the root exists');
-    const { dir, existing } = await this.resolver.target(parent, name);
+    const { parent, name, raw } = splitTarget(path);
+    if (name === undefined || raw === undefined) throw new StorageError('ALREADY_EXISTS', 'the root exists');
+    const { dir, existing } = await this.resolver.target(parent, raw);
     if (existing) throw new StorageError('ALREADY_EXISTS', `${path} exists`);
     const remoteName = this.encodeChecked(name);
     try {
@@ -340,14 +340,14 @@ export class JottaVfs implements Vfs {
     const source = await this.resolver.locate(from);
     const child = source.child;
     if (!child) throw new StorageError('INVALID_ARGUMENT', 'the root cannot be moved or copied');
-    const { parent, name } = splitTarget(to);
-    if (name === undefined) throw new StorageError('INVALID_ARGUMENT', 'nothing can be moved or copied onto the root');
+    const { parent, name, raw } = splitTarget(to);
+    if (name === undefined || raw === undefined) throw new StorageError('INVALID_ARGUMENT', 'nothing can be moved or copied onto the root');
     const sourceKey = this.resourceKey(source.clientPath);
     const targetKey = this.resourceKey(to);
-    const { dir, existing } = await this.resolver.target(parent, name);
+    const { dir, existing } = await this.resolver.target(parent, raw);
     const sameItem = existing !== undefined && sameDir(dir, source.dir) && existing.remoteName === child.remoteName && existing.source === child.source;
     if (sameItem) {
-      if (!move || existing.name === name) throw new StorageError('INVALID_ARGUMENT', `${to} is ${from} itself`);
+      if (!move || existing.name === raw || existing.name === name) throw new StorageError('INVALID_ARGUMENT', `${to} is ${from} itself`);
       await this.renameCase(source, child, name);
       return { created: false };
     }

@@ -60,7 +60,7 @@ export class Resolver {
     let dir = ROOT;
     for (const segment of segments) {
       const cached = await this.cache.get(dir.folded);
-      let name = segment;
+      let name = segment.normalize('NFC');
       let remoteName: string;
       if (cached) {
         const child = pick(this.remoteChildren(cached), segment);
@@ -70,7 +70,7 @@ export class Resolver {
         remoteName = child.remoteName;
       } else {
         // The backend folds case itself; the stored case shows once the parent is listed.
-        remoteName = encodeName(segment);
+        remoteName = encodeName(name);
       }
       dir = { clientPath: joinPath(dir.clientPath, name), remotePath: joinPath(dir.remotePath, remoteName), folded: [...dir.folded, foldName(name)] };
     }
@@ -92,7 +92,7 @@ export class Resolver {
     try {
       const dir = await this.walk(segments);
       if (await this.cache.get(dir.folded)) return { dir, existing: pick(await this.children(dir), name) };
-      const remoteName = encodeName(name);
+      const remoteName = encodeName(name.normalize('NFC'));
       const [parent, child] = await Promise.allSettled([
         dir.folded.length === 0 ? Promise.resolve<RemoteEntry>({ name: '', kind: 'folder', size: 0 }) : this.backend.stat(dir.remotePath),
         // A name too long to exist cannot answer; the caller reports NAME_TOO_LONG.
@@ -127,6 +127,7 @@ export class Resolver {
     let children = this.decoded.get(listing);
     if (!children) {
       children = listing.map((r) => remoteChild(r));
+      keepTwinsApart(children);
       this.decoded.set(listing, children);
     }
     return children;
@@ -184,21 +185,41 @@ export function remoteChild(remote: RemoteEntry): Child {
 
 /** Exact name first, then the folded one (two remote names that fold together stay addressable). */
 export function pick(children: Child[], name: string): Child | undefined {
-  const nfc = name.normalize('NFC');
-  const exact = children.find((c) => c.name === nfc);
+  // The name as sent first (an NFD twin keeps its own spelling), then its NFC form, then folded.
+  const exact = children.find((c) => c.name === name);
   if (exact) return exact;
+  const nfc = name.normalize('NFC');
+  const composed = nfc === name ? undefined : children.find((c) => c.name === nfc);
+  if (composed) return composed;
   const key = foldName(nfc);
   return children.find((c) => c.nameKey === key);
 }
 
-export function clientSegments(path: string): string[] {
-  return normalizeClientPath(path).split('/').filter((s) => s.length > 0);
+/**
+ * Two remote names that only differ in Unicode normalisation (older data, written by tools that do
+ * not normalise) would both show as the same NFC name, and only one could be addressed: the ones
+ * that were not NFC keep their stored spelling, so each has its own name and href.
+ */
+function keepTwinsApart(children: Child[]): void {
+  const seen = new Map<string, number>();
+  for (const c of children) seen.set(c.name, (seen.get(c.name) ?? 0) + 1);
+  for (const c of children) {
+    if ((seen.get(c.name) ?? 0) < 2 || c.source !== 'remote') continue;
+    const stored = decodeName(c.remoteName);
+    if (stored !== c.name && stored !== '.' && stored !== '..') c.name = stored;
+  }
 }
 
-export function splitTarget(path: string): { parent: string[]; name: string | undefined } {
+/** The segments of a client path as sent: NFC-normalising happens where names are compared or created. */
+export function clientSegments(path: string): string[] {
+  return path.split('/').filter((s) => s.length > 0);
+}
+
+/** Parent segments and the last name: `raw` as sent (for lookups), `name` in NFC (for creating). */
+export function splitTarget(path: string): { parent: string[]; name: string | undefined; raw: string | undefined } {
   const segments = clientSegments(path);
-  const name = segments.pop();
-  return { parent: segments, name };
+  const raw = segments.pop();
+  return { parent: segments, name: raw?.normalize('NFC'), raw };
 }
 
 export function dirKey(dir: DirRef): string {

@@ -102,6 +102,18 @@ describe('JottaVfs: hostile names, case rules and limits', () => {
       assert.deepEqual((await r.vfs.list('/')).map((e) => e.name), ['lower.txt']);
     });
 
+    it('two remote names that differ only in normalisation (NFC and NFD twins) each keep a name of their own', async () => {
+      r.backend.seedFile('/fold/caf\u00e9.txt', 'composed');
+      r.backend.seedFile('/fold/cafe\u0301.txt', 'decomposed');
+      const names = (await r.vfs.list('/fold')).map((e) => e.name).sort();
+      assert.deepEqual(names, ['caf\u00e9.txt', 'cafe\u0301.txt'].sort());
+      assert.equal(await text(await r.vfs.read('/fold/caf\u00e9.txt')), 'composed');
+      assert.equal(await text(await r.vfs.read('/fold/cafe\u0301.txt')), 'decomposed');
+      await r.vfs.remove('/fold/cafe\u0301.txt');
+      assert.deepEqual((await r.vfs.list('/fold')).map((e) => e.name), ['caf\u00e9.txt']);
+      assert.equal(await text(await r.vfs.read('/fold/cafe\u0301.txt')), 'composed', 'alone, the NFC name answers to NFD too');
+    });
+
     it('resourceKey is the folded canonical path', () => {
       assert.equal(r.vfs.resourceKey('/Docs/CAFE\u0301.txt'), r.vfs.resourceKey('/docs//caf\u00e9.TXT/'));
       assert.equal(r.vfs.caseInsensitive, true);
