@@ -72,7 +72,10 @@ export function asDavError(error: unknown, overrides: StatusOverrides = {}): Dav
     const headers: Record<string, string> = error.code === 'UNAVAILABLE' || error.code === 'AUTH_EXPIRED' ? { 'Retry-After': '30' } : {};
     // The limit must reach the client in a DAV error body, not only in a status (issue 5, Limits).
     const exception = error.code === 'NAME_TOO_LONG' ? 'NameTooLong' : undefined;
-    return new DavError(statusOf(error, overrides), error.message, undefined, [], headers, exception);
+    const dav = new DavError(statusOf(error, overrides), error.message, undefined, [], headers, exception);
+    // Kept for the access log: a 503 must say which upstream failure it stands for.
+    dav.cause = error;
+    return dav;
   }
   throw error;
 }

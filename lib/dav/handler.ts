@@ -192,7 +192,10 @@ export function createDavHandler(options: DavServerOptions): DavHandler {
           return;
         }
         if (error instanceof DavError || isStorageError(error)) {
-          sendDavError(req, res, asDavError(error));
+          const dav = asDavError(error);
+          // Server-side failures name their cause in the log line (the logger redacts secrets).
+          if (dav.status >= 500) log.error = causeChain(dav);
+          sendDavError(req, res, dav);
           return;
         }
         log.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -225,4 +228,16 @@ function requestPath(target: string): string {
   if (path.includes('#')) throw new DavError(400, 'a fragment in the request target');
   const cut = path.indexOf('?');
   return cut >= 0 ? path.slice(0, cut) : path;
+}
+
+/** `message ← cause ← cause…`, a few levels deep: what an operator needs to read a 5xx. */
+function causeChain(error: Error): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
+    const message = current instanceof Error ? current.message : String(current);
+    if (!parts.some((p) => p.includes(message))) parts.push(message);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join(' ← ');
 }
