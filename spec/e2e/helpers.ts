@@ -162,7 +162,10 @@ export function decodedPaths(entries: RequestLogEntry[]): string[] {
 
 export const isAllocate = (e: RequestLogEntry) => e.method === 'POST' && e.path.endsWith('/files/v1/allocate');
 export const isUploadBytes = (e: RequestLogEntry) => e.method === 'POST' && e.path.includes('/upload/');
-/** A JFS folder/file document GET (a listing), as opposed to downloads (mode=bin). */
-export const isJfsListing = (e: RequestLogEntry) => e.method === 'GET' && e.path.startsWith('/jfs/') && !/(^|&)mode=bin/.test(e.query);
+/**
+ * A JFS folder/file document GET below a mount point (a listing), as opposed to downloads
+ * (mode=bin) and the account/device documents (/jfs/{user}, /jfs/{user}/{device}).
+ */
+export const isJfsListing = (e: RequestLogEntry) => e.method === 'GET' && /^\/jfs\/[^/]+\/[^/]+\/[^/]+/.test(e.path) && !/(^|&)mode=bin/.test(e.query);
 
 export { allText, escapePath };
