@@ -109,13 +109,21 @@ export class Placeholders {
     }
   }
 
+  private async due(dirKey: string, nameKey: string): Promise<void> {
+    const record = (await this.inFolder(dirKey))[nameKey];
+    if (!record) return;
+    // Timers may fire a little before Date.now() reaches dueAt (monotonic vs wall clock): wait again.
+    if (record.dueAt > Date.now()) this.schedule(dirKey, nameKey, record.dueAt);
+    else await this.flushOne(dirKey, nameKey, record);
+  }
+
   private schedule(dirKey: string, nameKey: string, dueAt: number): void {
     const id = `${dirKey}\n${nameKey}`;
     const old = this.timers.get(id);
     if (old) clearTimeout(old);
     const timer = setTimeout(() => {
       this.timers.delete(id);
-      this.flushFolder(dirKey).catch(() => undefined); // retried by the next listing or close()
+      this.due(dirKey, nameKey).catch(() => undefined); // retried by the next listing or close()
     }, Math.max(0, dueAt - Date.now()));
     timer.unref();
     this.timers.set(id, timer);

@@ -117,9 +117,38 @@ export class Resolver {
     if (segments.length === 0) return { dir: ROOT, clientPath: '/', remotePath: '/' };
     const name = segments.pop()!;
     const dir = await this.walk(segments);
+    if (!this.trashedOnly && !(await this.cache.get(dir.folded))) return this.locateCold(dir, name, path);
     const child = pick(await this.children(dir), name);
     if (!child) throw new StorageError('NOT_FOUND', `${normalizeClientPath(path)} does not exist`);
-    return { dir, child, clientPath: joinPath(dir.clientPath, child.name), remotePath: joinPath(dir.remotePath, child.remoteName) };
+    return located(dir, child);
+  }
+
+  /**
+   * The parent's listing is not cached: ask for the item's own listing instead. A folder (what a
+   * PROPFIND Depth 1 asks about) is then known and listed in one request, and the list() that
+   * follows is free; a file costs a second, small request. The stored spelling of a folder found
+   * this way is the client's until its parent is listed.
+   */
+  private async locateCold(dir: DirRef, raw: string, path: string): Promise<Located> {
+    const local = pick(await this.withLocal(dir, []), raw);
+    if (local) return located(dir, local);
+    const name = raw.normalize('NFC');
+    const remoteName = encodeName(name);
+    if (remoteName.length > this.backend.features.maxNameLength) throw new StorageError('NOT_FOUND', `${normalizeClientPath(path)} does not exist`);
+    const remotePath = joinPath(dir.remotePath, remoteName);
+    try {
+      const listing = await this.backend.list(remotePath);
+      await this.cache.put([...dir.folded, foldName(name)], listing);
+      return located(dir, { source: 'remote', name, nameKey: foldName(name), remoteName, kind: 'collection', remote: { name: remoteName, kind: 'folder', size: 0 } });
+    } catch (error) {
+      if (isStorageError(error, 'NOT_A_DIRECTORY')) return located(dir, remoteChild(await this.backend.stat(remotePath)));
+      if (!isStorageError(error, 'NOT_FOUND')) throw error;
+    }
+    // Not under that spelling: the parent's listing still finds an NFD twin (the service folds
+    // case, not normalisation) and is cached for the next lookups in the folder.
+    const child = pick(await this.children(dir), raw);
+    if (!child) throw new StorageError('NOT_FOUND', `${normalizeClientPath(path)} does not exist`);
+    return located(dir, child);
   }
 
   /** One folder's children: the (cached) remote listing, placeholders and local-only files. */
@@ -228,6 +257,10 @@ export function dirKey(dir: DirRef): string {
 
 export function sameDir(a: DirRef, b: DirRef): boolean {
   return dirKey(a) === dirKey(b);
+}
+
+function located(dir: DirRef, child: Child): Located {
+  return { dir, child, clientPath: joinPath(dir.clientPath, child.name), remotePath: joinPath(dir.remotePath, child.remoteName) };
 }
 
 export function toEntry(found: Located): Entry {
