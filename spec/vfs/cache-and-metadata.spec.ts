@@ -23,6 +23,17 @@ describe('JottaVfs: listing cache', () => {
     assert.equal(r.backend.calls.stat, 0);
   });
 
+  it('a cold stat then list of a folder (PROPFIND Depth 1) costs one backend listing', async () => {
+    const cold = r.twin({ namespace: 'cold-propfind' });
+    assert.equal((await cold.stat('/a/b')).kind, 'collection');
+    assert.equal((await cold.list('/a/b')).length, 5);
+    assert.equal(r.backend.calls.list, 1);
+    assert.equal(r.backend.calls.stat, 0);
+    // A file costs its own small lookup; a miss falls back to the parent's listing (NFD twins).
+    assert.equal((await cold.stat('/a/b/f1.txt')).size, 6);
+    await assert.rejects(cold.stat('/a/nothing'), code('NOT_FOUND'));
+  });
+
   it('every change made through the vfs invalidates the listings it touched', async () => {
     await r.vfs.list('/a/b');
     const listed = () => r.vfs.list('/a/b').then((es) => es.map((e) => e.name).sort());
