@@ -101,6 +101,8 @@ export class MemoryBackend implements StorageBackend {
   private readonly validate: boolean;
   private uploadFaults: UploadFault[] = [];
   private readonly nextFailures = new Map<BackendMethod, StorageErrorCode[]>();
+  /** Every call as `method path` (for "did this name ever reach the service" checks). */
+  readonly log: string[] = [];
   /** Bytes read from upload bodies, offsets included: what a resume re-sent. */
   readonly uploadOpens: number[] = [];
 
@@ -139,12 +141,12 @@ export class MemoryBackend implements StorageBackend {
   // ---- StorageBackend ----
 
   async stat(path: string): Promise<RemoteEntry> {
-    this.enter('stat');
+    this.enter('stat', path);
     return toRemote(this.live(path));
   }
 
   async list(path: string, options: ListOptions = {}): Promise<RemoteEntry[]> {
-    this.enter('list');
+    this.enter('list', path);
     const node = this.find(split(path));
     if (!node || (node.deleted && !options.trashedOnly)) throw notFound(path);
     if (node.kind !== 'folder') throw new StorageError('NOT_A_DIRECTORY', `${path} is a file`);
@@ -155,7 +157,7 @@ export class MemoryBackend implements StorageBackend {
   }
 
   async read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable> {
-    this.enter('read');
+    this.enter('read', path);
     const node = this.find(split(path));
     if (!node) throw notFound(path);
     if (node.kind === 'folder') throw new StorageError('IS_A_DIRECTORY', `${path} is a folder`);
@@ -174,7 +176,7 @@ export class MemoryBackend implements StorageBackend {
   }
 
   async mkdir(path: string): Promise<void> {
-    this.enter('mkdir');
+    this.enter('mkdir', path);
     const segments = split(path);
     segments.forEach((s) => this.checkName(s));
     let folder = this.root;
@@ -194,7 +196,7 @@ export class MemoryBackend implements StorageBackend {
   }
 
   async remove(path: string, kind: RemoteKind, options: RemoveOptions): Promise<void> {
-    this.enter('remove');
+    this.enter('remove', path);
     const segments = split(path);
     const node = this.find(segments);
     if (!node || node.kind !== kind || node.deleted) throw notFound(path);
@@ -204,7 +206,7 @@ export class MemoryBackend implements StorageBackend {
   }
 
   async move(from: string, to: string, kind: RemoteKind): Promise<void> {
-    this.enter('move');
+    this.enter('move', `${from} -> ${to}`);
     const source = this.live(from);
     if (source.kind !== kind) throw notFound(from);
     const fromSegments = split(from);
@@ -226,7 +228,7 @@ export class MemoryBackend implements StorageBackend {
   }
 
   async copy(from: string, to: string): Promise<RemoteEntry> {
-    this.enter('copy');
+    this.enter('copy', `${from} -> ${to}`);
     const source = this.live(from);
     if (source.kind !== 'file') throw new StorageError('IS_A_DIRECTORY', `${from} is a folder`);
     const target = split(to);
@@ -243,7 +245,7 @@ export class MemoryBackend implements StorageBackend {
   }
 
   async setModified(path: string, modified: Date, created?: Date): Promise<RemoteEntry> {
-    this.enter('setModified');
+    this.enter('setModified', path);
     const node = this.live(path);
     if (node.kind !== 'file') throw new StorageError('IS_A_DIRECTORY', `${path} is a folder`);
     node.modified = seconds(modified);
@@ -252,7 +254,7 @@ export class MemoryBackend implements StorageBackend {
   }
 
   async upload(path: string, body: UploadBody): Promise<RemoteEntry> {
-    this.enter('upload');
+    this.enter('upload', path);
     const segments = split(path);
     const name = segments.pop()!;
     segments.forEach((s) => this.checkName(s));
@@ -317,7 +319,7 @@ export class MemoryBackend implements StorageBackend {
   }
 
   async setPublicLink(path: string, enabled: boolean): Promise<string | undefined> {
-    this.enter('setPublicLink');
+    this.enter('setPublicLink', path);
     const node = this.live(path);
     if (node.kind !== 'file') throw new StorageError('IS_A_DIRECTORY', `${path} is a folder`);
     node.publicLink = enabled ? `http://127.0.0.1/public/${md5(Buffer.from(path))}` : undefined;
@@ -339,8 +341,9 @@ export class MemoryBackend implements StorageBackend {
 
   // ---- internals ----
 
-  private enter(method: BackendMethod): void {
+  private enter(method: BackendMethod, path = ''): void {
     this.calls[method] += 1;
+    this.log.push(`${method} ${path}`);
     const pending = this.nextFailures.get(method);
     const code = pending?.shift();
     if (code) throw new StorageError(code, `${method} failed (injected)`);

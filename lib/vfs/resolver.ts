@@ -95,8 +95,11 @@ export class Resolver {
       const remoteName = encodeName(name.normalize('NFC'));
       const [parent, child] = await Promise.allSettled([
         dir.folded.length === 0 ? Promise.resolve<RemoteEntry>({ name: '', kind: 'folder', size: 0 }) : this.backend.stat(dir.remotePath),
-        // A name too long to exist cannot answer; the caller reports NAME_TOO_LONG.
-        remoteName.length > this.backend.features.maxNameLength ? Promise.reject(new StorageError('NOT_FOUND', 'too long')) : this.backend.stat(joinPath(dir.remotePath, remoteName)),
+        // A name too long to exist cannot answer (the caller reports NAME_TOO_LONG); a junk name
+        // is written locally whatever the service holds, and never sent to it by name.
+        remoteName.length > this.backend.features.maxNameLength || this.local?.matches(name.normalize('NFC'))
+          ? Promise.reject(new StorageError('NOT_FOUND', 'not asked'))
+          : this.backend.stat(joinPath(dir.remotePath, remoteName)),
       ]);
       if (parent.status === 'rejected') throw parent.reason;
       if (parent.value.kind !== 'folder') throw new StorageError('NOT_A_DIRECTORY', `${dir.clientPath} is a file`);
@@ -136,13 +139,16 @@ export class Resolver {
     const remoteName = encodeName(name);
     if (remoteName.length > this.backend.features.maxNameLength) throw new StorageError('NOT_FOUND', `${normalizeClientPath(path)} does not exist`);
     const remotePath = joinPath(dir.remotePath, remoteName);
-    try {
-      const listing = await this.backend.list(remotePath);
-      await this.cache.put([...dir.folded, foldName(name)], listing);
-      return located(dir, { source: 'remote', name, nameKey: foldName(name), remoteName, kind: 'collection', remote: { name: remoteName, kind: 'folder', size: 0 } });
-    } catch (error) {
-      if (isStorageError(error, 'NOT_A_DIRECTORY')) return located(dir, remoteChild(await this.backend.stat(remotePath)));
-      if (!isStorageError(error, 'NOT_FOUND')) throw error;
+    // Junk names (Finder probes `._*` by the thousand) never go to the service by name.
+    if (!this.local?.matches(name)) {
+      try {
+        const listing = await this.backend.list(remotePath);
+        await this.cache.put([...dir.folded, foldName(name)], listing);
+        return located(dir, { source: 'remote', name, nameKey: foldName(name), remoteName, kind: 'collection', remote: { name: remoteName, kind: 'folder', size: 0 } });
+      } catch (error) {
+        if (isStorageError(error, 'NOT_A_DIRECTORY')) return located(dir, remoteChild(await this.backend.stat(remotePath)));
+        if (!isStorageError(error, 'NOT_FOUND')) throw error;
+      }
     }
     // Not under that spelling: the parent's listing still finds an NFD twin (the service folds
     // case, not normalisation) and is cached for the next lookups in the folder.

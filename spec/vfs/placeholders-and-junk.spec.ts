@@ -113,6 +113,14 @@ describe('JottaVfs: local-only junk files', () => {
     assert.equal((await r.twin().list('/docs')).length, JUNK.length);
   });
 
+  it('regression: a junk name never reaches the service by name, not even as a lookup (cold folder)', async () => {
+    const cold = r.twin({ namespace: 'cold-junk' });
+    await assert.rejects(cold.stat('/docs/._probe'), code('NOT_FOUND'));
+    await cold.write('/docs/._probe', body('fork'));
+    assert.equal((await r.twin({ namespace: 'cold-junk' }).stat('/docs/._probe')).size, 4);
+    assert.deepEqual(r.backend.log.filter((line) => line.includes('._probe')), []);
+  });
+
   it('can be removed and renamed; renamed to a real name it is uploaded', async () => {
     await r.vfs.write('/docs/~$draft.docx', body('owner'));
     await r.vfs.remove('/docs/~$draft.docx');
