@@ -59,6 +59,8 @@ export interface Reply {
   headers: Record<string, string | string[] | undefined>;
   /** performance.now() when the request was made, when its body was all handed to the socket, and when the answer ended. */
   timing: { start: number; sent: number; end: number };
+  /** Occurrences of CallOptions.count. */
+  matches: number;
 }
 
 export interface CallOptions {
@@ -67,6 +69,23 @@ export interface CallOptions {
   body?: Readable | Buffer | string;
   /** How many leading body bytes to keep in `head` (default 64 KiB); the rest is only counted. */
   keep?: number;
+  /** Counts the occurrences of these bytes in the body, across chunk boundaries, into `matches`. */
+  count?: Buffer;
+}
+
+/** Occurrences of `needle` in a stream of chunks, without joining them. */
+function counter(needle: Buffer): { feed(chunk: Buffer): void; total(): number } {
+  let carry = Buffer.alloc(0);
+  let n = 0;
+  return {
+    feed(chunk) {
+      const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+      for (let at = data.indexOf(needle); at !== -1; at = data.indexOf(needle, at + needle.length)) n++;
+      // Keep a tail shorter than the needle: a match split across chunks is found next time, none twice.
+      carry = Buffer.from(data.subarray(Math.max(0, data.length - needle.length + 1)));
+    },
+    total: () => n,
+  };
 }
 
 /** One client for every request of the bench: keep-alive, enough sockets for the concurrency used. */
@@ -84,11 +103,15 @@ export class HttpClient {
         (res) => {
           const kept: Buffer[] = [];
           let bytes = 0;
+          const matches = options.count ? counter(options.count) : undefined;
           res.on('data', (chunk: Buffer) => {
             if (bytes < keep) kept.push(chunk.subarray(0, keep - bytes));
             bytes += chunk.length;
+            matches?.feed(chunk);
           });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, head: Buffer.concat(kept), headers: res.headers, timing: { start, sent, end: performance.now() } }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, bytes, head: Buffer.concat(kept), headers: res.headers, timing: { start, sent, end: performance.now() }, matches: matches?.total() ?? 0 }),
+          );
           res.on('error', reject);
         },
       );

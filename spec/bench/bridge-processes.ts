@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, statfs } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,9 +82,15 @@ async function until<T>(child: Child, what: string, probe: () => Promise<T | und
   throw new Error(`${what}: not ready after ${STARTUP_MS} ms`);
 }
 
-export async function startEmulatorProcess(dir: string): Promise<{ child: Child; info: EmulatorInfo }> {
+/**
+ * `dataDir` holds what the emulator stores; `dir` the info file. The emulator stands in for a
+ * remote service whose disks are not the bridge's, so the bench gives it a RAM disk when it can
+ * (see emulatorDataRoot): on one shared disk its writes would slow the bridge's spool and the
+ * other way round, a contention the real deployment does not have.
+ */
+export async function startEmulatorProcess(dir: string, dataDir = join(dir, 'emulator-data')): Promise<{ child: Child; info: EmulatorInfo }> {
   const infoFile = join(dir, 'emulator.json');
-  const child = spawnCli('emulator', ['emulator', '--port', '0', '--info-file', infoFile, '--data', join(dir, 'emulator-data')]);
+  const child = spawnCli('emulator', ['emulator', '--port', '0', '--info-file', infoFile, '--data', dataDir]);
   try {
     const info = await until(child, 'emulator', async () => (existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as EmulatorInfo) : undefined));
     return { child, info };
@@ -91,6 +98,22 @@ export async function startEmulatorProcess(dir: string): Promise<{ child: Child;
     await child.stop();
     throw error;
   }
+}
+
+/**
+ * Where the emulator's data goes: JOTTADAV_BENCH_EMULATOR_DIR, else /dev/shm when it has room for
+ * `bytes` plus 1 GiB, else the OS temp dir. Answers the directory and why.
+ */
+export async function emulatorDataRoot(bytes: number): Promise<{ root: string; why: string }> {
+  const chosen = process.env['JOTTADAV_BENCH_EMULATOR_DIR'];
+  if (chosen) return { root: chosen, why: 'JOTTADAV_BENCH_EMULATOR_DIR' };
+  try {
+    const fs = await statfs('/dev/shm');
+    if (fs.bavail * fs.bsize > bytes + 1024 * 1024 * 1024) return { root: '/dev/shm', why: 'RAM disk' };
+  } catch {
+    // no /dev/shm: fall through
+  }
+  return { root: tmpdir(), why: 'no RAM disk with room: shares the disk with the bridge spool' };
 }
 
 /** A port free right now; the bridge binds it a moment later (loopback only, so a race is unlikely). */
