@@ -9,7 +9,8 @@ import { startDavServer, type DavUser, type RunningDavServer } from './dav/index
 import { createJottacloudBackend, FileTokenStore, KeyValueTokenStore, type TokenStore } from './jottacloud/index.js';
 import { createStore } from './store/create-store.js';
 import { namespaced, type KeyValueStore } from './store/key-value-store.js';
-import type { StorageBackend } from './storage/backend.js';
+import type { Readable } from 'node:stream';
+import type { RemoteEntry, StorageBackend, UploadBody } from './storage/backend.js';
 import type { Logger } from './util/logger.js';
 import { JottaVfs, RootedVfs, type Vfs } from './vfs/index.js';
 
@@ -31,7 +32,76 @@ export interface RunningApp {
 
 interface Account {
   backend: StorageBackend;
+  uploads: InterruptibleUploads;
   vfs: JottaVfs;
+}
+
+/**
+ * A spooled upload outlives its WebDAV request (the body is complete before Jottacloud sees a
+ * byte), so the shutdown grace cannot bound it from the protocol side, and the process would
+ * linger until it ends. This wrapper can cut the uploads in flight: their source streams fail
+ * with a non-retryable error, the upload gives up, the Vfs removes its spool file, and Jottacloud
+ * keeps the previous revision (an unfinished upload never replaces it). Uploads started after
+ * the cut (the placeholder flush on close) run normally.
+ */
+class InterruptibleUploads implements StorageBackend {
+  private readonly inFlight = new Set<{ cut: boolean; streams: Set<Readable> }>();
+
+  constructor(private readonly inner: StorageBackend) {}
+
+  get features() {
+    return this.inner.features;
+  }
+
+  async upload(path: string, body: UploadBody): Promise<RemoteEntry> {
+    const upload = { cut: false, streams: new Set<Readable>() };
+    this.inFlight.add(upload);
+    try {
+      return await this.inner.upload(path, {
+        ...body,
+        open: async (offset: number) => {
+          // A resume after the cut must not start the transfer again.
+          if (upload.cut) throw shutdownError();
+          const stream = await body.open(offset);
+          upload.streams.add(stream);
+          stream.once('close', () => upload.streams.delete(stream));
+          return stream;
+        },
+      });
+    } finally {
+      this.inFlight.delete(upload);
+    }
+  }
+
+  /** Cuts every upload in flight now. */
+  interrupt(): number {
+    for (const upload of this.inFlight) {
+      upload.cut = true;
+      for (const stream of upload.streams) stream.destroy(shutdownError());
+    }
+    return this.inFlight.size;
+  }
+
+  stat: StorageBackend['stat'] = (...a) => this.inner.stat(...a);
+  list: StorageBackend['list'] = (...a) => this.inner.list(...a);
+  read: StorageBackend['read'] = (...a) => this.inner.read(...a);
+  mkdir: StorageBackend['mkdir'] = (...a) => this.inner.mkdir(...a);
+  remove: StorageBackend['remove'] = (...a) => this.inner.remove(...a);
+  move: StorageBackend['move'] = (...a) => this.inner.move(...a);
+  copy: StorageBackend['copy'] = (...a) => this.inner.copy(...a);
+  setModified: StorageBackend['setModified'] = (...a) => this.inner.setModified(...a);
+  usage: StorageBackend['usage'] = () => this.inner.usage();
+  setPublicLink: StorageBackend['setPublicLink'] = (...a) => this.inner.setPublicLink(...a);
+  emptyTrash: StorageBackend['emptyTrash'] = () => this.inner.emptyTrash();
+  close: StorageBackend['close'] = () => this.inner.close();
+}
+
+/**
+ * Named AbortError with a code outside the connection-error set: the Jottacloud client treats it
+ * as an abort, never as a network failure worth resuming.
+ */
+function shutdownError(): Error {
+  return Object.assign(new Error('jottadav is shutting down: upload cut off after the grace'), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
 /**
@@ -60,8 +130,9 @@ async function openAccount(name: string, account: AccountConfig, config: Jottada
     mountPoint: account.mountPoint,
     hardDelete: config.hardDelete,
   });
+  const uploads = new InterruptibleUploads(backend);
   const vfs = new JottaVfs({
-    backend,
+    backend: uploads,
     store,
     namespace: `vfs:${name}`,
     listingTtlMs: config.cache.listingTtl,
@@ -74,7 +145,7 @@ async function openAccount(name: string, account: AccountConfig, config: Jottada
     hardDelete: config.hardDelete,
     trashedOnly: config.trashedOnly,
   });
-  return { backend, vfs };
+  return { backend, uploads, vfs };
 }
 
 function healthEndpoint(path: string | null): ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined {
@@ -154,6 +225,11 @@ export async function startApp(config: JottadavConfig, deps: AppDependencies): P
   const close = (): Promise<void> => {
     closing ??= (async () => {
       await dav.shutdown(config.shutdown.grace);
+      // The grace is over: uploads still running upstream are cut, so the process can exit.
+      for (const [name, account] of accounts) {
+        const cut = account.uploads.interrupt();
+        if (cut > 0) logger.warn('uploads cut off at shutdown; Jottacloud keeps the previous versions', { account: name, uploads: cut });
+      }
       // Placeholders still empty become real empty files now, so no empty file is lost.
       for (const [name, account] of accounts) {
         try {

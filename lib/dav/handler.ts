@@ -23,12 +23,15 @@ import { send, sendDavError } from './respond.js';
 export interface DavLogEntry {
   method: string;
   path: string;
+  /** 0 when no response was sent at all. */
   status: number;
   bytes: number;
   durationMs: number;
   user?: string;
-  /** Set for 500s: the internal error, for the log only (never sent to the client). */
+  /** Set for 5xx: the internal error or upstream cause, for the log only (never sent to the client). */
   error?: string;
+  /** The response was not completed: the connection closed first (client gone, shutdown). */
+  aborted?: boolean;
 }
 
 export interface DavServerOptions {
@@ -178,11 +181,13 @@ export function createDavHandler(options: DavServerOptions): DavHandler {
       options.logger?.({
         method: req.method ?? '',
         path: log.path,
-        status: res.statusCode,
+        // No answer went out (the connection was cut first): 0, not Node's default 200.
+        status: res.headersSent ? res.statusCode : 0,
         bytes,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         ...(log.user !== undefined ? { user: log.user } : {}),
         ...(log.error !== undefined ? { error: log.error } : {}),
+        ...(!res.writableFinished ? { aborted: true } : {}),
       });
     });
     handle(req, res, log).catch((error: unknown) => {
