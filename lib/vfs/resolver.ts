@@ -77,6 +77,23 @@ export class Resolver {
     return dir;
   }
 
+  /**
+   * The service folds case but not normalisation: a file rclone wrote from macOS holds the NFD
+   * spelling, which an NFC write must still address. One more stat, only for names that change.
+   */
+  private async decomposedTwin(dir: DirRef, name: string): Promise<Child[]> {
+    const nfd = name.normalize('NFD');
+    if (nfd === name.normalize('NFC') || this.local?.matches(name)) return [];
+    const remoteName = encodeName(nfd);
+    if (remoteName.length > this.backend.features.maxNameLength) return [];
+    try {
+      return [remoteChild(await this.backend.stat(joinPath(dir.remotePath, remoteName)))];
+    } catch (error) {
+      if (isStorageError(error, 'NOT_FOUND')) return [];
+      throw error;
+    }
+  }
+
   /** A folder by client path; its own listing (the next call) reports NOT_FOUND/NOT_A_DIRECTORY. */
   async resolveDirectory(path: string): Promise<DirRef> {
     return this.walk(clientSegments(path));
@@ -104,7 +121,7 @@ export class Resolver {
       if (parent.status === 'rejected') throw parent.reason;
       if (parent.value.kind !== 'folder') throw new StorageError('NOT_A_DIRECTORY', `${dir.clientPath} is a file`);
       if (child.status === 'rejected' && !isStorageError(child.reason, 'NOT_FOUND')) throw child.reason;
-      const remote = child.status === 'fulfilled' ? [remoteChild(child.value)] : [];
+      const remote = child.status === 'fulfilled' ? [remoteChild(child.value)] : await this.decomposedTwin(dir, name);
       const existing = pick(await this.withLocal(dir, remote), name);
       return { dir, existing };
     } catch (error) {

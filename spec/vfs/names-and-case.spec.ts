@@ -60,6 +60,14 @@ describe('JottaVfs: hostile names, case rules and limits', () => {
     });
   });
 
+  it('an NFC write into a folder that was never listed updates the NFD file rclone wrote there', async () => {
+    r.backend.seedFile('/cold/re\u0301sume\u0301.pdf', 'v1');
+    const result = await r.vfs.write('/cold/r\u00e9sum\u00e9.pdf', body('v2'));
+    assert.equal(result.created, false);
+    assert.deepEqual((await r.backend.list('/cold')).map((e) => e.name), ['re\u0301sume\u0301.pdf']);
+    assert.equal(await text(await r.backend.read('/cold/re\u0301sume\u0301.pdf')), 'v2');
+  });
+
   describe('case rules', () => {
     it('PUT in another case overwrites the existing file and keeps its name', async () => {
       await r.vfs.write('/Hello.doc', body('1'));
