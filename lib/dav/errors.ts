@@ -71,8 +71,12 @@ export function asDavError(error: unknown, overrides: StatusOverrides = {}): Dav
   if (isStorageError(error)) {
     const headers: Record<string, string> = error.code === 'UNAVAILABLE' || error.code === 'AUTH_EXPIRED' ? { 'Retry-After': '30' } : {};
     // The limit must reach the client in a DAV error body, not only in a status (issue 5, Limits).
-    const exception = error.code === 'NAME_TOO_LONG' ? 'NameTooLong' : undefined;
-    const dav = new DavError(statusOf(error, overrides), error.message, undefined, [], headers, exception);
+    // A 5xx body is normally blank (no internals), but a full account is the client's to act on:
+    // a fixed text, because the storage message carries upstream exception names.
+    const quota = error.code === 'QUOTA_EXCEEDED';
+    const exception = error.code === 'NAME_TOO_LONG' ? 'NameTooLong' : quota ? 'InsufficientStorage' : undefined;
+    const message = quota ? 'insufficient storage: the quota is exceeded or the file is too large to store' : error.message;
+    const dav = new DavError(statusOf(error, overrides), message, undefined, [], headers, exception);
     // Kept for the access log: a 503 must say which upstream failure it stands for.
     dav.cause = error;
     return dav;

@@ -40,8 +40,7 @@ describe('e2e: listing cache', function () {
   });
   after(async () => stack?.close());
 
-  // With the parent's listing cached (here: the root, listed first). A cold PROPFIND also lists
-  // the parent to find the folder: listing-cost.pending.ts.
+  // With the parent's listing cached (here: the root, listed first); the cold case: listing-cost.spec.ts.
   it('a PROPFIND Depth 1 of a folder costs at most one JFS listing, with every per-item property from it', async () => {
     assert.equal((await propfind(stack, '/', '1')).status, 207);
     const since = logLength(stack);

@@ -1,18 +1,6 @@
 /**
- * PENDING (lib/vfs/resolver.ts, not ours to edit): a cold PROPFIND Depth 1 of a folder costs TWO
- * Jottacloud listings, the parent's and its own; issue 5 says "A PROPFIND of a folder costs at
- * most one Jottacloud listing".
- *
- * The dav layer first stats the folder; Resolver.locate() finds a child through its parent's
- * children, so the parent is listed (GET /jfs/{user}/Jotta/Archive), then list() fetches the
- * folder itself (GET /jfs/{user}/Jotta/Archive/big). The folder's own JFS document already says
- * it exists and carries its stored name (<folder name="…">), so one listing could answer both.
- *
- * Request sequence (fresh stack, client warmed up by a PROPFIND of an unrelated path so the
- * one-time customer/account GETs are out of the count): PROPFIND /big Depth 1. Expected: at most
- * one JFS listing GET in the emulator log. Actual: two (…/Jotta/Archive and …/Jotta/Archive/big).
- *
- * Rename to listing-cost.spec.ts once fixed.
+ * A cold PROPFIND Depth 1 of a folder costs at most one Jottacloud listing (issue 5). Found by the
+ * e2e cache spec (it cost two: the parent's and the folder's), fixed in lib/vfs by 0c4e308.
  */
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../support/stack.js';
