@@ -1,13 +1,22 @@
 /** Small process-level helpers shared by the long-running subcommands. */
 import { renameSync, writeFileSync } from 'node:fs';
 
-/** Resolves with the first SIGINT or SIGTERM, and stops listening for both. */
+/**
+ * Resolves with the first SIGINT or SIGTERM. Later ones are noted and ignored, never left to
+ * Node's default (immediate death): Ctrl+C under `npm start` arrives twice (the terminal signals
+ * the process group and npm forwards it), and a supervisor may repeat its SIGTERM. The shutdown
+ * is bounded by its grace anyway; SIGKILL remains for the impatient.
+ */
 export function waitForStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    let first: NodeJS.Signals | undefined;
     const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
+      if (first === undefined) {
+        first = signal;
+        resolve(signal);
+        return;
+      }
+      process.stderr.write(`jottadav: already stopping (${signal} ignored); waiting for uploads in flight, bounded by the shutdown grace\n`);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -271,6 +271,22 @@ describe('ops: graceful shutdown of `jottadav serve` during uploads', function (
     assert.equal(await assertWholeVersion(content, previous, outcome), 'previous');
   });
 
+  it('a repeated signal during the shutdown does not cut it short: placeholder flushed, exit 0 (regression: the second SIGINT/SIGTERM, as `npm start` delivers Ctrl+C twice, killed the process)', async () => {
+    const url = await serve(LONG_GRACE_MS);
+    const put = await raw(url, 'PUT', '/twice-signalled.txt', { headers: { Authorization: AUTH }, body: '' });
+    assert.equal(put.status, 201);
+    assert.equal(await reader.stat('/twice-signalled.txt'), undefined);
+    // Ctrl+C under npm: the terminal signals the process group and npm forwards the signal too.
+    child?.process.kill('SIGINT');
+    await (child as Child).waitFor(/"msg":"stopping"/);
+    child?.process.kill('SIGINT');
+    child?.process.kill('SIGTERM');
+    assert.equal(await terminate(LONG_GRACE_MS, true), 0);
+    const entry = await reader.stat('/twice-signalled.txt');
+    assert.equal(entry?.kind, 'file');
+    assert.equal(entry?.size, 0);
+  });
+
   it('SIGTERM turns an empty placeholder into a real empty file, exit 0', async () => {
     const url = await serve(LONG_GRACE_MS);
     const put = await raw(url, 'PUT', '/placeholder.txt', { headers: { Authorization: AUTH }, body: '' });
