@@ -154,7 +154,7 @@ describe('e2e: uploads through the whole stack', function () {
     const controls = stack.emulator.controls;
     controls.reset();
     // Hold the byte upload until the fault is armed, so the allocate before it is not hit.
-    controls.delay({ path: /\/files\/v1\/upload\//, ms: 200 });
+    controls.delay({ path: /\/files\/v1\/upload\//, ms: 500 });
     const pending = put('/up/victim.bin', fresh);
     await waitFor('the byte upload to start', () => controls.requests().some(isUploadBytes));
     controls.cutUploadAfter(MiB);
