@@ -241,6 +241,9 @@ describe('ops: graceful shutdown of `jottadav serve` during uploads', function (
       assert.equal(early, false, 'the PUT ended before the bridge uploaded to Jottacloud');
     }
     child?.process.kill('SIGTERM');
+    // While the upload drains, the server no longer accepts connections.
+    await (child as Child).waitFor(/"msg":"stopping"/);
+    await assert.rejects(raw(url, 'PROPFIND', '/', { headers: { Authorization: AUTH, Depth: '0' } }), /ECONNREFUSED/);
     const outcome = await upload;
     assert.equal(await terminate(LONG_GRACE_MS, true), 0);
     assert.equal(outcome.status, 204, JSON.stringify(outcome));
