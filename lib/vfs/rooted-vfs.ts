@@ -10,21 +10,39 @@ import type { ByteRange, Entry, TransferOptions, TransferResult, Usage, Vfs, Wri
 export class RootedVfs implements Vfs {
   readonly caseInsensitive: boolean;
   private readonly root: string;
+  private readonly rootDepth: number;
 
   constructor(
     private readonly inner: Vfs,
     root: string,
   ) {
     this.caseInsensitive = inner.caseInsensitive;
-    const segments = root.split('/').filter((s) => s !== '');
+    // NFC like every client path the protocol layer hands in: a root typed on a Mac (NFD) must
+    // name the same folder, and inner paths must start with exactly this spelling.
+    const segments = root
+      .normalize('NFC')
+      .split('/')
+      .filter((s) => s !== '');
     for (const s of segments) assertSafeSegment(s);
     this.root = segments.length === 0 ? '' : `/${segments.join('/')}`;
+    this.rootDepth = segments.length;
   }
 
+  /**
+   * The user's path of an inner path: the root's segments dropped. By segment count, not by
+   * characters, since the inner Vfs may spell the root differently (its case, its normalisation).
+   */
   private outer(innerPath: string): string {
-    if (this.root === '') return innerPath;
-    const stripped = innerPath.length <= this.root.length ? '/' : innerPath.slice(this.root.length);
-    return stripped.startsWith('/') ? stripped : `/${stripped}`;
+    if (this.rootDepth === 0) return innerPath;
+    return `/${innerPath
+      .split('/')
+      .filter((s) => s !== '')
+      .slice(this.rootDepth)
+      .join('/')}`;
+  }
+
+  private isRoot(innerPath: string): boolean {
+    return innerPath.split('/').filter((s) => s !== '').length <= this.rootDepth;
   }
 
   private innerPath(path: string): string {
@@ -36,7 +54,7 @@ export class RootedVfs implements Vfs {
   }
 
   private entry(entry: Entry): Entry {
-    return { ...entry, path: this.outer(entry.path), name: entry.path === this.root ? '' : entry.name };
+    return { ...entry, path: this.outer(entry.path), name: this.rootDepth > 0 && this.isRoot(entry.path) ? '' : entry.name };
   }
 
   resourceKey(path: string): string {

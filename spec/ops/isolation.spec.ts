@@ -14,6 +14,8 @@ const ADMIN = { name: 'admin', password: 'admin-pw-3', root: '/' };
 // Root written in NFD (as a Mac would paste it); the folder is created in NFC below.
 const RENE = { name: 'rene', password: 'rene-pw-4', root: '/Rene\u0301' };
 const READER = { name: 'reader', password: 'reader-pw-5', root: '/bob', readOnly: true };
+// Two combining marks in NFD: the root's spelling is two characters longer than the folder's.
+const ANDERS = { name: 'anders', password: 'anders-pw-6', root: '/A\u030Angstro\u0308m' };
 
 const BOB_SECRET = 'bob secret content';
 const RENE_SECRET = 'rene private content';
@@ -94,14 +96,15 @@ describe('ops: multi-user isolation', function () {
   };
 
   before(async () => {
-    stack = await startStack({ users: [ALICE, BOB, ADMIN, RENE, READER] });
-    for (const folder of ['/alice', '/bob', '/bob/dir', '/Ren%C3%A9']) {
+    stack = await startStack({ users: [ALICE, BOB, ADMIN, RENE, READER, ANDERS] });
+    for (const folder of ['/alice', '/bob', '/bob/dir', '/Ren%C3%A9', '/%C3%85ngstr%C3%B6m']) {
       assert.equal((await request(ADMIN, 'MKCOL', folder)).status, 201, folder);
     }
     assert.equal((await request(ADMIN, 'PUT', '/bob/secret.txt', {}, BOB_SECRET)).status, 201);
     assert.equal((await request(ADMIN, 'PUT', '/bob/dir/inner.txt', {}, 'inner')).status, 201);
     assert.equal((await request(ADMIN, 'PUT', '/Ren%C3%A9/private.txt', {}, RENE_SECRET)).status, 201);
     assert.equal((await request(ALICE, 'PUT', '/own.txt', {}, 'alice own')).status, 201);
+    assert.equal((await request(ADMIN, 'PUT', '/%C3%85ngstr%C3%B6m/notes.txt', {}, 'anders notes')).status, 201);
     reader = await accountReader(stack.emulator);
     baseline = await reader.tree();
     assert.ok(baseline.includes('/alice/own.txt'), `alice's PUT landed in /alice: ${baseline.join(', ')}`);
@@ -127,6 +130,22 @@ describe('ops: multi-user isolation', function () {
     const res = await request(RENE, 'GET', '/private.txt');
     assert.equal(res.status, 200);
     assert.equal(res.body, RENE_SECRET);
+  });
+
+  it('a root typed in NFD lists correct hrefs and names (regression: hrefs lost a character per combining mark, "/otes.txt")', async () => {
+    const listing = await request(ANDERS, 'PROPFIND', '/', { Depth: '1' });
+    assert.equal(listing.status, 207);
+    const hrefs = [...listing.body.matchAll(/<(?:\w+:)?href>([^<]*)<\/(?:\w+:)?href>/g)].map((m) => decodeURIComponent(m[1] as string)).sort();
+    assert.deepEqual(hrefs, ['/', '/notes.txt']);
+    const names = [...listing.body.matchAll(/<(?:\w+:)?displayname>([^<]*)</g)].map((m) => m[1]);
+    assert.ok(!names.includes('Ångström'), `the root shows its account-side name: ${names.join(', ')}`);
+    assert.equal((await request(ANDERS, 'GET', '/notes.txt')).body, 'anders notes');
+    const put = await request(ANDERS, 'PUT', '/more.txt', {}, 'more');
+    assert.equal(put.status, 201);
+    assert.equal(await reader.text('/Ångström/more.txt'), 'more');
+    // Leave the account as the other specs' baseline has it.
+    assert.equal((await request(ANDERS, 'DELETE', '/more.txt')).status, 204);
+    assert.equal(await reader.stat('/Ångström/more.txt'), undefined);
   });
 
   it('no traversal spelling reads or lists outside the root (GET, HEAD, PROPFIND)', async () => {
