@@ -187,6 +187,15 @@ async function rssOf(pid: number): Promise<number | undefined> {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in seconds, from /proc/<pid>/stat. */
+export async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name (which may hold spaces): utime is the 14th field, stime the 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = 100; // USER_HZ, 100 on Linux
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
 /**
  * Samples a process's RSS every `intervalMs` and keeps the peak since the last `mark()`.
  * The kernel's VmHWM is the exact peak; it is reset at each mark (clear_refs 5) where allowed

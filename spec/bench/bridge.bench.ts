@@ -25,7 +25,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { content, DirectJotta, expectStatus, HttpClient, inParallel, md5Of, prefixOf, type Reply } from './bridge-http.js';
-import { emulatorDataRoot, startBridgeProcess, startEmulatorProcess, RssSampler, type BridgeProcess, type Child } from './bridge-processes.js';
+import { cpuSecondsOf, emulatorDataRoot, startBridgeProcess, startEmulatorProcess, RssSampler, type BridgeProcess, type Child } from './bridge-processes.js';
 import type { BenchResult } from './types.js';
 
 const MiB = 1024 * 1024;
@@ -183,11 +183,14 @@ interface Peak {
   hwm?: number;
 }
 
-async function withPeak<T>(sampler: RssSampler, work: () => Promise<T>): Promise<{ value: T; peak: Peak }> {
+/** Runs `work` while watching the bridge: its peak RSS, and the CPU seconds it spent. */
+async function withPeak<T>(sampler: RssSampler, work: () => Promise<T>): Promise<{ value: T; peak: Peak; cpu: number }> {
   const baseline = await sampler.mark();
+  const cpu0 = await cpuSecondsOf(sampler.pid);
   const value = await work();
+  const cpu = (await cpuSecondsOf(sampler.pid)) - cpu0;
   const { sampled, hwm } = await sampler.peakSinceMark();
-  return { value, peak: hwm === undefined ? { baseline, sampled } : { baseline, sampled, hwm } };
+  return { value, peak: hwm === undefined ? { baseline, sampled } : { baseline, sampled, hwm }, cpu };
 }
 
 function rssRow(name: string, peak: Peak, extra = ''): BenchResult {
@@ -233,13 +236,13 @@ async function benchBig(dav: Dav, direct: DirectJotta, sampler: RssSampler, size
   };
   const bridgePut = async (n: number) => {
     const seed = `big-bridge-${n}`;
-    const { value: run, peak } = await withPeak(sampler, () => timed(() => dav.put(`/bench/${seed}.bin`, size, content(seed, size))));
+    const { value: run, peak, cpu } = await withPeak(sampler, () => timed(() => dav.put(`/bench/${seed}.bin`, size, content(seed, size))));
     // The bridge takes the whole body (spooling and hashing it) before it allocates: the request
     // body is all handed over when the spool has taken nearly all of it; the answer follows the upload.
     const { timing } = run.value;
     const spoolMs = timing.sent - timing.start;
-    log(`PUT ${label} bridge: ${seconds(run.ms)} s (body taken in ${seconds(spoolMs)} s, answer ${seconds(timing.end - timing.sent)} s later); peak RSS ${(peak.sampled / MiB).toFixed(1)} MiB`);
-    return { ms: run.ms, spoolMs, forwardMs: timing.end - timing.sent, peak };
+    log(`PUT ${label} bridge: ${seconds(run.ms)} s (body taken in ${seconds(spoolMs)} s, answer ${seconds(timing.end - timing.sent)} s later); bridge CPU ${cpu.toFixed(2)} s; peak RSS ${(peak.sampled / MiB).toFixed(1)} MiB`);
+    return { ms: run.ms, spoolMs, forwardMs: timing.end - timing.sent, peak, cpu };
   };
   const d1 = await directPut(1);
   const b1 = await bridgePut(1);
@@ -259,10 +262,10 @@ async function benchBig(dav: Dav, direct: DirectJotta, sampler: RssSampler, size
     return run.ms;
   };
   const bridgeGet = async () => {
-    const { value: run, peak } = await withPeak(sampler, () => timed(() => dav.get('/bench/big-bridge-1.bin', CHECK_BYTES)));
+    const { value: run, peak, cpu } = await withPeak(sampler, () => timed(() => dav.get('/bench/big-bridge-1.bin', CHECK_BYTES)));
     check('the bridge GET', run.value);
-    log(`GET ${label} bridge: ${seconds(run.ms)} s; peak RSS ${(peak.sampled / MiB).toFixed(1)} MiB`);
-    return { ms: run.ms, peak };
+    log(`GET ${label} bridge: ${seconds(run.ms)} s; bridge CPU ${cpu.toFixed(2)} s; peak RSS ${(peak.sampled / MiB).toFixed(1)} MiB`);
+    return { ms: run.ms, peak, cpu };
   };
   const gd1 = await directGet();
   const gb1 = await bridgeGet();
@@ -284,7 +287,7 @@ async function benchBig(dav: Dav, direct: DirectJotta, sampler: RssSampler, size
       baseline: mibps(directGetMs / 2),
       ratio: +(directGetMs / bridgeGetMs).toFixed(3),
       target: '>= 0.9',
-      note: `2 runs each, ABBA: direct ${seconds(gd1)}/${seconds(gd2)} s, bridge ${seconds(gb1.ms)}/${seconds(gb2.ms)} s; direct = mode=bin GET from the emulator; bytes counted, first MiB compared`,
+      note: `2 runs each, ABBA: direct ${seconds(gd1)}/${seconds(gd2)} s, bridge ${seconds(gb1.ms)}/${seconds(gb2.ms)} s (bridge CPU ${gb1.cpu.toFixed(2)}/${gb2.cpu.toFixed(2)} s); direct = mode=bin GET from the emulator; bytes counted, first MiB compared`,
     },
     {
       name: `PUT ${label}: time, bridge vs direct`,
@@ -295,7 +298,7 @@ async function benchBig(dav: Dav, direct: DirectJotta, sampler: RssSampler, size
       target: '<= 1.3',
       note:
         `2 runs each, ABBA: direct ${seconds(d1.ms)}/${seconds(d2.ms)} s (of which MD5 pass ${seconds(d1.md5Ms)}/${seconds(d2.md5Ms)} s), ` +
-        `bridge ${seconds(b1.ms)}/${seconds(b2.ms)} s (body spooled + hashed ${seconds(b1.spoolMs)}/${seconds(b2.spoolMs)} s, then allocate + upload + read-back ${seconds(b1.forwardMs)}/${seconds(b2.forwardMs)} s)`,
+        `bridge ${seconds(b1.ms)}/${seconds(b2.ms)} s (body spooled + hashed ${seconds(b1.spoolMs)}/${seconds(b2.spoolMs)} s, then allocate + upload + read-back ${seconds(b1.forwardMs)}/${seconds(b2.forwardMs)} s; bridge CPU ${b1.cpu.toFixed(2)}/${b2.cpu.toFixed(2)} s)`,
     },
     rssRow(`bridge peak RSS during the ${label} PUTs`, putPeak),
     rssRow(`bridge peak RSS during the ${label} GETs`, getPeak),
