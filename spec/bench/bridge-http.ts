@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
+export const MiB = 1024 * 1024;
 const BLOCK = 256 * 1024;
 const ZEROS = Buffer.alloc(BLOCK);
 
@@ -187,4 +188,62 @@ export async function inParallel(count: number, concurrency: number, work: (i: n
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+export function log(line: string): void {
+  console.error(`  bridge: ${line}`);
+}
+
+export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await work();
+  return { ms: performance.now() - t0, value };
+}
+
+export function sizeLabel(bytes: number): string {
+  return bytes >= 1024 * MiB ? `${+(bytes / 1024 / MiB).toFixed(2)} GiB` : `${+(bytes / MiB).toFixed(1)} MiB`;
+}
+
+/** The bridge as a WebDAV client sees it. */
+export class Dav {
+  private readonly auth: string;
+  constructor(
+    private readonly http: HttpClient,
+    private readonly base: string,
+    user: string,
+    password: string,
+  ) {
+    this.auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  }
+
+  url(path: string): string {
+    return `${this.base}${path.replace(/^\//, '').split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  async mkcol(path: string): Promise<void> {
+    expectStatus(`MKCOL ${path}`, await this.http.call(this.url(path), { method: 'MKCOL', headers: { authorization: this.auth } }), 201);
+  }
+
+  /**
+   * PROPFIND (allprop, as an empty body means); answers the number of responses. They are counted
+   * by their closing tag as the body streams in, so the client adds little to the time measured
+   * (lib/dav writes the DAV: namespace with the D prefix).
+   */
+  async propfind(path: string, depth: '0' | '1'): Promise<number> {
+    const reply = expectStatus(
+      `PROPFIND ${path}`,
+      await this.http.call(this.url(path), { method: 'PROPFIND', headers: { authorization: this.auth, depth }, count: Buffer.from('</D:response>') }),
+      207,
+    );
+    return reply.matches;
+  }
+
+  async put(path: string, size: number, body: Readable | Buffer): Promise<Reply> {
+    const headers = { authorization: this.auth, 'content-type': 'application/octet-stream', 'content-length': String(size) };
+    return expectStatus(`PUT ${path}`, await this.http.call(this.url(path), { method: 'PUT', headers, body }), 201, 204);
+  }
+
+  async get(path: string, keep: number) {
+    return expectStatus(`GET ${path}`, await this.http.call(this.url(path), { headers: { authorization: this.auth }, keep }), 200);
+  }
 }

@@ -22,14 +22,12 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { content, DirectJotta, expectStatus, HttpClient, inParallel, md5Of, prefixOf, type Reply } from './bridge-http.js';
-import { cpuSecondsOf, emulatorDataRoot, startBridgeProcess, startEmulatorProcess, RssSampler, type BridgeProcess, type Child } from './bridge-processes.js';
+import { content, Dav, DirectJotta, HttpClient, inParallel, log, MiB, prefixOf, timed } from './bridge-http.js';
+import { emulatorDataRoot, startBridgeProcess, startEmulatorProcess, RssSampler, type Child } from './bridge-processes.js';
+import { benchBig } from './bridge-transfers.js';
 import type { BenchResult } from './types.js';
 
-const MiB = 1024 * 1024;
 const self = fileURLToPath(import.meta.url);
 
 function sizeFromEnv(name: string, fallback: number): number {
@@ -53,61 +51,7 @@ function phasesFromEnv(): Set<Phase> {
   return new Set(wanted as Phase[]);
 }
 
-function log(line: string): void {
-  console.error(`  bridge: ${line}`);
-}
 
-async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const t0 = performance.now();
-  const value = await work();
-  return { ms: performance.now() - t0, value };
-}
-
-function sizeLabel(bytes: number): string {
-  return bytes >= 1024 * MiB ? `${+(bytes / 1024 / MiB).toFixed(2)} GiB` : `${+(bytes / MiB).toFixed(1)} MiB`;
-}
-
-/** The bridge as a WebDAV client sees it. */
-class Dav {
-  private readonly auth: string;
-  constructor(
-    private readonly http: HttpClient,
-    private readonly bridge: BridgeProcess,
-  ) {
-    this.auth = `Basic ${Buffer.from(`${bridge.user}:${bridge.password}`).toString('base64')}`;
-  }
-
-  url(path: string): string {
-    return `${this.bridge.url}${path.replace(/^\//, '').split('/').map(encodeURIComponent).join('/')}`;
-  }
-
-  async mkcol(path: string): Promise<void> {
-    expectStatus(`MKCOL ${path}`, await this.http.call(this.url(path), { method: 'MKCOL', headers: { authorization: this.auth } }), 201);
-  }
-
-  /**
-   * PROPFIND (allprop, as an empty body means); answers the number of responses. They are counted
-   * by their closing tag as the body streams in, so the client adds little to the time measured
-   * (lib/dav writes the DAV: namespace with the D prefix).
-   */
-  async propfind(path: string, depth: '0' | '1'): Promise<number> {
-    const reply = expectStatus(
-      `PROPFIND ${path}`,
-      await this.http.call(this.url(path), { method: 'PROPFIND', headers: { authorization: this.auth, depth }, count: Buffer.from('</D:response>') }),
-      207,
-    );
-    return reply.matches;
-  }
-
-  async put(path: string, size: number, body: Readable | Buffer): Promise<Reply> {
-    const headers = { authorization: this.auth, 'content-type': 'application/octet-stream', 'content-length': String(size) };
-    return expectStatus(`PUT ${path}`, await this.http.call(this.url(path), { method: 'PUT', headers, body }), 201, 204);
-  }
-
-  async get(path: string, keep: number) {
-    return expectStatus(`GET ${path}`, await this.http.call(this.url(path), { headers: { authorization: this.auth }, keep }), 200);
-  }
-}
 
 interface Sizes {
   big: number;
@@ -118,9 +62,7 @@ interface Sizes {
 const SMALL_BYTES = 4096;
 const SMALL_CONCURRENCY = 8;
 const SETUP_CONCURRENCY = 16;
-const CHECK_BYTES = MiB;
 
-/** The 10,000-file folder, made straight on the emulator: one upload, then dedup for the rest. */
 /**
  * The two 10,000-file folders: one a client opens straight by its URL (its parent never listed),
  * one it reaches by browsing from the root, as a file manager does. Made on the emulator before
@@ -197,134 +139,6 @@ async function benchSmallPuts(dav: Dav, direct: DirectJotta, count: number): Pro
   };
 }
 
-interface Peak {
-  baseline: number;
-  sampled: number;
-  hwm?: number;
-}
-
-/** Runs `work` while watching the bridge: its peak RSS, and the CPU seconds it spent. */
-async function withPeak<T>(sampler: RssSampler, work: () => Promise<T>): Promise<{ value: T; peak: Peak; cpu: number }> {
-  const baseline = await sampler.mark();
-  const cpu0 = await cpuSecondsOf(sampler.pid);
-  const value = await work();
-  const cpu = (await cpuSecondsOf(sampler.pid)) - cpu0;
-  const { sampled, hwm } = await sampler.peakSinceMark();
-  return { value, peak: hwm === undefined ? { baseline, sampled } : { baseline, sampled, hwm }, cpu };
-}
-
-function rssRow(name: string, peak: Peak, extra = ''): BenchResult {
-  const hwm = peak.hwm === undefined ? '' : `; kernel VmHWM ${(peak.hwm / MiB).toFixed(1)} MiB`;
-  return {
-    name,
-    value: +(Math.max(peak.sampled, peak.hwm ?? 0) / MiB).toFixed(1),
-    unit: 'MiB',
-    target: '< 200',
-    note: `bridge process RSS, sampled every 50 ms ${(peak.sampled / MiB).toFixed(1)} MiB${hwm}; ${(peak.baseline / MiB).toFixed(1)} MiB before${extra}`,
-  };
-}
-
-/** Peak of several windows: the highest sampled peak, the highest VmHWM, the lowest starting RSS. */
-function combine(peaks: Peak[]): Peak {
-  const out: Peak = { baseline: Math.min(...peaks.map((p) => p.baseline)), sampled: Math.max(...peaks.map((p) => p.sampled)) };
-  if (peaks.every((p) => p.hwm !== undefined)) out.hwm = Math.max(...peaks.map((p) => p.hwm!));
-  return out;
-}
-
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-const seconds = (ms: number) => (ms / 1000).toFixed(2);
-
-/**
- * 1 GiB each way, in the order direct, bridge, bridge, direct (ABBA) so that a drift in the
- * shared machine's load weighs on both sides alike; the ratios compare the sums.
- */
-async function benchBig(dav: Dav, direct: DirectJotta, sampler: RssSampler, size: number): Promise<BenchResult[]> {
-  const label = sizeLabel(size);
-  // Warm-up: the code paths of a spooled PUT and a GET are loaded before the RSS baseline.
-  const warm = 12 * MiB;
-  await dav.put('/bench/warm-up.bin', warm, content('warm-up', warm));
-  expectStatus('warm-up GET', await dav.get('/bench/warm-up.bin', 0), 200);
-
-  // PUT: a different seed each time, so no upload can be deduplicated against another.
-  const directPut = async (n: number) => {
-    const seed = `big-direct-${n}`;
-    const hashing = await timed(() => md5Of(content(seed, size)));
-    const upload = await timed(() => direct.upload(`/bench/${seed}.bin`, size, hashing.value, () => content(seed, size)));
-    if (upload.value !== 'uploaded') throw new Error(`the direct ${label} upload was deduplicated: the content is not unique`);
-    log(`PUT ${label} direct: ${seconds(hashing.ms + upload.ms)} s (MD5 pass ${seconds(hashing.ms)} s, allocate + upload ${seconds(upload.ms)} s)`);
-    return { ms: hashing.ms + upload.ms, md5Ms: hashing.ms };
-  };
-  const bridgePut = async (n: number) => {
-    const seed = `big-bridge-${n}`;
-    const { value: run, peak, cpu } = await withPeak(sampler, () => timed(() => dav.put(`/bench/${seed}.bin`, size, content(seed, size))));
-    // The bridge takes the whole body (spooling and hashing it) before it allocates: the request
-    // body is all handed over when the spool has taken nearly all of it; the answer follows the upload.
-    const { timing } = run.value;
-    const spoolMs = timing.sent - timing.start;
-    log(`PUT ${label} bridge: ${seconds(run.ms)} s (body taken in ${seconds(spoolMs)} s, answer ${seconds(timing.end - timing.sent)} s later); bridge CPU ${cpu.toFixed(2)} s; peak RSS ${(peak.sampled / MiB).toFixed(1)} MiB`);
-    return { ms: run.ms, spoolMs, forwardMs: timing.end - timing.sent, peak, cpu };
-  };
-  const d1 = await directPut(1);
-  const b1 = await bridgePut(1);
-  const b2 = await bridgePut(2);
-  const d2 = await directPut(2);
-
-  // GET of a file the bridge uploaded, both ways; the first MiB is compared with what was sent.
-  const expected = await prefixOf(content('big-bridge-1', size), Math.min(CHECK_BYTES, size));
-  const check = (what: string, reply: Reply) => {
-    if (reply.bytes !== size) throw new Error(`${what} returned ${reply.bytes} bytes, expected ${size}`);
-    if (!reply.head.equals(expected)) throw new Error(`${what} returned other bytes than the bridge PUT sent`);
-  };
-  const directGet = async () => {
-    const run = await timed(() => direct.download('/bench/big-bridge-1.bin', CHECK_BYTES));
-    check('the direct GET', run.value);
-    log(`GET ${label} direct: ${seconds(run.ms)} s`);
-    return run.ms;
-  };
-  const bridgeGet = async () => {
-    const { value: run, peak, cpu } = await withPeak(sampler, () => timed(() => dav.get('/bench/big-bridge-1.bin', CHECK_BYTES)));
-    check('the bridge GET', run.value);
-    log(`GET ${label} bridge: ${seconds(run.ms)} s; bridge CPU ${cpu.toFixed(2)} s; peak RSS ${(peak.sampled / MiB).toFixed(1)} MiB`);
-    return { ms: run.ms, peak, cpu };
-  };
-  const gd1 = await directGet();
-  const gb1 = await bridgeGet();
-  const gb2 = await bridgeGet();
-  const gd2 = await directGet();
-
-  const directPutMs = d1.ms + d2.ms;
-  const bridgePutMs = b1.ms + b2.ms;
-  const directGetMs = gd1 + gd2;
-  const bridgeGetMs = gb1.ms + gb2.ms;
-  const mibps = (ms: number) => +(size / MiB / (ms / 1000)).toFixed(1);
-  const putPeak = combine([b1.peak, b2.peak]);
-  const getPeak = combine([gb1.peak, gb2.peak]);
-  return [
-    {
-      name: `GET ${label}: throughput, bridge vs direct`,
-      value: mibps(bridgeGetMs / 2),
-      unit: 'MiB/s',
-      baseline: mibps(directGetMs / 2),
-      ratio: +(directGetMs / bridgeGetMs).toFixed(3),
-      target: '>= 0.9',
-      note: `2 runs each, ABBA: direct ${seconds(gd1)}/${seconds(gd2)} s, bridge ${seconds(gb1.ms)}/${seconds(gb2.ms)} s (bridge CPU ${gb1.cpu.toFixed(2)}/${gb2.cpu.toFixed(2)} s); direct = mode=bin GET from the emulator; bytes counted, first MiB compared`,
-    },
-    {
-      name: `PUT ${label}: time, bridge vs direct`,
-      value: +(bridgePutMs / 2000).toFixed(2),
-      unit: 's',
-      baseline: +(directPutMs / 2000).toFixed(2),
-      ratio: +(bridgePutMs / directPutMs).toFixed(3),
-      target: '<= 1.3',
-      note:
-        `2 runs each, ABBA: direct ${seconds(d1.ms)}/${seconds(d2.ms)} s (of which MD5 pass ${seconds(d1.md5Ms)}/${seconds(d2.md5Ms)} s), ` +
-        `bridge ${seconds(b1.ms)}/${seconds(b2.ms)} s (body spooled + hashed ${seconds(b1.spoolMs)}/${seconds(b2.spoolMs)} s, then allocate + upload + read-back ${seconds(b1.forwardMs)}/${seconds(b2.forwardMs)} s; bridge CPU ${b1.cpu.toFixed(2)}/${b2.cpu.toFixed(2)} s)`,
-    },
-    rssRow(`bridge peak RSS during the ${label} PUTs`, putPeak),
-    rssRow(`bridge peak RSS during the ${label} GETs`, getPeak),
-    rssRow(`bridge peak RSS during the ${label} transfers`, combine([putPeak, getPeak]), '; the larger of the two above; measured before the listing and small-PUT phases'),
-  ];
-}
 
 export async function run(): Promise<BenchResult[]> {
   const sizes: Sizes = {
@@ -349,7 +163,7 @@ export async function run(): Promise<BenchResult[]> {
     sampler = new RssSampler(bridge.child.pid);
     sampler.start();
     const direct = new DirectJotta(http, emulator.info.api, emulator.info.jfs, emulator.info.username, bridge.accessToken);
-    const dav = new Dav(http, bridge);
+    const dav = new Dav(http, bridge.url, bridge.user, bridge.password);
 
     // The big folder is made behind the bridge's back before its first request, so its cache is empty.
     if (phases.has('listing')) {
