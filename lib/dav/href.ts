@@ -1,14 +1,16 @@
 import { splitPath } from '../util/paths.js';
+import { decodeHrefSegment, encodeHrefSegment } from '../vfs/index.js';
 import { DavError } from './errors.js';
 
 /**
  * Client paths ⇄ hrefs. Hrefs are path-only ('/base/a%20b/'), percent-encoded with upper-case
  * hex, and end in '/' for collections. encodeURIComponent leaves `()!*'~` alone, which gvfs
  * needs (cryptomator #235: over-encoded parentheses broke it), and escapes everything else
- * outside the unreserved set with upper-case hex.
+ * outside the unreserved set with upper-case hex. A name holding bytes that are not UTF-8 (written
+ * by another tool) travels as those raw bytes, `%E9`, where encodeURIComponent would throw.
  */
 export function encodeSegment(segment: string): string {
-  return encodeURIComponent(segment);
+  return encodeHrefSegment(segment);
 }
 
 /** Builds hrefs below a base path ('/' or '/dav/'; given unencoded). */
@@ -51,7 +53,7 @@ export function decodeRequestPath(rawPath: string, basePath: string): DecodedPat
     if (raw === '') continue;
     let segment: string;
     try {
-      segment = decodeURIComponent(raw);
+      segment = decodeHrefSegment(raw);
     } catch {
       throw new DavError(400, 'malformed percent-encoding in the path');
     }
