@@ -56,7 +56,9 @@ function hostileRequests(): Hostile[] {
   const add = (what: string, raw: string) => out.push({ what, raw });
 
   // 1. Bad percent-encodings (webdav-server: GET /%E0%A4%A crashed the process unauthenticated).
-  const badPaths = ['/%', '/%E0%A4%A', '/%ZZ', '/a%', '/%C0%AF', '/%ED%A0%80', '/%FF%FE', '/x/%E2%82', '/%%32%35', '/%G1/x', '/%00', '/a%2Fb', '/%c3%28'];
+  // (Well-formed escapes of bytes that are not UTF-8, e.g. /%C0%AF, are names of raw bytes: see
+  // the spec below.)
+  const badPaths = ['/%', '/%E0%A4%A', '/%ZZ', '/a%', '/x/%E2%82', '/%%32%35', '/%G1/x', '/%00', '/a%2Fb'];
   for (const path of badPaths) {
     for (const method of METHODS.filter((m) => m !== 'OPTIONS')) {
       add(`${method} bad encoding ${path}`, request(method, path, { Depth: '0' }));
@@ -218,5 +220,23 @@ describe('dav: robustness against malformed and hostile requests', function () {
     const list = await server.request('PROPFIND', '/', { headers: { Depth: '1' } });
     assert.equal(list.status, 207);
     assert.deepEqual((await server.vfs.list('/')).map((e) => e.name).sort(), ['dir', 'exists.txt']);
+  });
+
+  // Latin-1 and other legacy names arrive as well-formed escapes of bytes that are not UTF-8.
+  // They are names of raw bytes (rclone stores them as ‛HH): never a separator, never a dot
+  // segment, and they list under the same href they were written to.
+  it('takes escapes of invalid UTF-8 (overlong "/", lone surrogates) as raw-byte names, never as separators', async () => {
+    // [as sent, as listed]: '(' needs no escape, so it comes back bare.
+    for (const [raw, listedAs] of [['%C0%AF', '%C0%AF'], ['%ED%A0%80', '%ED%A0%80'], ['%FF%FE', '%FF%FE'], ['%C3%28', '%C3('], ['%C0%AE%C0%AE', '%C0%AE%C0%AE']]) {
+      const put = await send(server.port, request('PUT', `/dir/${raw}`, { 'Content-Length': 1 }, 'x'));
+      assert.equal(put.status, 201, raw);
+      const listed = await server.request('PROPFIND', '/dir/', { headers: { Depth: '1' } });
+      assert.ok(listed.body.includes(`/dir/${listedAs}<`), `${raw} is listed under its own href`);
+      const del = await send(server.port, request('DELETE', `/dir/${raw}`, {}));
+      assert.equal(del.status, 204, raw);
+    }
+    assert.deepEqual((await server.vfs.list('/')).map((e) => e.name).sort(), ['dir', 'exists.txt']);
+    assert.deepEqual(await server.vfs.list('/dir'), []);
+    assert.deepEqual(fired, []);
   });
 });
