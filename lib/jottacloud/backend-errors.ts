@@ -16,7 +16,8 @@ import {
 function httpCode(error: JottaHttpError): StorageErrorCode {
   const exception = error.exception ?? '';
   const detail = error.detail ?? '';
-  if (/quota|storagefull|notenoughspace|insufficientstorage|overquota/i.test(exception + detail) || error.status === 507) {
+  // The exception name only: a detail holds the path, and a file may well be called quota.bin.
+  if (/quota|storagefull|notenoughspace|insufficientstorage|overquota/i.test(exception) || error.status === 507) {
     return 'QUOTA_EXCEEDED';
   }
   switch (error.status) {
