@@ -6,13 +6,13 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { endpointOverridesOf, isLoopbackHost, storeSpecOf, type AccountConfig, type JottadavConfig } from './config/index.js';
 import { startDavServer, type DavUser, type RunningDavServer } from './dav/index.js';
-import { createJottacloudBackend, FileTokenStore, KeyValueTokenStore, type TokenStore } from './jottacloud/index.js';
+import { createJottacloudClient, FileTokenStore, JottacloudBackend, KeyValueTokenStore, type TokenStore } from './jottacloud/index.js';
 import { createStore } from './store/create-store.js';
 import { namespaced, type KeyValueStore } from './store/key-value-store.js';
 import type { Readable } from 'node:stream';
 import type { RemoteEntry, StorageBackend, UploadBody } from './storage/backend.js';
 import type { Logger } from './util/logger.js';
-import { JottaVfs, RootedVfs, type Vfs } from './vfs/index.js';
+import { JottaVfs, MountsVfs, RootedVfs, type Vfs } from './vfs/index.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -31,9 +31,12 @@ export interface RunningApp {
 }
 
 interface Account {
-  backend: StorageBackend;
-  uploads: InterruptibleUploads;
-  vfs: JottaVfs;
+  /** The account as users see it below their roots: one mount point, or every one (allDevices). */
+  vfs: Vfs;
+  /** Cuts the uploads in flight; returns how many. */
+  interrupt(): number;
+  /** Turns remaining placeholders into files, then stops the token timers. */
+  close(): Promise<void>;
 }
 
 /**
@@ -123,29 +126,53 @@ async function defaultTokenStore(name: string, account: AccountConfig, store: Ke
 
 async function openAccount(name: string, account: AccountConfig, config: JottadavConfig, store: KeyValueStore, deps: AppDependencies): Promise<Account> {
   const tokenStore = deps.tokenStoreFor?.(name, account, store) ?? (await defaultTokenStore(name, account, store, config.store.startsWith('redis')));
-  const backend = await createJottacloudBackend({
-    tokenStore,
-    endpoints: endpointOverridesOf(account),
-    device: account.device,
-    mountPoint: account.mountPoint,
-    hardDelete: config.hardDelete,
-  });
-  const uploads = new InterruptibleUploads(backend);
-  const vfs = new JottaVfs({
-    backend: uploads,
-    store,
-    namespace: `vfs:${name}`,
-    listingTtlMs: config.cache.listingTtl,
-    usageTtlMs: config.cache.quotaTtl,
-    md5MemoryLimit: config.uploads.md5MemoryLimit,
-    uploadResumeLimit: config.uploads.uploadResumeLimit,
-    spoolDir: config.uploads.spoolDir,
-    placeholderGraceMs: config.placeholders.grace,
-    localOnly: config.localOnly.enabled ? { patterns: config.localOnly.patterns, ttlMs: config.localOnly.ttl } : false,
-    hardDelete: config.hardDelete,
-    trashedOnly: config.trashedOnly,
-  });
-  return { backend, uploads, vfs };
+  // One client (one token source) for every mount point: separate ones would each rotate the
+  // refresh token behind the others' backs.
+  const client = await createJottacloudClient({ tokenStore, endpoints: endpointOverridesOf(account) });
+  const mounts: Array<{ uploads: InterruptibleUploads; vfs: JottaVfs }> = [];
+  const mount = (device: string, mountPoint: string, namespace: string): JottaVfs => {
+    const uploads = new InterruptibleUploads(new JottacloudBackend({ client, device, mountPoint, hardDelete: config.hardDelete }));
+    const vfs = new JottaVfs({
+      backend: uploads,
+      store,
+      namespace,
+      listingTtlMs: config.cache.listingTtl,
+      usageTtlMs: config.cache.quotaTtl,
+      md5MemoryLimit: config.uploads.md5MemoryLimit,
+      uploadResumeLimit: config.uploads.uploadResumeLimit,
+      spoolDir: config.uploads.spoolDir,
+      placeholderGraceMs: config.placeholders.grace,
+      localOnly: config.localOnly.enabled ? { patterns: config.localOnly.patterns, ttlMs: config.localOnly.ttl } : false,
+      hardDelete: config.hardDelete,
+      trashedOnly: config.trashedOnly,
+    });
+    mounts.push({ uploads, vfs });
+    return vfs;
+  };
+  const vfs: Vfs = account.allDevices
+    ? new MountsVfs({
+        source: {
+          list: async () => (await client.user()).devices.map((d) => d.name),
+          vfsFor: (device) =>
+            new MountsVfs({
+              source: {
+                list: async () => (await client.device(device)).mountPoints.map((m) => m.name),
+                vfsFor: (mountPoint) => mount(device, mountPoint, `vfs:${name}:${device}/${mountPoint}`),
+              },
+            }),
+        },
+      })
+    : mount(account.device, account.mountPoint, `vfs:${name}`);
+  return {
+    vfs,
+    interrupt: () => mounts.reduce((cut, m) => cut + m.uploads.interrupt(), 0),
+    async close() {
+      const failures: unknown[] = [];
+      for (const m of mounts) await m.vfs.close().catch((error: unknown) => failures.push(error));
+      client.http.tokens.close();
+      if (failures.length > 0) throw new AggregateError(failures, failures.map(String).join('; '));
+    },
+  };
 }
 
 function healthEndpoint(path: string | null): ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined {
@@ -175,12 +202,12 @@ export async function startApp(config: JottadavConfig, deps: AppDependencies): P
       accounts.set(name, await openAccount(name, account, config, store, deps));
     }
   } catch (error) {
-    await Promise.allSettled([...accounts.values()].map((a) => a.backend.close()));
+    await Promise.allSettled([...accounts.values()].map((a) => a.close()));
     await store.close();
     throw error;
   }
 
-  const accountVfs = (name: string | null): JottaVfs => {
+  const accountVfs = (name: string | null): Vfs => {
     const account = name === null ? accounts.values().next().value : accounts.get(name);
     if (!account) throw new Error(`no account '${name}' is configured`);
     return account.vfs;
@@ -227,17 +254,16 @@ export async function startApp(config: JottadavConfig, deps: AppDependencies): P
       await dav.shutdown(config.shutdown.grace);
       // The grace is over: uploads still running upstream are cut, so the process can exit.
       for (const [name, account] of accounts) {
-        const cut = account.uploads.interrupt();
+        const cut = account.interrupt();
         if (cut > 0) logger.warn('uploads cut off at shutdown; Jottacloud keeps the previous versions', { account: name, uploads: cut });
       }
       // Placeholders still empty become real empty files now, so no empty file is lost.
       for (const [name, account] of accounts) {
         try {
-          await account.vfs.close();
+          await account.close();
         } catch (error) {
           logger.error('closing the file system failed', { account: name, error: String(error) });
         }
-        await account.backend.close().catch(() => undefined);
       }
       await store.close();
     })();

@@ -76,12 +76,14 @@ export interface AccountReader {
   close(): Promise<void>;
 }
 
-export async function accountReader(emulator: Emulator): Promise<AccountReader> {
+/** `at`: another device / mount point than the default Jotta/Archive. */
+export async function accountReader(emulator: Emulator, at: { device?: string; mountPoint?: string } = {}): Promise<AccountReader> {
   const dir = mkdtempSync(join(tmpdir(), 'jottadav-ops-reader-'));
   const backend = await createJottacloudBackend({
     tokenStore: new FileTokenStore(join(dir, 'token.json')),
     loginToken: emulator.mintLoginToken(),
     endpoints: { jfs: emulator.urls.jfs, api: emulator.urls.api, www: emulator.urls.www },
+    ...at,
   });
   const notFound = (error: unknown) => (error as { code?: string }).code === 'NOT_FOUND';
   const stat = async (path: string) => {
