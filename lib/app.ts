@@ -4,12 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { endpointOverridesOf, isLoopbackHost, storeSpecOf, type AccountConfig, type JottadavConfig } from './config/index.js';
 import { startDavServer, type DavUser, type RunningDavServer } from './dav/index.js';
 import { createJottacloudClient, FileTokenStore, JottacloudBackend, KeyValueTokenStore, type TokenStore } from './jottacloud/index.js';
 import { createStore } from './store/create-store.js';
 import { namespaced, type KeyValueStore } from './store/key-value-store.js';
-import type { Readable } from 'node:stream';
 import type { RemoteEntry, StorageBackend, UploadBody } from './storage/backend.js';
 import type { Logger } from './util/logger.js';
 import { JottaVfs, MountsVfs, RootedVfs, type Vfs } from './vfs/index.js';
