@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,7 +112,9 @@ describe('ops: graceful shutdown of `jottadav serve` during uploads', function (
   let child: Child | undefined;
 
   const serve = async (graceMs: number): Promise<string> => {
-    child = startChild(['serve', '--config', configFile], { JOTTADAV_SHUTDOWN_GRACE: `${graceMs}ms` });
+    // A spool folder per run: a failed spec's killed process cannot leave files for the next one.
+    spoolDir = mkdtempSync(join(dir, 'spool-'));
+    child = startChild(['serve', '--config', configFile], { JOTTADAV_SHUTDOWN_GRACE: `${graceMs}ms`, JOTTADAV_UPLOADS_SPOOL_DIR: spoolDir });
     return servedUrl(child);
   };
 
@@ -154,8 +156,6 @@ describe('ops: graceful shutdown of `jottadav serve` during uploads', function (
   before(async () => {
     emulator = await startEmulator();
     dir = mkdtempSync(join(tmpdir(), 'jottadav-ops-shutdown-'));
-    spoolDir = join(dir, 'spool');
-    mkdirSync(spoolDir);
     const tokenFile = join(dir, 'token.json');
     await loginWithToken(emulator.mintLoginToken(), new FileTokenStore(tokenFile));
     configFile = join(dir, 'config.json');
@@ -167,7 +167,6 @@ describe('ops: graceful shutdown of `jottadav serve` during uploads', function (
         accounts: { main: { tokenFile, endpoints: { jfs: emulator.urls.jfs, api: emulator.urls.api, www: emulator.urls.www, wellKnown: emulator.urls.wellKnown } } },
         store: 'file',
         dataDir: join(dir, 'data'),
-        uploads: { spoolDir },
         // Long enough that only the shutdown can turn a placeholder into a file.
         placeholders: { grace: '1h' },
         shutdown: { grace: '30s' },
@@ -192,13 +191,17 @@ describe('ops: graceful shutdown of `jottadav serve` during uploads', function (
     const previous = await previousVersion(url, 'previous version A');
     const content = new Content(SIZE);
     let signalled = false;
+    let spooling: string[] = [];
     const outcome = await streamPut(url, '/big.bin', content, (sent) => {
       if (!signalled && sent >= 32 * MiB) {
         signalled = true;
+        // Past the memory limit the body is on disk, in the configured folder.
+        spooling = readdirSync(spoolDir);
         child?.process.kill('SIGTERM');
       }
     });
     assert.ok(signalled);
+    assert.equal(spooling.length, 1, 'the upload was not spooled in uploads.spoolDir');
     assert.equal(await terminate(LONG_GRACE_MS, true), 0);
     const version = await assertWholeVersion(content, previous, outcome);
     // With a grace this long the client that kept sending must have been served.
