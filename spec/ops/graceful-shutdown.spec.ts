@@ -294,6 +294,34 @@ describe('ops: graceful shutdown of `jottadav serve` during uploads', function (
     assert.equal(entry?.size, 0);
   });
 
+  it('SIGTERM flushes the file store: a dead property and a lock set just before it survive a restart', async () => {
+    let url = await serve(LONG_GRACE_MS);
+    assert.equal((await raw(url, 'PUT', '/kept-props.txt', { headers: { Authorization: AUTH }, body: 'props' })).status, 201);
+    const proppatch = await raw(url, 'PROPPATCH', '/kept-props.txt', {
+      headers: { Authorization: AUTH, 'Content-Type': 'application/xml' },
+      body: '<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><x:tag xmlns:x="urn:ops">flushed-on-sigterm</x:tag></D:prop></D:set></D:propertyupdate>',
+    });
+    assert.equal(proppatch.status, 207);
+    const lock = await raw(url, 'LOCK', '/kept-props.txt', {
+      headers: { Authorization: AUTH, 'Content-Type': 'application/xml', Timeout: 'Second-3600' },
+      body: '<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>',
+    });
+    assert.equal(lock.status, 200);
+    assert.equal(await terminate(LONG_GRACE_MS), 0);
+
+    url = await serve(LONG_GRACE_MS);
+    const props = await raw(url, 'PROPFIND', '/kept-props.txt', {
+      headers: { Authorization: AUTH, Depth: '0', 'Content-Type': 'application/xml' },
+      body: '<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><x:tag xmlns:x="urn:ops"/><D:lockdiscovery/></D:prop></D:propfind>',
+    });
+    assert.equal(props.status, 207);
+    assert.match(props.body, /flushed-on-sigterm/);
+    assert.ok(props.body.includes(String(lock.headers['lock-token']).replace(/[<>]/g, '')), props.body);
+    // The lock still guards the file.
+    assert.equal((await raw(url, 'PUT', '/kept-props.txt', { headers: { Authorization: AUTH }, body: 'no token' })).status, 423);
+    assert.equal(await terminate(LONG_GRACE_MS), 0);
+  });
+
   it('SIGTERM turns an empty placeholder into a real empty file, exit 0', async () => {
     const url = await serve(LONG_GRACE_MS);
     const put = await raw(url, 'PUT', '/placeholder.txt', { headers: { Authorization: AUTH }, body: '' });
