@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../../lib/dav/index.js';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
-import type { StoredToken } from '../../lib/jottacloud/index.js';
+import { FileTokenStore, loginWithToken, type StoredToken } from '../../lib/jottacloud/index.js';
 import { runCli } from '../cli/run-cli.js';
 import { basic, raw, servedUrl, startChild, type Child } from './support.js';
 
@@ -36,6 +36,8 @@ describe('ops: no secret in the logs of a session', function () {
   let secrets: Record<string, string>;
   let access: Array<Record<string, unknown>>;
   const requests: Array<{ method: string; path: string; status: number; user?: string }> = [];
+  let configFile: string;
+  let tokenFile: string;
   after(async () => {
     await serve?.kill();
     await emulator?.close();
@@ -45,8 +47,8 @@ describe('ops: no secret in the logs of a session', function () {
   before(async () => {
     emulator = await startEmulator();
     dir = mkdtempSync(join(tmpdir(), 'jottadav-ops-logs-'));
-    const configFile = join(dir, 'config.json');
-    const tokenFile = join(dir, 'token.json');
+    configFile = join(dir, 'config.json');
+    tokenFile = join(dir, 'token.json');
     const loginToken = emulator.mintLoginToken();
     const authToken = (JSON.parse(Buffer.from(loginToken, 'base64url').toString('utf8')) as { auth_token: string }).auth_token;
     const env = { JOTTADAV_LOG_LEVEL: 'debug', JOTTADAV_LOG_FORMAT: 'json' };
@@ -108,7 +110,6 @@ describe('ops: no secret in the logs of a session', function () {
     serve.process.kill('SIGTERM');
     assert.equal(await serve.exited, 0);
     output = [login.stdout, login.stderr, serve.stdout(), serve.stderr()].join('\n');
-    if (process.env.OPS_DEBUG) console.log(output);
     secrets = {
       'login token': loginToken,
       auth_token: authToken,
@@ -154,6 +155,32 @@ describe('ops: no secret in the logs of a session', function () {
     // A GET's bytes are the body sent.
     const get = access.find((l) => l.method === 'GET' && l.path === '/report.txt');
     assert.equal(get?.bytes, 'quarterly numbers'.length);
+  });
+
+  it('the readable (terminal) log format leaks no secret either', async () => {
+    // The session above ended with revoked tokens: log in again, as an operator would.
+    const loginToken = emulator.mintLoginToken();
+    await loginWithToken(loginToken, new FileTokenStore(tokenFile));
+    const token = JSON.parse(readFileSync(tokenFile, 'utf8')) as StoredToken;
+    serve = startChild(['serve', '--config', configFile], { JOTTADAV_LOG_LEVEL: 'debug', JOTTADAV_LOG_FORMAT: 'pretty' });
+    const started = await serve.waitFor(/is serving.*url=(\S+)/);
+    const url = started[1] as string;
+    const as = (user: { name: string; password: string }) => ({ Authorization: basic(user.name, user.password) });
+    assert.equal((await raw(url, 'PUT', '/pretty.txt', { headers: as(ALICE), body: 'pretty' })).status, 201);
+    assert.equal((await raw(url, 'GET', '/pretty.txt', { headers: as(ALICE) })).status, 200);
+    assert.equal((await raw(url, 'GET', '/pretty.txt', { headers: as({ name: ALICE.name, password: WRONG }) })).status, 401);
+    emulator.controls.revokeRefreshTokens();
+    emulator.controls.expireTokens();
+    assert.ok((await raw(url, 'PUT', '/pretty-refused.txt', { headers: as(BOB), body: 'x' })).status >= 500);
+    serve.process.kill('SIGTERM');
+    assert.equal(await serve.exited, 0);
+    const text = serve.stdout() + serve.stderr();
+    assert.match(text, /PUT \/pretty\.txt 201/, text);
+    const pretty: Record<string, string> = { ...secrets, 'second login token': loginToken, 'second access token': token.accessToken };
+    if (token.refreshToken) pretty['second refresh token'] = token.refreshToken;
+    for (const [name, secret] of Object.entries(pretty)) {
+      for (const fragment of fragments(secret)) assert.ok(!text.includes(fragment), `the ${name} appears in the pretty output:\n${text}`);
+    }
   });
 
   it('a 5xx access line names its upstream cause (regression: upstream failures were logged as a bare 503)', () => {
