@@ -6,12 +6,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLoopbackHost } from '../../lib/config/index.js';
+import { hashPassword } from '../../lib/dav/index.js';
+import { startEmulator } from '../../lib/emulator/index.js';
+import { FileTokenStore, loginWithToken } from '../../lib/jottacloud/index.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { accountReader, basic, raw } from './support.js';
+import { accountReader, basic, raw, servedUrl, startChild, type Child } from './support.js';
 
 const USER = { name: 'tls', password: 'tls-secret-pw' };
 const auth = { Authorization: basic(USER.name, USER.password) };
@@ -132,6 +135,37 @@ describe('ops: TLS', function () {
     it('logs no clear-text warning on loopback', () => {
       assert.equal(log.lines().filter(isClearTextWarning).length, 0);
     });
+  });
+
+  it('`jottadav serve` takes the certificate from flags and serves HTTPS', async () => {
+    const emulator = await startEmulator();
+    let child: Child | undefined;
+    try {
+      const tokenFile = join(dir, 'serve-token.json');
+      await loginWithToken(emulator.mintLoginToken(), new FileTokenStore(tokenFile));
+      const configFile = join(dir, 'serve-config.json');
+      writeFileSync(
+        configFile,
+        JSON.stringify({
+          server: { host: '127.0.0.1', port: 0 },
+          users: [{ name: USER.name, passwordHash: await hashPassword(USER.password), account: 'main' }],
+          accounts: { main: { tokenFile, endpoints: { jfs: emulator.urls.jfs, api: emulator.urls.api, www: emulator.urls.www, wellKnown: emulator.urls.wellKnown } } },
+          store: 'memory',
+          log: { format: 'json', level: 'info' },
+        }),
+      );
+      child = startChild(['serve', '--config', configFile, '--tls-cert', files.cert, '--tls-key', files.key]);
+      const url = await servedUrl(child);
+      assert.match(url, /^https:\/\//);
+      assert.equal((await raw(url, 'PUT', '/via-cli.txt', { headers: auth, body: 'cli tls', ca })).status, 201);
+      assert.equal((await raw(url, 'GET', '/via-cli.txt', { headers: auth, ca })).body, 'cli tls');
+      assert.doesNotMatch(child.stderr(), /clear text/i);
+      child.process.kill('SIGTERM');
+      assert.equal(await child.exited, 0);
+    } finally {
+      await child?.kill();
+      await emulator.close();
+    }
   });
 
   describe('the clear-text Basic-auth warning', () => {
