@@ -10,6 +10,7 @@ import type {
   BackendFeatures,
   ByteRange,
   ListOptions,
+  ReadOptions,
   RemoteEntry,
   RemoteKind,
   RemoveOptions,
@@ -118,15 +119,19 @@ export class JottacloudBackend implements StorageBackend {
     return entry;
   }
 
-  /** The live entry at `segments`, or NOT_FOUND. */
-  private async lookup(segments: readonly string[], path: string): Promise<RemoteEntry> {
+  /**
+   * The live entry at `segments`, or NOT_FOUND. `trashed`: a trashed file (with a completed
+   * revision) is found too; the service serves its bytes with mode=bin (§5.5). A trashed folder
+   * is then a folder, so that reading it is IS_A_DIRECTORY like any folder.
+   */
+  private async lookup(segments: readonly string[], path: string, trashed = false): Promise<RemoteEntry> {
     const doc = await this.client.get(this.at(segments));
     if (doc.kind === 'file') {
-      if (!isLiveFile(doc.file)) throw new StorageError('NOT_FOUND', `${path}: no live file`);
+      if (!isLiveFile(doc.file) && !(trashed && isListedFile(doc.file, true))) throw new StorageError('NOT_FOUND', `${path}: no live file`);
       return this.fileEntry(doc.file);
     }
     if (doc.kind === 'folder') {
-      if (doc.folder.deleted) throw new StorageError('NOT_FOUND', `${path}: folder is in the trash`);
+      if (doc.folder.deleted && !trashed) throw new StorageError('NOT_FOUND', `${path}: folder is in the trash`);
       return this.folderEntry(segments.length === 0 ? '' : doc.folder.name || segments[segments.length - 1]!);
     }
     throw new StorageError('NOT_FOUND', `${path}: not a file or folder (<${doc.root}>)`);
@@ -153,11 +158,11 @@ export class JottacloudBackend implements StorageBackend {
     });
   }
 
-  read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable> {
+  read(path: string, range?: ByteRange, signal?: AbortSignal, options: ReadOptions = {}): Promise<Readable> {
     return this.edge('read', path, async () => {
       const segments = remoteSegments(path);
       // The stat answers what a bin download cannot tell apart: folder, trashed, never completed.
-      const entry = await this.lookup(segments, path);
+      const entry = await this.lookup(segments, path, options.trashed === true);
       if (entry.kind === 'folder') throw new StorageError('IS_A_DIRECTORY', `${path}: is a folder`);
       if (range) {
         const { start } = range;

@@ -69,6 +69,15 @@ export interface ListOptions {
   trashedOnly?: boolean;
 }
 
+export interface ReadOptions {
+  /**
+   * true: a file that is in the trash may be read too (its last completed revision), as the
+   * trashed-only view lists it; without it a trashed file is NOT_FOUND. Live files read the same
+   * either way, so a file restored between listing and reading still reads.
+   */
+  trashed?: boolean;
+}
+
 export interface RemoveOptions {
   /** true: delete permanently; false: move to the trash. */
   hard: boolean;
@@ -94,9 +103,10 @@ export interface StorageBackend {
 
   /**
    * The bytes of the current revision, or only `range`. Aborting `signal` (or destroying the
-   * stream) ends the upstream request. NOT_FOUND, IS_A_DIRECTORY, INVALID_ARGUMENT (bad range).
+   * stream) ends the upstream request. A trashed file is NOT_FOUND unless `options.trashed`.
+   * NOT_FOUND, IS_A_DIRECTORY, INVALID_ARGUMENT (bad range).
    */
-  read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable>;
+  read(path: string, range?: ByteRange, signal?: AbortSignal, options?: ReadOptions): Promise<Readable>;
 
   /** Creates the folder and any missing parents; idempotent. NAME_COLLISION when a file is in the way. */
   mkdir(path: string): Promise<void>;

@@ -4,6 +4,7 @@ import type {
   BackendFeatures,
   ByteRange,
   ListOptions,
+  ReadOptions,
   RemoteEntry,
   RemoteKind,
   RemoveOptions,
@@ -156,10 +157,10 @@ export class MemoryBackend implements StorageBackend {
     return wanted.map(toRemote);
   }
 
-  async read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable> {
+  async read(path: string, range?: ByteRange, signal?: AbortSignal, options: ReadOptions = {}): Promise<Readable> {
     this.enter('read', path);
     const node = this.find(split(path));
-    if (!node) throw notFound(path);
+    if (!node || (node.deleted && !options.trashed)) throw notFound(path);
     if (node.kind === 'folder') throw new StorageError('IS_A_DIRECTORY', `${path} is a folder`);
     const size = node.content.length;
     let body = node.content;

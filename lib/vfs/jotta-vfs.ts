@@ -104,7 +104,7 @@ export class JottaVfs implements Vfs {
     const found = await this.resolver.locate(path);
     const child = found.child;
     if (!child || child.kind === 'collection') throw new StorageError('IS_A_DIRECTORY', `${path} is a collection`);
-    if (child.source === 'remote') return this.backend.read(found.remotePath, range, signal);
+    if (child.source === 'remote') return this.backend.read(found.remotePath, range, signal, { trashed: this.options.trashedOnly });
     const content = child.source === 'local' ? ((await this.local!.read(dirKey(found.dir), child.nameKey)) ?? Buffer.alloc(0)) : Buffer.alloc(0);
     return Readable.from([sliceRange(content, range, path)].filter((b) => b.length > 0));
   }

@@ -227,6 +227,22 @@ export function storageBackendContract(label: string, open: () => Promise<Contra
         assert.deepEqual(names(trashed), ['gone.txt']);
         assert.ok(trashed[0]!.deleted instanceof Date);
       });
+      it('read of a trashed file is NOT_FOUND, with { trashed: true } its bytes (also below a trashed folder)', async () => {
+        await b.upload(p('rt', 'binned.txt'), bufferBody('trashed bytes'));
+        await b.upload(p('rt', 'tree', 'deep.txt'), bufferBody('deep bytes'));
+        await b.remove(p('rt', 'binned.txt'), 'file', { hard: false });
+        await b.remove(p('rt', 'tree'), 'folder', { hard: false });
+        await expectCode(b.read(p('rt', 'binned.txt')), 'NOT_FOUND');
+        await expectCode(b.read(p('rt', 'tree', 'deep.txt')), 'NOT_FOUND');
+        assert.equal((await collect(await b.read(p('rt', 'binned.txt'), undefined, undefined, { trashed: true }))).toString(), 'trashed bytes');
+        assert.equal((await collect(await b.read(p('rt', 'binned.txt'), { start: 8 }, undefined, { trashed: true }))).toString(), 'bytes');
+        assert.equal((await collect(await b.read(p('rt', 'tree', 'deep.txt'), undefined, undefined, { trashed: true }))).toString(), 'deep bytes');
+        await expectCode(b.read(p('rt', 'tree'), undefined, undefined, { trashed: true }), 'IS_A_DIRECTORY');
+        await expectCode(b.read(p('rt', 'never.txt'), undefined, undefined, { trashed: true }), 'NOT_FOUND');
+        // The option widens, it does not narrow: a live file reads the same with it.
+        await b.upload(p('rt', 'live.txt'), bufferBody('live'));
+        assert.equal((await collect(await b.read(p('rt', 'live.txt'), undefined, undefined, { trashed: true }))).toString(), 'live');
+      });
       it('removing a missing item is NOT_FOUND (also when it is only in the trash)', async () => {
         await expectCode(b.remove(p('r', 'never.txt'), 'file', { hard: false }), 'NOT_FOUND');
         await expectCode(b.remove(p('r', 'gone.txt'), 'file', { hard: true }), 'NOT_FOUND');
