@@ -59,12 +59,13 @@ export function decodeRequestPath(rawPath: string, basePath: string): DecodedPat
     }
     if (segment.includes('/') || segment.includes('\0')) throw new DavError(400, 'encoded "/" or NUL in a path segment');
     if (segment === '.' || segment === '..') throw new DavError(400, 'dot segments are not allowed');
-    // Finder sends decomposed names (NFD); the Vfs works on NFC.
-    segments.push(segment.normalize('NFC'));
+    // Names go to the Vfs as sent: it normalises (Finder sends NFD) where it compares and creates
+    // names, and only as sent can an NFD name that older data holds beside its NFC twin be addressed.
+    segments.push(segment);
   }
   const baseSegments = splitPath(basePath);
   for (let i = 0; i < baseSegments.length; i++) {
-    if (segments[i] !== baseSegments[i]) return undefined;
+    if (segments[i]?.normalize('NFC') !== baseSegments[i]?.normalize('NFC')) return undefined;
   }
   const rest = segments.slice(baseSegments.length);
   return { path: `/${rest.join('/')}`, trailingSlash: rawPath.endsWith('/') };

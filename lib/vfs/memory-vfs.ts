@@ -84,6 +84,8 @@ export class MemoryVfs implements Vfs {
   }
 
   async write(path: string, body: Readable, options: WriteOptions = {}): Promise<WriteResult> {
+    // A simple NFC world: names are created in NFC, as the Vfs contract asks.
+    path = path.normalize('NFC');
     this.checkName(path);
     // Fail fast before consuming anything; checked again at commit time.
     this.parentFor(path);
@@ -129,6 +131,8 @@ export class MemoryVfs implements Vfs {
   }
 
   async mkdir(path: string): Promise<Entry> {
+    // A simple NFC world: names are created in NFC, as the Vfs contract asks.
+    path = path.normalize('NFC');
     this.checkName(path);
     const parent = this.parentFor(path);
     const key = this.key(baseName(path));
@@ -147,10 +151,12 @@ export class MemoryVfs implements Vfs {
   }
 
   async move(from: string, to: string, options: TransferOptions): Promise<TransferResult> {
+    to = to.normalize('NFC');
     return this.transfer(from, to, options, true);
   }
 
   async copy(from: string, to: string, options: TransferOptions): Promise<TransferResult> {
+    to = to.normalize('NFC');
     return this.transfer(from, to, options, false);
   }
 

@@ -5,8 +5,11 @@ export type { ByteRange, Usage };
 
 /**
  * The seam between lib/dav and lib/vfs. Paths are *client* paths: '/'-separated, absolute,
- * NFC-normalised, never with a trailing slash ('/' is the root). Names may hold any character a
- * WebDAV client can send; mapping them to what the remote accepts is the Vfs's job.
+ * percent-decoded but otherwise as the client sent them, never with a trailing slash ('/' is the
+ * root). Names may hold any character a WebDAV client can send; mapping them to what the remote
+ * accepts is the Vfs's job, and so is Unicode normalisation: a Vfs finds a name in NFC or NFD
+ * (Finder sends NFD) and creates new names in NFC, but a name sent exactly as stored addresses
+ * that item, so an NFD name beside its NFC twin (older data) stays reachable.
  *
  * Every method rejects with StorageError only (lib/storage/errors.ts). The codes each method
  * uses are listed on it; UNAVAILABLE, AUTH_EXPIRED and PERMISSION_DENIED can come from any.
@@ -15,7 +18,7 @@ export type { ByteRange, Usage };
 export type EntryKind = 'file' | 'collection';
 
 export interface Entry {
-  /** Canonical client path of the resource (the stored case, NFC). */
+  /** Canonical client path of the resource (the stored case and normalisation). */
   path: string;
   /** Last segment of `path`; '' for the root. */
   name: string;

@@ -1,23 +1,9 @@
 /**
- * PENDING (needs a seam change: lib/vfs/types.ts says Vfs paths are NFC-normalised, so
- * lib/dav/href.ts normalises every request path to NFC): of two remote names that differ only in
- * Unicode normalisation, the NFD one is listed under its own href but cannot be read through it.
- *
- * The emulator folds like the service (toLowerCase only), so an NFC and an NFD spelling of 'é'
- * are two different names there (older data written by tools that do not normalise can hold
- * both). Since d8dec6f the vfs keeps the NFD twin's stored spelling, so PROPFIND shows two
- * different hrefs (good), and the vfs looks a name up as sent first. But lib/dav/href.ts
- * (decodeRequestPath) turns the NFD href back into NFC before the vfs sees it, so a GET of the NFD
- * href returns the NFC twin's body.
- *
- * Request sequence: on the emulator upload Jotta/Archive/fold/caf\u00e9.txt ('composed') and
- * Jotta/Archive/fold/cafe\u0301.txt ('decomposed'); through the bridge PROPFIND /fold Depth: 1
- * (two hrefs: /fold/caf%C3%A9.txt and /fold/cafe%CC%81.txt); GET each href. Expected bodies
- * {'composed', 'decomposed'}; actual {'composed'} (both GETs return 'composed').
- * Fix: let the seam carry paths as sent (the Vfs already normalises where it compares and
- * creates names) and drop the NFC step in decodeRequestPath (keep comparing the base path in NFC).
- *
- * Rename to fold-collision.spec.ts once fixed.
+ * Regression: of two remote names that differ only in Unicode normalisation (older data written
+ * by tools that do not normalise), the NFD one was listed under its own href but could not be
+ * read through it: lib/dav normalised every request path to NFC, so a GET of the NFD href
+ * returned the NFC twin. Paths now reach the Vfs as sent; the Vfs normalises where it compares
+ * and creates names.
  */
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../support/stack.js';
