@@ -17,8 +17,8 @@ export class RootedVfs implements Vfs {
     root: string,
   ) {
     this.caseInsensitive = inner.caseInsensitive;
-    // NFC like every client path the protocol layer hands in: a root typed on a Mac (NFD) must
-    // name the same folder, and inner paths must start with exactly this spelling.
+    // One spelling for the root whatever the config holds (a root typed on a Mac is NFD); the
+    // inner Vfs folds normalisation for lookups, and outer() strips by segments, not characters.
     const segments = root
       .normalize('NFC')
       .split('/')
