@@ -207,14 +207,17 @@ export async function startApp(config: JottadavConfig, deps: AppDependencies): P
     throw error;
   }
 
-  const accountVfs = (name: string | null): Vfs => {
-    const account = name === null ? accounts.values().next().value : accounts.get(name);
-    if (!account) throw new Error(`no account '${name}' is configured`);
-    return account.vfs;
+  // A user's view of an account below their root. Views of one account share resource keys
+  // (scoped by the account), so users with overlapping roots see each other's locks.
+  const view = (name: string | null, root: string): Vfs => {
+    const accountName = name ?? (accounts.keys().next().value as string | undefined);
+    const account = accountName === undefined ? undefined : accounts.get(accountName);
+    if (!account || accountName === undefined) throw new Error(`no account '${name}' is configured`);
+    return new RootedVfs(account.vfs, root, accountName);
   };
   const byUser = new Map<string, Vfs>();
-  for (const user of config.users) byUser.set(user.name.normalize('NFC'), new RootedVfs(accountVfs(user.account), user.root));
-  const anonymous = config.anonymous.enabled ? new RootedVfs(accountVfs(config.anonymous.account), config.anonymous.root) : undefined;
+  for (const user of config.users) byUser.set(user.name.normalize('NFC'), view(user.account, user.root));
+  const anonymous = config.anonymous.enabled ? view(config.anonymous.account, config.anonymous.root) : undefined;
   const vfsFor = (user: string | undefined): Vfs => {
     const vfs = user === undefined ? anonymous : byUser.get(user.normalize('NFC'));
     // The protocol layer only calls this after authenticating, so a miss is a wiring bug.
@@ -232,6 +235,7 @@ export async function startApp(config: JottadavConfig, deps: AppDependencies): P
 
   const dav = await startDavServer({
     vfs: vfsFor,
+    sharedResourceKeys: true,
     store: namespaced(store, 'dav'),
     basePath: config.server.basePath,
     auth: anonymous ? { anonymous: true, readOnly: config.anonymous.readOnly } : { users, realm: config.server.realm },

@@ -37,6 +37,12 @@ export interface DavLogEntry {
 export interface DavServerOptions {
   /** One Vfs, or one per authenticated user (undefined for anonymous access). */
   vfs: Vfs | ((user: string | undefined) => Vfs);
+  /**
+   * With one Vfs per user: true when their resourceKey()s name the same resource alike for every
+   * user (views of one account with overlapping roots), so that they share locks and dead
+   * properties. Otherwise each user's side state is kept apart, since their paths may collide.
+   */
+  sharedResourceKeys?: boolean;
   /** Locks and dead properties live here (under the 'dav' namespace). */
   store: KeyValueStore;
   /** Where the WebDAV tree is mounted; default '/'. */
@@ -93,11 +99,12 @@ export function createDavHandler(options: DavServerOptions): DavHandler {
   const stateFor = (user: string | undefined): UserState => {
     const perUser = typeof options.vfs === 'function';
     const id = perUser ? `u:${user ?? ''}` : 'shared';
+    const separate = perUser && options.sharedResourceKeys !== true;
     let state = states.get(id);
     if (!state) {
       const vfs = typeof options.vfs === 'function' ? options.vfs(user) : options.vfs;
       // Per-user trees may use the same paths: their side state must not meet.
-      const store = namespaced(options.store, perUser ? `dav:${id}` : 'dav');
+      const store = namespaced(options.store, separate ? `dav:${id}` : 'dav');
       const keyOf = (path: string) => vfs.resourceKey(path);
       state = { vfs, locks: new LockManager(namespaced(store, 'locks'), keyOf), deadProps: new DeadProps(namespaced(store, 'props'), keyOf) };
       states.set(id, state);

@@ -12,9 +12,15 @@ export class RootedVfs implements Vfs {
   private readonly root: string;
   private readonly rootDepth: number;
 
+  /**
+   * `scope` names the inner Vfs among several (an account): resource keys then start with
+   * `/<scope>`, so that views of different accounts never share a key while views of one
+   * account (users with overlapping roots) share every key, and with it locks.
+   */
   constructor(
     private readonly inner: Vfs,
     root: string,
+    private readonly scope?: string,
   ) {
     this.caseInsensitive = inner.caseInsensitive;
     // One spelling for the root whatever the config holds (a root typed on a Mac is NFD); the
@@ -58,7 +64,8 @@ export class RootedVfs implements Vfs {
   }
 
   resourceKey(path: string): string {
-    return this.inner.resourceKey(this.innerPath(path));
+    const key = this.inner.resourceKey(this.innerPath(path));
+    return this.scope === undefined ? key : `/${encodeURIComponent(this.scope)}${key === '/' ? '' : key}`;
   }
 
   async stat(path: string): Promise<Entry> {
