@@ -58,7 +58,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'cache.listingTtl', kind: 'duration', default: '30s', doc: 'How long a folder listing is reused; changes made through jottadav invalidate it at once.' },
   { path: 'cache.quotaTtl', kind: 'duration', default: '5m', doc: 'How long usage and quota are reused for quota properties.' },
   { path: 'uploads.md5MemoryLimit', kind: 'size', default: '10MiB', doc: 'Uploads up to this size are spooled in memory, larger ones on disk (rclone md5_memory_limit).' },
-  { path: 'uploads.uploadResumeLimit', kind: 'size', default: '10MiB', doc: 'Uploads larger than this resume from where they failed (rclone upload_resume_limit).' },
+  { path: 'uploads.uploadResumeLimit', kind: 'size', default: '10MiB', doc: 'Accepted for rclone parity (upload_resume_limit); jottadav resumes every interrupted upload from the service\'s resume position, small ones too.' },
   { path: 'uploads.spoolDir', kind: 'nullable-path', default: null, nullMeans: tmpdir, aliases: ['spool-dir'], doc: 'Directory for upload spool files; default the OS temp directory.' },
   { path: 'hardDelete', kind: 'bool', default: false, aliases: ['hard-delete'], doc: 'Delete permanently instead of moving to the trash (rclone hard_delete).' },
   { path: 'trashedOnly', kind: 'bool', default: false, aliases: ['trashed-only'], doc: 'Read-only view of the trash in its original folder structure (rclone trashed_only).' },
