@@ -20,6 +20,17 @@ interface PropsRecord {
   props: Record<string, DeadProp>;
 }
 
+/** The properties of each child of one collection (DeadProps.forChildren). */
+export interface ChildProps {
+  get(childPath: string): Readonly<Record<string, DeadProp>>;
+}
+
+function recordKeyOf(resourceKey: string): string {
+  return `props:${resourceKey}`;
+}
+
+const NO_PROPS: Readonly<Record<string, DeadProp>> = Object.freeze({});
+
 export function propKey(ns: string, local: string): string {
   return `{${ns}}${local}`;
 }
@@ -43,12 +54,26 @@ export class DeadProps {
 
   /**
    * The properties of each child of `parent`, for a Depth-1 listing: the parent's index says
-   * which children have any, so the others cost no store read.
+   * which children have any, so only those cost a store read, and when none has any the lookup
+   * costs nothing per child. The returned records are shared: do not change them.
    */
-  async forChildren(parent: string, children: string[]): Promise<Map<string, Record<string, DeadProp>>> {
-    const withProps = new Set(Object.keys(await this.index.children(parent)));
-    const found = await Promise.all(children.map((c) => (withProps.has(this.keyOf(c)) ? this.get(c) : Promise.resolve({}))));
-    return new Map(children.map((c, i) => [c, found[i] as Record<string, DeadProp>]));
+  async forChildren(parent: string): Promise<ChildProps> {
+    const indexed = await this.index.children(parent);
+    const keys = Object.keys(indexed);
+    if (keys.length === 0) return { get: () => NO_PROPS };
+    const records = await Promise.all(keys.map((k) => this.store.get<PropsRecord>(recordKeyOf(k))));
+    const byKey = new Map<string, Record<string, DeadProp>>();
+    const byPath = new Map<string, Record<string, DeadProp>>();
+    keys.forEach((key, i) => {
+      const props = records[i]?.props;
+      if (!props) return; // a branch leading to marked resources further down
+      byKey.set(key, props);
+      byPath.set(indexed[key] as string, props);
+    });
+    if (byKey.size === 0) return { get: () => NO_PROPS };
+    // The index remembers the path each child was marked under; a listing usually names it the
+    // same way, so the resource key (normalisation, case folding) is needed only for the rest.
+    return { get: (child) => byPath.get(child) ?? byKey.get(this.keyOf(child)) ?? NO_PROPS };
   }
 
   /** Replaces the whole property set of `path` (PROPPATCH computes it atomically). */
@@ -94,6 +119,6 @@ export class DeadProps {
   }
 
   private recordKey(path: string): string {
-    return `props:${this.keyOf(path)}`;
+    return recordKeyOf(this.keyOf(path));
   }
 }

@@ -17,8 +17,13 @@ export type LockScope = 'exclusive' | 'shared';
 
 export interface LockRecord {
   token: string;
-  /** Client path of the lock root. */
+  /** Client path of the lock root, as its creator addressed it. */
   path: string;
+  /**
+   * The Vfs resource key of the lock root. Users whose roots overlap share locks (their keys
+   * name account-level resources), and only the key means the same to all of them.
+   */
+  key?: string;
   depth: '0' | 'infinity';
   scope: LockScope;
   /** The DAV:owner element's content as self-contained XML, when the client sent one. */
@@ -31,6 +36,11 @@ export interface LockRecord {
 }
 
 export const TOKEN_PREFIX = 'urn:uuid:';
+
+/** The locks covering each child of one collection (LockManager.forChildren). */
+export interface ChildLocks {
+  get(childPath: string): readonly LockRecord[];
+}
 
 export class LockManager {
   private readonly mutex: StoreMutex;
@@ -50,6 +60,10 @@ export class LockManager {
    */
   exclusively<T>(work: () => Promise<T>): Promise<T> {
     return this.mutex.run('lock-table', work);
+  }
+
+  private keyOfLock(lock: LockRecord): string {
+    return lock.key ?? this.keyOf(lock.path);
   }
 
   async get(token: string): Promise<LockRecord | undefined> {
@@ -83,28 +97,41 @@ export class LockManager {
     // Expired locks leave their index entries behind (the store TTL removes only the record).
     const stale = Object.keys(entries).filter((_t, i) => locks[i] === undefined);
     for (const token of stale) await this.tree.remove(entries[token] as string, token);
-    return locks.filter((l): l is LockRecord => l !== undefined && isSameOrBelow(this.keyOf(l.path), this.keyOf(path)));
+    return locks.filter((l): l is LockRecord => l !== undefined && isSameOrBelow(this.keyOfLock(l), this.keyOf(path)));
   }
 
   /**
    * For a Depth-1 listing: the locks covering each child, from the parent's index instead of a
-   * store read per child.
+   * store read per child. Children share one array (do not change it); a child's resource key is
+   * computed only when some lock is rooted below the parent, so a listing without locks there
+   * costs no per-child work.
    */
-  async forChildren(parent: string, children: string[]): Promise<Map<string, LockRecord[]>> {
+  async forChildren(parent: string): Promise<ChildLocks> {
     const [inherited, atParent, below] = await Promise.all([this.inheritedBy(parent), this.rootedAt(parent), this.below(parent)]);
-    const fromAbove = [...inherited, ...atParent.filter((l) => l.depth === 'infinity')];
+    const fromAbove: readonly LockRecord[] = [...inherited, ...atParent.filter((l) => l.depth === 'infinity')];
+    if (below.length === 0) return { get: () => fromAbove };
     const own = new Map<string, LockRecord[]>();
     for (const lock of below) {
-      const key = this.keyOf(lock.path);
+      const key = this.keyOfLock(lock);
       own.set(key, [...(own.get(key) ?? []), lock]);
     }
-    return new Map(children.map((c) => [c, [...fromAbove, ...(own.get(this.keyOf(c)) ?? [])]]));
+    return {
+      get: (child) => {
+        const mine = own.get(this.keyOf(child));
+        return mine ? [...fromAbove, ...mine] : fromAbove;
+      },
+    };
   }
 
   async create(fields: Omit<LockRecord, 'token' | 'expiresAt'>): Promise<LockRecord> {
-    const lock: LockRecord = { ...fields, token: `${TOKEN_PREFIX}${randomUUID()}`, expiresAt: Date.now() + fields.timeoutSeconds * 1000 };
+    const lock: LockRecord = {
+      ...fields,
+      key: this.keyOf(fields.path),
+      token: `${TOKEN_PREFIX}${randomUUID()}`,
+      expiresAt: Date.now() + fields.timeoutSeconds * 1000,
+    };
     await this.store.set(`lock:${lock.token}`, lock, fields.timeoutSeconds * 1000);
-    const at = `at:${this.keyOf(lock.path)}`;
+    const at = `at:${this.keyOfLock(lock)}`;
     await this.mutex.run(at, async () => {
       const tokens = await this.liveTokens(at);
       await this.store.set(at, [...tokens, lock.token]);
@@ -121,7 +148,7 @@ export class LockManager {
 
   async remove(lock: LockRecord): Promise<void> {
     await this.store.delete(`lock:${lock.token}`);
-    const at = `at:${this.keyOf(lock.path)}`;
+    const at = `at:${this.keyOfLock(lock)}`;
     await this.mutex.run(at, async () => {
       const tokens = (await this.liveTokens(at)).filter((t) => t !== lock.token);
       if (tokens.length === 0) await this.store.delete(at);

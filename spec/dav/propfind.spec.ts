@@ -155,4 +155,116 @@ describe('dav: PROPFIND', () => {
       await local.close();
     }
   });
+
+  it('streams a large multistatus in chunks (well-formed, every child once); a small one keeps its Content-Length', async () => {
+    const vfs = new MemoryVfs();
+    const local = await startTestServer({ vfs });
+    try {
+      await vfs.mkdir('/many');
+      const { Readable } = await import('node:stream');
+      for (let i = 0; i < 3000; i++) await vfs.write(`/many/file-${i}.bin`, Readable.from([Buffer.from('x')]));
+      const big = await local.request('PROPFIND', '/many/', { headers: { Depth: '1' }, body: PROPFIND_ALL });
+      assert.equal(big.status, 207);
+      assert.equal(big.headers['transfer-encoding'], 'chunked');
+      assert.equal(big.headers['content-length'], undefined);
+      assert.match(big.headers['content-type'] ?? '', /^application\/xml/);
+      assert.ok(big.body.startsWith('<?xml'));
+      assert.ok(big.body.endsWith('</D:response></D:multistatus>'));
+      const hrefs = hrefsOf(big.body);
+      assert.equal(hrefs.length, 3001);
+      assert.equal(new Set(hrefs).size, 3001);
+      assert.equal(big.body.split('<D:response>').length, 3002, 'no response is cut or doubled at a batch boundary');
+
+      const small = await server.request('PROPFIND', '/base%20path/docs/', { headers: { Depth: '1' }, body: PROPFIND_ALL });
+      assert.equal(small.status, 207);
+      assert.equal(small.headers['content-length'], String(Buffer.byteLength(small.body)));
+      assert.equal(small.headers['transfer-encoding'], undefined);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('finds locks and dead properties of children in a large listing, also when set under another case', async () => {
+    const vfs = new MemoryVfs({ caseInsensitive: true });
+    const local = await startTestServer({ vfs, caseInsensitive: true });
+    try {
+      await vfs.mkdir('/many');
+      const { Readable } = await import('node:stream');
+      for (let i = 0; i < 2000; i++) await vfs.write(`/many/File-${i}.txt`, Readable.from([Buffer.from('x')]));
+      const set = (value: string) => `<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><z:t xmlns:z="urn:z">${value}</z:t></D:prop></D:set></D:propertyupdate>`;
+      assert.equal((await local.request('PROPPATCH', '/many/File-10.txt', { body: set('as listed') })).status, 207);
+      assert.equal((await local.request('PROPPATCH', '/many/FILE-1999.TXT', { body: set('other case') })).status, 207);
+      const lock = await local.request('LOCK', '/many/file-1500.txt', { body: '<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>' });
+      assert.equal(lock.status, 200);
+      const r = await local.request('PROPFIND', '/many/', { headers: { Depth: '1' }, body: PROPFIND_ALL });
+      assert.equal(hrefsOf(r.body).length, 2001);
+      const responseOf = (href: string) => r.body.split('<D:response>').find((part) => part.startsWith(`<D:href>${href}</D:href>`)) ?? '';
+      assert.match(responseOf('/many/File-10.txt'), /<x:t xmlns:x="urn:z">as listed<\/x:t>/);
+      assert.match(responseOf('/many/File-1999.txt'), /<x:t xmlns:x="urn:z">other case<\/x:t>/);
+      assert.match(responseOf('/many/File-1500.txt'), /<D:activelock>/);
+      assert.equal(r.body.match(/<x:t /g)?.length, 2);
+      assert.equal(r.body.match(/<D:activelock>/g)?.length, 1);
+      assert.match(responseOf('/many/File-11.txt'), /<D:lockdiscovery><\/D:lockdiscovery>/);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('holds a large listing back while the client does not read, and stops it when the client hangs up', async () => {
+    const { startDavServer } = await import('../../lib/dav/index.js');
+    const { MemoryStore } = await import('../../lib/store/memory-store.js');
+    const { Readable } = await import('node:stream');
+    const http = await import('node:http');
+    const vfs = new MemoryVfs();
+    await vfs.mkdir('/many');
+    // Long names make the body (~25 MiB) far larger than what loopback socket buffers absorb.
+    const long = 'n'.repeat(200);
+    for (let i = 0; i < 12_000; i++) await vfs.write(`/many/${long}-${i}.bin`, Readable.from([Buffer.from('x')]));
+    const log: Array<{ status: number; error?: string }> = [];
+    const running = await startDavServer({ vfs, store: new MemoryStore(), auth: { anonymous: true }, logger: (e) => log.push(e) });
+    const responses: import('node:http').ServerResponse[] = [];
+    running.server.on('request', (_req: unknown, res: import('node:http').ServerResponse) => responses.push(res));
+    const port = Number(new URL(running.url).port);
+    const open = () =>
+      new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, method: 'PROPFIND', path: '/many/', headers: { Depth: '1' }, agent: false }, resolve);
+        req.on('error', reject);
+        req.end();
+      });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+    try {
+      const paused = await open();
+      paused.pause();
+      const res = responses[0]!;
+      // Wait until the server has filled the socket and stopped producing.
+      let buffered = -1;
+      while (res.socket && res.socket.writableLength !== buffered) {
+        buffered = res.socket.writableLength;
+        await settle();
+      }
+      assert.equal(res.writableEnded, false, 'the listing must wait for the client');
+      assert.ok(buffered < 1024 * 1024, `${buffered} bytes queued in the process for a client that is not reading`);
+      // Reading on delivers the whole listing.
+      let body = '';
+      paused.setEncoding('utf8');
+      paused.on('data', (c: string) => (body += c));
+      paused.resume();
+      await new Promise((resolve) => paused.on('end', resolve));
+      assert.equal(hrefsOf(body).length, 12_001);
+
+      const hungUp = await open();
+      await new Promise((resolve) => hungUp.once('data', resolve));
+      hungUp.destroy();
+      await new Promise((resolve) => responses[1]!.once('close', resolve));
+      await settle();
+      assert.equal(responses[1]!.writableEnded, false, 'a listing nobody reads is not finished');
+      assert.deepEqual(log.filter((e) => e.error !== undefined || e.status >= 500), []);
+      const after = await open();
+      assert.equal(after.statusCode, 207);
+      after.resume();
+      await new Promise((resolve) => after.on('end', resolve));
+    } finally {
+      await running.close();
+    }
+  });
 });

@@ -1,13 +1,13 @@
 import type { Entry, Usage } from '../../vfs/index.js';
 import { DavError, storage } from '../errors.js';
 import { checkIfHeader } from '../lock-check.js';
-import type { LockRecord } from '../locks.js';
-import { Multistatus } from '../multistatus.js';
+import { encodeSegment } from '../href.js';
+import type { ChildLocks, LockRecord } from '../locks.js';
+import { MultistatusWriter } from '../multistatus.js';
 import { ALLPROP_LIVE, isLive, renderLive, type LiveContext } from '../props.js';
 import { depthOf, readXml, type DavContext } from '../request.js';
-import { sendXml } from '../respond.js';
 import { closeTag, DAV_NS, elements, emptyTag, isDav, openTag, type XmlElement } from '../xml.js';
-import type { DeadProp } from '../dead-props.js';
+import { propKey, type DeadProp } from '../dead-props.js';
 
 interface Name {
   ns: string;
@@ -43,57 +43,136 @@ export async function propfind(ctx: DavContext): Promise<void> {
     mode.kind !== 'prop' ? mode.kind === 'allprop' || local === 'lockdiscovery' : mode.names.some((n) => n.ns === DAV_NS && n.local === local);
   const wantsIncluded = (local: string) => mode.kind === 'allprop' && mode.include.some((n) => n.ns === DAV_NS && n.local === local);
 
-  const all = [entry, ...children];
-  const childPaths = children.map((c) => c.path);
-  const ownLocks = new Map<string, LockRecord[]>();
+  let ownLocks: readonly LockRecord[] = [];
+  let childLocks: ChildLocks | undefined;
   if (wants('lockdiscovery') || wantsIncluded('lockdiscovery')) {
-    ownLocks.set(entry.path, await ctx.locks.covering(ctx.path));
-    if (children.length > 0) for (const [p, l] of await ctx.locks.forChildren(ctx.path, childPaths)) ownLocks.set(p, l);
+    ownLocks = await ctx.locks.covering(ctx.path);
+    if (children.length > 0) childLocks = await ctx.locks.forChildren(ctx.path);
   }
   let usage: Usage | undefined;
   if (wants('quota-used-bytes') || wants('quota-available-bytes') || wantsIncluded('quota-used-bytes') || wantsIncluded('quota-available-bytes')) {
     usage = await storage(ctx.vfs.usage());
   }
-  const dead = new Map<string, Record<string, DeadProp>>([[entry.path, await ctx.deadProps.get(entry.path)]]);
-  if (children.length > 0) for (const [p, d] of await ctx.deadProps.forChildren(ctx.path, childPaths)) dead.set(p, d);
+  const ownDead = await ctx.deadProps.get(entry.path);
+  const childDead = children.length > 0 ? await ctx.deadProps.forChildren(ctx.path) : undefined;
 
-  const ms = new Multistatus();
-  for (const e of all) {
-    const live: LiveContext = { hrefs: ctx.hrefs, locks: ownLocks.get(e.path) ?? [], usage };
-    ms.propstats(ctx.hrefs.of(e.path, e.kind === 'collection'), render(mode, e, live, dead.get(e.path) ?? {}));
+  const renderer = new Renderer(mode, { hrefs: ctx.hrefs, locks: [], usage });
+  const out = new MultistatusWriter(ctx.req, ctx.res);
+  const own = renderer.render(entry, ownLocks, ownDead);
+  out.response(ctx.hrefs.of(entry.path, entry.kind === 'collection'), own.found, own.missing);
+  // Children's hrefs extend the parent's, so only their own name is encoded (not the whole path).
+  const parentHref = ctx.hrefs.of(entry.path, true);
+  const parentPrefix = entry.path === '/' ? '/' : `${entry.path}/`;
+  for (const child of children) {
+    const collection = child.kind === 'collection';
+    const href =
+      child.path === parentPrefix + child.name
+        ? `${parentHref}${encodeSegment(child.name)}${collection ? '/' : ''}`
+        : ctx.hrefs.of(child.path, collection);
+    const { found, missing } = renderer.render(child, childLocks?.get(child.path) ?? NO_LOCKS, childDead?.get(child.path) ?? NO_PROPS);
+    out.response(href, found, missing);
+    const ready = out.ready();
+    if (ready) {
+      await ready;
+      if (out.gone) return;
+    }
   }
-  sendXml(ctx.req, ctx.res, 207, ms.toString());
+  await out.end();
 }
 
-function render(mode: Mode, entry: Entry, live: LiveContext, dead: Record<string, DeadProp>): Map<number, string[]> {
-  const found: string[] = [];
-  const missing: string[] = [];
-  const deadElement = (p: DeadProp) => `${openTag(p.ns, p.local)}${p.xml}${closeTag(p.ns, p.local)}`;
-  if (mode.kind === 'propname') {
-    for (const local of ALLPROP_LIVE) if (renderLive(DAV_NS, local, entry, live) !== undefined) found.push(emptyTag(DAV_NS, local));
-    for (const p of Object.values(dead)) found.push(emptyTag(p.ns, p.local));
-  } else if (mode.kind === 'allprop') {
-    for (const local of ALLPROP_LIVE) {
-      const value = renderLive(DAV_NS, local, entry, live);
-      if (value !== undefined) found.push(value);
-    }
-    for (const p of Object.values(dead)) found.push(deadElement(p));
-    for (const n of mode.include) {
-      if ((n.ns === DAV_NS && (ALLPROP_LIVE as readonly string[]).includes(n.local)) || dead[`{${n.ns}}${n.local}`]) continue;
-      const value = isLive(n.ns, n.local) ? renderLive(n.ns, n.local, entry, live) : undefined;
-      if (value !== undefined) found.push(value);
-      else missing.push(emptyTag(n.ns, n.local));
-    }
-  } else {
-    for (const n of mode.names) {
-      const stored = dead[`{${n.ns}}${n.local}`];
-      const value = isLive(n.ns, n.local) ? renderLive(n.ns, n.local, entry, live) : stored ? deadElement(stored) : undefined;
-      if (value !== undefined) found.push(value);
-      else missing.push(emptyTag(n.ns, n.local));
-    }
+const NO_LOCKS: readonly LockRecord[] = Object.freeze([]);
+const NO_PROPS: Readonly<Record<string, DeadProp>> = Object.freeze({});
+
+/** A requested property, with what does not depend on the resource worked out once. */
+interface Wanted {
+  ns: string;
+  local: string;
+  live: boolean;
+  /** Key in a dead-property record. */
+  key: string;
+  /** The element as it appears under 404 (or in a propname answer). */
+  empty: string;
+  /** An allprop include that allprop already answers. */
+  covered: boolean;
+}
+
+/**
+ * Live properties whose value depends only on the resource's kind (and the request), so that a
+ * listing renders them once per kind instead of once per child. lockdiscovery is one of them
+ * only when no lock covers the resource.
+ */
+const PER_KIND = new Set(['resourcetype', 'supportedlock', 'quota-used-bytes', 'quota-available-bytes']);
+
+/** Renders each resource's propstats for one PROPFIND; keeps what repeats across children. */
+class Renderer {
+  private readonly wanted: Wanted[];
+  private readonly perKind = new Map<string, string | undefined>();
+
+  constructor(
+    private readonly mode: Mode,
+    /** Shared across resources: only `locks` changes, per resource. */
+    private readonly live: LiveContext,
+  ) {
+    const names = mode.kind === 'prop' ? mode.names : mode.kind === 'allprop' ? mode.include : [];
+    this.wanted = names.map((n) => ({
+      ns: n.ns,
+      local: n.local,
+      live: isLive(n.ns, n.local),
+      key: propKey(n.ns, n.local),
+      empty: emptyTag(n.ns, n.local),
+      covered: n.ns === DAV_NS && (ALLPROP_LIVE as readonly string[]).includes(n.local),
+    }));
   }
-  return new Map([
-    [200, found],
-    [404, missing],
-  ]);
+
+  render(entry: Entry, locks: readonly LockRecord[], dead: Readonly<Record<string, DeadProp>>): { found: string[]; missing: string[] } {
+    const found: string[] = [];
+    const missing: string[] = [];
+    const hasDead = dead !== NO_PROPS;
+    if (this.mode.kind === 'propname') {
+      for (const local of ALLPROP_LIVE) if (this.liveValue(DAV_NS, local, entry, locks) !== undefined) found.push(this.emptyOf(local));
+      if (hasDead) for (const p of Object.values(dead)) found.push(emptyTag(p.ns, p.local));
+    } else if (this.mode.kind === 'allprop') {
+      for (const local of ALLPROP_LIVE) {
+        const value = this.liveValue(DAV_NS, local, entry, locks);
+        if (value !== undefined) found.push(value);
+      }
+      if (hasDead) for (const p of Object.values(dead)) found.push(deadElement(p));
+      for (const n of this.wanted) {
+        if (n.covered || (hasDead && dead[n.key])) continue;
+        const value = n.live ? this.liveValue(n.ns, n.local, entry, locks) : undefined;
+        if (value !== undefined) found.push(value);
+        else missing.push(n.empty);
+      }
+    } else {
+      for (const n of this.wanted) {
+        const stored = hasDead ? dead[n.key] : undefined;
+        const value = n.live ? this.liveValue(n.ns, n.local, entry, locks) : stored ? deadElement(stored) : undefined;
+        if (value !== undefined) found.push(value);
+        else missing.push(n.empty);
+      }
+    }
+    return { found, missing };
+  }
+
+  private liveValue(ns: string, local: string, entry: Entry, locks: readonly LockRecord[]): string | undefined {
+    this.live.locks = locks as LockRecord[];
+    if (ns !== DAV_NS || !(PER_KIND.has(local) || (local === 'lockdiscovery' && locks.length === 0))) return renderLive(ns, local, entry, this.live);
+    const key = `${entry.kind}:${local}`;
+    if (this.perKind.has(key)) return this.perKind.get(key);
+    const value = renderLive(ns, local, entry, this.live);
+    this.perKind.set(key, value);
+    return value;
+  }
+
+  private readonly emptyTags = new Map<string, string>();
+
+  private emptyOf(local: string): string {
+    let tag = this.emptyTags.get(local);
+    if (tag === undefined) this.emptyTags.set(local, (tag = emptyTag(DAV_NS, local)));
+    return tag;
+  }
+}
+
+function deadElement(p: DeadProp): string {
+  return `${openTag(p.ns, p.local)}${p.xml}${closeTag(p.ns, p.local)}`;
 }
