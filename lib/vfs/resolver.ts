@@ -158,6 +158,12 @@ export class Resolver {
     const remotePath = joinPath(dir.remotePath, remoteName);
     // Junk names (Finder probes `._*` by the thousand) never go to the service by name.
     if (!this.local?.matches(name)) {
+      // A folder opened by URL was listed by the last PROPFIND Depth 1 of it: its own cached
+      // listing proves it is a folder, so a warm PROPFIND costs nothing even though the parent
+      // was never listed. (Removing or moving it through the vfs drops that listing.)
+      if (await this.cache.get([...dir.folded, foldName(name)])) {
+        return located(dir, { source: 'remote', name, nameKey: foldName(name), remoteName, kind: 'collection', remote: { name: remoteName, kind: 'folder', size: 0 } });
+      }
       try {
         const listing = await this.backend.list(remotePath);
         await this.cache.put([...dir.folded, foldName(name)], listing);
