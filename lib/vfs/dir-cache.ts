@@ -14,6 +14,14 @@ import type { KeyValueStore } from '../store/key-value-store.js';
  * Each listing carries a version stamp stored beside it (`lv:<token>`); a process keeps the last
  * parsed listings in memory and re-reads one only when its stamp changed, so a stat in a folder of
  * 10,000 files costs two small store reads instead of parsing the whole listing again.
+ *
+ * A change made through the bridge updates the cached listing in place (`update`) rather than
+ * dropping it, so a run of PUTs into one folder never re-lists it. Several instances may share the
+ * store, which offers no compare-and-set, so two rules keep a stale listing from hiding a change:
+ * - updaters take a short lease (`lk:<token>`, setIfAbsent); one that cannot get it invalidates;
+ * - a generation stamp (`gn:<token>`) changes on every invalidation and every update; whoever
+ *   writes a listing (an updater, or a fill from a backend listing that may predate a change) reads
+ *   it before and after, and drops what it wrote when it moved in between.
  */
 
 interface StoredEntry {
@@ -36,10 +44,14 @@ export interface DirCacheOptions {
 
 interface StoredListing {
   version: string;
+  /** Epoch ms after which the listing is no longer trusted: updates keep the original deadline. */
+  expiresAt?: number;
   entries: StoredEntry[];
 }
 
 const MEMO_SIZE = 64;
+/** How long an update may hold a folder's lease (a crashed holder only costs cache misses). */
+const LEASE_MS = 10_000;
 
 export class DirCache {
   private readonly tokenTtlMs: number;
@@ -72,19 +84,65 @@ export class DirCache {
     if (this.options.ttlMs <= 0) return;
     const token = await this.token(folded, true);
     if (!token) return;
-    const version = randomUUID();
-    await this.store.set<StoredListing>(`ls:${token}`, { version, entries: entries.map(toStored) }, this.options.ttlMs);
-    await this.store.set(`lv:${token}`, version, this.options.ttlMs);
-    this.remember(token, version, entries);
+    await this.write(token, entries, Date.now() + this.options.ttlMs);
+  }
+
+  /**
+   * Lists through `fetch` and caches the result, unless the folder changed through the bridge
+   * while `fetch` ran (its listing may predate the change): then nothing stays cached.
+   */
+  async fill(folded: readonly string[], fetch: () => Promise<RemoteEntry[]>): Promise<RemoteEntry[]> {
+    if (this.options.ttlMs <= 0) return fetch();
+    const token = await this.token(folded, true);
+    const before = token ? await this.store.get<string>(`gn:${token}`) : undefined;
+    const entries = await fetch();
+    if (!token) return entries;
+    await this.write(token, entries, Date.now() + this.options.ttlMs);
+    if ((await this.store.get<string>(`gn:${token}`)) !== before) await this.drop(token);
+    return entries;
+  }
+
+  /**
+   * Applies a change made through the bridge to the cached listing (when there is one) instead of
+   * forgetting it. Falls back to invalidating whenever it cannot be sure the result is current.
+   */
+  async update(folded: readonly string[], change: (entries: RemoteEntry[]) => RemoteEntry[]): Promise<void> {
+    if (this.options.ttlMs <= 0) return;
+    const token = await this.token(folded, false);
+    if (!token) return;
+    const lease = randomUUID();
+    if (!(await this.store.setIfAbsent(`lk:${token}`, lease, LEASE_MS))) return this.invalidate(folded);
+    try {
+      const before = await this.store.get<string>(`gn:${token}`);
+      const version = await this.store.get<string>(`lv:${token}`);
+      const stored = version ? await this.store.get<StoredListing>(`ls:${token}`) : undefined;
+      const expiresAt = stored?.expiresAt ?? 0;
+      if (!stored || stored.version !== version || expiresAt <= Date.now()) {
+        // Nothing current to update; a fill under way may still hold the old content.
+        await this.bump(token);
+        await this.drop(token);
+        return;
+      }
+      const memo = this.memo.get(token);
+      const current = memo?.version === version ? memo.entries : stored.entries.map(fromStored);
+      await this.write(token, change([...current]), expiresAt);
+      if ((await this.store.get<string>(`gn:${token}`)) !== before) await this.drop(token);
+      else await this.bump(token);
+    } catch (error) {
+      await this.invalidate(folded).catch(() => undefined);
+      throw error;
+    } finally {
+      if ((await this.store.get<string>(`lk:${token}`).catch(() => undefined)) === lease) await this.store.delete(`lk:${token}`).catch(() => false);
+    }
   }
 
   /** Forgets the listing of one folder (its content changed). */
   async invalidate(folded: readonly string[]): Promise<void> {
     const token = await this.token(folded, false);
     if (!token) return;
-    await this.store.delete(`lv:${token}`);
-    await this.store.delete(`ls:${token}`);
-    this.memo.delete(token);
+    // The stamp first: an update or fill that wrote before the delete below sees it and drops.
+    await this.bump(token);
+    await this.drop(token);
   }
 
   /** Forgets the folder's listing and everything cached below it. */
@@ -95,6 +153,25 @@ export class DirCache {
     }
     const parent = await this.token(folded.slice(0, -1), false);
     if (parent) await this.store.delete(`tok:${parent}:${folded[folded.length - 1]}`);
+  }
+
+  private async write(token: string, entries: RemoteEntry[], expiresAt: number): Promise<void> {
+    const ttl = expiresAt - Date.now();
+    if (ttl <= 0) return;
+    const version = randomUUID();
+    await this.store.set<StoredListing>(`ls:${token}`, { version, expiresAt, entries: entries.map(toStored) }, ttl);
+    await this.store.set(`lv:${token}`, version, ttl);
+    this.remember(token, version, entries);
+  }
+
+  private async drop(token: string): Promise<void> {
+    await this.store.delete(`lv:${token}`);
+    await this.store.delete(`ls:${token}`);
+    this.memo.delete(token);
+  }
+
+  private async bump(token: string): Promise<void> {
+    await this.store.set(`gn:${token}`, randomUUID(), this.tokenTtlMs);
   }
 
   private remember(token: string, version: string, entries: RemoteEntry[]): void {

@@ -10,6 +10,7 @@ import { joinPath } from '../util/paths.js';
 import { DirCache } from './dir-cache.js';
 import { EMPTY_MD5, localFileEntry, remoteToEntry } from './entries.js';
 import { foldName, foldPath, normalizeClientPath } from './fold.js';
+import { withEntry, withoutEntry } from './listing-edits.js';
 import { LocalOnlyFiles, type LocalOnlyOptions } from './local-only.js';
 import { encodeName } from './names.js';
 import { Resolver, dirKey, sameDir, splitTarget, toEntry, type Child, type DirRef, type Located } from './resolver.js';
@@ -149,10 +150,14 @@ export class JottaVfs implements Vfs {
       let remote: RemoteEntry;
       try {
         remote = await this.backend.upload(remotePath, upload);
-      } finally {
+      } catch (error) {
         // Even a failed upload may have touched the remote (a pending revision): re-list next time.
         await this.cache.invalidate(dir.folded);
+        throw error;
       }
+      // The cached listing takes the new entry instead of being dropped: a run of PUTs into one
+      // folder would otherwise re-list it after every file (quadratic in the folder's size).
+      await this.cache.update(dir.folded, (entries) => withEntry(entries, remote, this.caseInsensitive));
       if (existing?.source === 'placeholder') await this.placeholders.remove(dirKey(dir), existing.nameKey);
       const entry = remoteToEntry(remote, joinPath(dir.clientPath, clientName), clientName);
       return { entry, created: !existing };
@@ -170,9 +175,11 @@ export class JottaVfs implements Vfs {
     const remoteName = this.encodeChecked(name);
     try {
       await this.backend.mkdir(joinPath(dir.remotePath, remoteName));
-    } finally {
+    } catch (error) {
       await this.cache.invalidate(dir.folded);
+      throw error;
     }
+    await this.cache.update(dir.folded, (entries) => withEntry(entries, { name: remoteName, kind: 'folder', size: 0 }, this.caseInsensitive));
     // A folder of that name may have been trashed: nothing cached below it may survive.
     await this.cache.invalidateSubtree([...dir.folded, foldName(name)]);
     return { path: joinPath(dir.clientPath, name), name, kind: 'collection', size: 0 };
@@ -201,11 +208,14 @@ export class JottaVfs implements Vfs {
     if (!child || child.kind === 'collection') return; // Jottacloud folders have no timestamps
     if (child.source === 'placeholder') return this.placeholders.update(dirKey(found.dir), child.nameKey, { modified: modified.getTime() });
     if (child.source === 'local') return this.local!.touch(dirKey(found.dir), child.nameKey, modified.getTime());
+    let remote: RemoteEntry;
     try {
-      await this.backend.setModified(found.remotePath, modified);
-    } finally {
+      remote = await this.backend.setModified(found.remotePath, modified);
+    } catch (error) {
       await this.cache.invalidate(found.dir.folded);
+      throw error;
     }
+    await this.cache.update(found.dir.folded, (entries) => withEntry(entries, remote, this.caseInsensitive));
   }
 
   async usage(): Promise<Usage | undefined> {
@@ -307,9 +317,11 @@ export class JottaVfs implements Vfs {
     }
     try {
       await this.backend.remove(found.remotePath, child.kind === 'collection' ? 'folder' : 'file', { hard: this.options.hardDelete });
-    } finally {
+    } catch (error) {
       await this.cache.invalidate(found.dir.folded);
+      throw error;
     }
+    await this.cache.update(found.dir.folded, (entries) => withoutEntry(entries, child.remoteName, this.caseInsensitive));
     if (child.kind === 'collection') {
       const folded = [...found.dir.folded, child.nameKey];
       await this.cache.invalidateSubtree(folded);
@@ -361,17 +373,24 @@ export class JottaVfs implements Vfs {
     if (child.source !== 'remote') {
       await this.transferLocal(source, child, target, name, move);
     } else if (child.kind === 'file') {
-      await this.withInvalidation([source.dir, dir], async () => {
-        if (move) await this.backend.move(source.remotePath, target.remotePath, 'file');
-        else await this.backend.copy(source.remotePath, target.remotePath);
-      });
+      if (move) {
+        await this.withInvalidation([source.dir, dir], () => this.backend.move(source.remotePath, target.remotePath, 'file'));
+        // A move keeps the file's revision: its entry under the new name.
+        await this.moved(source, child, dir, { ...child.remote!, name: remoteName });
+      } else {
+        const copied = await this.withInvalidation([dir], () => this.backend.copy(source.remotePath, target.remotePath));
+        await this.cache.update(dir.folded, (entries) => withEntry(entries, copied, this.caseInsensitive));
+      }
     } else {
       const folded = [...source.dir.folded, child.nameKey];
       await this.flushPlaceholdersBelow(folded);
-      await this.withInvalidation([source.dir, dir], async () => {
-        if (move) await this.backend.move(source.remotePath, target.remotePath, 'folder');
-        else await this.copyFolder(source.remotePath, target.remotePath, options.depth ?? 'infinity');
-      });
+      if (move) {
+        await this.withInvalidation([source.dir, dir], () => this.backend.move(source.remotePath, target.remotePath, 'folder'));
+        await this.moved(source, child, dir, { name: remoteName, kind: 'folder', size: 0 });
+      } else {
+        await this.withInvalidation([dir], () => this.copyFolder(source.remotePath, target.remotePath, options.depth ?? 'infinity'));
+        await this.cache.update(dir.folded, (entries) => withEntry(entries, { name: remoteName, kind: 'folder', size: 0 }, this.caseInsensitive));
+      }
       const targetFolded = [...dir.folded, foldName(name)];
       if (move) {
         await this.cache.invalidateSubtree(folded);
@@ -409,6 +428,8 @@ export class JottaVfs implements Vfs {
         throw error;
       }
     });
+    // Rare, and the stored spelling is the service's to report: re-list rather than guess.
+    await this.cache.invalidate(source.dir.folded);
     if (kind === 'folder') await this.cache.invalidateSubtree([...source.dir.folded, child.nameKey]);
   }
 
@@ -423,9 +444,10 @@ export class JottaVfs implements Vfs {
       await this.writePlaceholder(target.dir, undefined, name, this.encodeChecked(name), modified);
     } else {
       // A junk file renamed to a real name (Office's save-as-temp-then-rename) becomes a real upload.
-      await this.withInvalidation([target.dir], () =>
+      const uploaded = await this.withInvalidation([target.dir], () =>
         this.backend.upload(target.remotePath, { size: content.length, md5: md5Of(content), modified, open: (o) => Readable.from([content.subarray(o)]) }),
       );
+      await this.cache.update(target.dir.folded, (entries) => withEntry(entries, uploaded, this.caseInsensitive));
     }
     if (move) {
       if (child.source === 'local') await this.local!.remove(fromKey, child.nameKey);
@@ -444,11 +466,19 @@ export class JottaVfs implements Vfs {
     }
   }
 
+  /** The listings of both folders after a successful move: out of one, into the other. */
+  private async moved(source: Located, child: Child, dir: DirRef, entry: RemoteEntry): Promise<void> {
+    await this.cache.update(source.dir.folded, (entries) => withoutEntry(entries, child.remoteName, this.caseInsensitive));
+    await this.cache.update(dir.folded, (entries) => withEntry(entries, entry, this.caseInsensitive));
+  }
+
+  /** Runs a change; when it fails (it may still have touched the remote), forgets the listings. */
   private async withInvalidation<T>(dirs: DirRef[], work: () => Promise<T>): Promise<T> {
     try {
       return await work();
-    } finally {
+    } catch (error) {
       for (const dir of dirs) await this.cache.invalidate(dir.folded);
+      throw error;
     }
   }
 }

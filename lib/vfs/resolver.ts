@@ -102,8 +102,8 @@ export class Resolver {
   /**
    * The folder a new item named `name` goes into, and what already answers to that name there;
    * PARENT_MISSING when the folder is absent or a file. From the cached listing when there is one;
-   * otherwise two small stats instead of a listing — every write invalidates the listing, so a run
-   * of PUTs into one big folder would otherwise re-list it each time.
+   * otherwise two small stats instead of a listing (a folder never listed is not listed just to
+   * write into it; writes update a cached listing in place, so a cached one stays cached).
    */
   async target(segments: string[], name: string): Promise<{ dir: DirRef; existing: Child | undefined }> {
     try {
@@ -165,8 +165,7 @@ export class Resolver {
         return located(dir, { source: 'remote', name, nameKey: foldName(name), remoteName, kind: 'collection', remote: { name: remoteName, kind: 'folder', size: 0 } });
       }
       try {
-        const listing = await this.backend.list(remotePath);
-        await this.cache.put([...dir.folded, foldName(name)], listing);
+        await this.cache.fill([...dir.folded, foldName(name)], () => this.backend.list(remotePath));
         return located(dir, { source: 'remote', name, nameKey: foldName(name), remoteName, kind: 'collection', remote: { name: remoteName, kind: 'folder', size: 0 } });
       } catch (error) {
         if (isStorageError(error, 'NOT_A_DIRECTORY')) return located(dir, remoteChild(await this.backend.stat(remotePath)));
@@ -193,10 +192,7 @@ export class Resolver {
 
   async children(dir: DirRef): Promise<Child[]> {
     let listing = await this.cache.get(dir.folded);
-    if (!listing) {
-      listing = await this.backend.list(dir.remotePath, this.trashedOnly ? { trashedOnly: true } : {});
-      await this.cache.put(dir.folded, listing);
-    }
+    if (!listing) listing = await this.cache.fill(dir.folded, () => this.backend.list(dir.remotePath, this.trashedOnly ? { trashedOnly: true } : {}));
     const children = [...this.remoteChildren(listing)];
     return this.trashedOnly ? children : this.withLocal(dir, children);
   }
