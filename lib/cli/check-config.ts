@@ -3,7 +3,7 @@
  * would (file ← env ← flags) and prints every problem with its hint. Exit 1 when any error
  * (or, with --strict, any warning); 0 otherwise.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './process.js';
 import { CONFIG_FLAG_OPTIONS, defaultConfigFile, formatProblems, loadConfig, type LoadOptions } from '../config/index.js';
 import { SERVICES } from '../jottacloud/services.js';
 import { redact } from '../util/redact.js';
@@ -23,22 +23,9 @@ Options:
 Any option of the configuration can be given as a flag too, e.g. --port 8080, --store memory.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { ...CONFIG_FLAG_OPTIONS, strict: { type: 'boolean' }, json: { type: 'boolean' }, print: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    process.stderr.write(`jottadav check-config: ${(error as Error).message}\n\n${HELP}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const parsed = parseCommandLine('check-config', argv, { ...CONFIG_FLAG_OPTIONS, strict: { type: 'boolean' }, json: { type: 'boolean' }, print: { type: 'boolean' } }, HELP);
+  if (typeof parsed === 'number') return parsed;
+  const values = parsed as Record<string, string | boolean | (string | boolean)[] | undefined>;
   const file = typeof values.config === 'string' ? values.config : defaultConfigFile();
   const flags: LoadOptions['flags'] = { ...values };
   for (const own of ['strict', 'json', 'print', 'help', 'config']) delete flags[own];

@@ -5,14 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startApp, type RunningApp } from '../app.js';
 import { formatProblems, hasErrors, validateConfig } from '../config/index.js';
 import { hashPassword } from '../dav/index.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { FileTokenStore, loginWithToken } from '../jottacloud/index.js';
 import { createLogger } from '../util/logger.js';
-import { waitForStopSignal, writeJsonAtomically } from './process.js';
+import { parseCommandLine, waitForStopSignal, writeJsonAtomically } from './process.js';
 
 const HELP = `Usage: jottadav demo [options]
 
@@ -46,28 +45,18 @@ function demoCredentials(file: string): DemoCredentials {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        host: { type: 'string', default: '127.0.0.1' },
-        port: { type: 'string', default: '8080' },
-        data: { type: 'string', default: '.jottadav' },
-        'info-file': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    console.error(`jottadav demo: ${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const values = parseCommandLine(
+    'demo',
+    argv,
+    {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8080' },
+      data: { type: 'string', default: '.jottadav' },
+      'info-file': { type: 'string' },
+    },
+    HELP,
+  );
+  if (typeof values === 'number') return values;
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65535) {
     console.error(`jottadav demo: --port must be an integer from 0 to 65535, got '${values.port}'`);

@@ -3,9 +3,8 @@
  * it listens and a login token; with --info-file writes the same as JSON once it serves; ends
  * cleanly on SIGINT/SIGTERM.
  */
-import { parseArgs } from 'node:util';
 import { startEmulator, type EmulatorOptions } from '../emulator/index.js';
-import { waitForStopSignal, writeJsonAtomically } from './process.js';
+import { parseCommandLine, waitForStopSignal, writeJsonAtomically } from './process.js';
 
 const HELP = `Usage: jottadav emulator [options]
 
@@ -29,31 +28,21 @@ function integer(name: string, value: string | undefined, min: number): number |
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        data: { type: 'string' },
-        'public-url': { type: 'string' },
-        capacity: { type: 'string' },
-        'token-ttl': { type: 'string' },
-        'info-file': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    console.error(`jottadav emulator: ${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const values = parseCommandLine(
+    'emulator',
+    argv,
+    {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      data: { type: 'string' },
+      'public-url': { type: 'string' },
+      capacity: { type: 'string' },
+      'token-ttl': { type: 'string' },
+      'info-file': { type: 'string' },
+    },
+    HELP,
+  );
+  if (typeof values === 'number') return values;
   const options: EmulatorOptions = {};
   try {
     if (values.host !== undefined) options.host = values.host;

@@ -3,7 +3,7 @@
  * line from piped stdin, and prints the scrypt hash that goes into a user's `passwordHash`.
  * Prompts go to stderr so that `jottadav hash-password > hash.txt` captures the hash alone.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from './process.js';
 import { hashPassword } from '../dav/auth.js';
 import { PromptCancelled, Terminal, type TerminalIo } from './terminal.js';
 
@@ -24,17 +24,8 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 export async function runWith(argv: string[], io: TerminalIo): Promise<number> {
-  let values: { user?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({ args: argv, options: { user: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
-  } catch (error) {
-    io.stderr.write(`jottadav hash-password: ${(error as Error).message}\n\n${HELP}\n`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const values = parseCommandLine('hash-password', argv, { user: { type: 'string' } }, HELP, io);
+  if (typeof values === 'number') return values;
   if (values.user !== undefined && (values.user === '' || /[:\s]/.test(values.user))) {
     io.stderr.write('jottadav hash-password: --user: a non-empty name without colons or spaces (Basic auth cannot carry them)\n');
     return 2;

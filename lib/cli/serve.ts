@@ -4,12 +4,11 @@
  * placeholders become real files, stores are flushed).
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { startApp } from '../app.js';
 import { CONFIG_FLAG_OPTIONS, defaultConfigFile, formatProblems, hasErrors, loadConfig } from '../config/index.js';
 import { SERVICES } from '../jottacloud/index.js';
 import { createLogger } from '../util/logger.js';
-import { waitForStopSignal } from './process.js';
+import { parseCommandLine, waitForStopSignal } from './process.js';
 
 const HELP = `Usage: jottadav serve --config FILE [options]
 
@@ -22,17 +21,8 @@ flags win over the environment, which wins over the file. See README "Configurat
   -h, --help      show this help`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { ...CONFIG_FLAG_OPTIONS, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
-  } catch (error) {
-    console.error(`jottadav serve: ${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const values = parseCommandLine('serve', argv, CONFIG_FLAG_OPTIONS, HELP);
+  if (typeof values === 'number') return values;
   const { help: _help, ...flags } = values;
   // Like the account commands: --config, else $JOTTADAV_CONFIG, else where `jottadav login` writes.
   const named = (flags as Record<string, unknown>).config;
