@@ -15,16 +15,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import type { BenchResult } from './types.js';
 
-interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: number;
-  ratio?: number;
-  target?: string;
-  note?: string;
-}
 
 const MiB = 1024 * 1024;
 const CHILD_FLAG = '--emulator-memory-child';
