@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
-import { findLitmus, LITMUS_SUITES, litmusFailures, runLitmus } from '../support/litmus.js';
+import { EXPECTED_COUNTS, LITMUS_SUITES, litmusFailures, requireLitmus, runLitmus } from '../support/litmus.js';
 import { PASSWORD, startTestServer, USER, type TestServer } from './harness.js';
 
-/** Minimum test counts per suite in litmus 0.13, so a suite that silently ran nothing fails. */
-const EXPECTED_COUNTS: Record<string, number> = { basic: 16, copymove: 13, props: 30, locks: 41, http: 4 };
-
-function requireLitmus(ctx: Mocha.Context): void {
-  if (findLitmus()) return;
-  if (process.env.CI) assert.fail('litmus is not installed, and CI must run it (apt-get install litmus)');
-  console.warn('    pending: the litmus binary is not installed (Debian package "litmus")');
-  ctx.skip();
-}
 
 describe('dav: litmus conformance (basic, copymove, props, locks, http)', function () {
   this.timeout(300_000);

@@ -4,18 +4,9 @@
  * binary makes the spec pending with the reason (never a silent pass).
  */
 import assert from 'node:assert/strict';
-import { findLitmus, LITMUS_SUITES, litmusFailures, runLitmus } from '../support/litmus.js';
+import { EXPECTED_COUNTS, LITMUS_SUITES, litmusFailures, requireLitmus, runLitmus } from '../support/litmus.js';
 import { startStack, type Stack } from '../support/stack.js';
 
-/** Minimum test counts per suite in litmus 0.13, so a suite that silently ran nothing fails. */
-const EXPECTED_COUNTS: Record<string, number> = { basic: 16, copymove: 13, props: 30, locks: 41, http: 4 };
-
-function requireLitmus(ctx: Mocha.Context): void {
-  if (findLitmus()) return;
-  if (process.env.CI) assert.fail('litmus is not installed, and CI must run it (apt-get install litmus)');
-  console.warn('    pending: the litmus binary is not installed (Debian package "litmus")');
-  ctx.skip();
-}
 
 describe('e2e: litmus over the whole stack (emulated Jottacloud behind the bridge)', function () {
   this.timeout(300_000);

@@ -4,6 +4,7 @@
  * dies costs only the tests it did not answer. litmus writes debug.log/child.log into its
  * working directory: it runs in a fresh temp dir that is removed afterwards (kept on request).
  */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -165,4 +166,18 @@ export function litmusFailures(suites: LitmusSuiteResult[]): string[] {
     for (const t of s.tests) if (t.result !== 'pass') out.push(`${s.suite}/${t.name}: ${t.result}${t.message ? ` (${t.message})` : ''}`);
   }
   return out;
+}
+
+/** Minimum test counts per suite in litmus 0.13, so a suite that silently ran nothing fails. */
+export const EXPECTED_COUNTS: Record<string, number> = { basic: 16, copymove: 13, props: 30, locks: 41, http: 4 };
+
+/**
+ * For a spec that needs the litmus binary: under CI a missing binary fails the spec (CI installs
+ * it); elsewhere the spec is marked pending with the reason, never passed silently.
+ */
+export function requireLitmus(ctx: Mocha.Context): void {
+  if (findLitmus()) return;
+  if (process.env.CI) assert.fail('litmus is not installed, and CI must run it (apt-get install litmus)');
+  console.warn('    pending: the litmus binary is not installed (Debian package "litmus")');
+  ctx.skip();
 }
