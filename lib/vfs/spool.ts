@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, rm, type FileHandle } from 'node:fs/promises';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { StorageError, isStorageError } from '../storage/errors.js';
 
 /**
@@ -27,32 +28,32 @@ export interface SpoolOptions {
   expectedSize?: number;
 }
 
-const READ_CHUNK = 64 * 1024;
+/** Read-back chunk: uploads are sent in large pieces (the old 64 KiB cost a syscall per piece). */
+const READ_CHUNK = 1024 * 1024;
+/** The disk spool buffers this much before `write` pushes back, and flushes it in one writev. */
+const WRITE_BUFFER = 1024 * 1024;
 
 export async function spoolBody(body: Readable, options: SpoolOptions): Promise<Spool> {
   const hash = createHash('md5');
-  const chunks: Buffer[] = [];
   let size = 0;
-  let file: { path: string; handle: FileHandle } | undefined;
   const expected = options.expectedSize;
+  // Hashes, counts and checks the declared size as the bytes pass on to the spool.
+  const meter = new Transform({
+    transform(chunk: Buffer | string, _encoding, done) {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      size += buf.length;
+      if (expected !== undefined && size > expected) {
+        done(new StorageError('INVALID_ARGUMENT', `the body is longer than the declared ${expected} bytes`));
+        return;
+      }
+      hash.update(buf);
+      done(null, buf);
+    },
+  });
+  const sink = new SpoolSink(options.memoryLimit, options.dir);
   try {
     try {
-      for await (const chunk of body) {
-        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-        size += buf.length;
-        if (expected !== undefined && size > expected) {
-          throw new StorageError('INVALID_ARGUMENT', `the body is longer than the declared ${expected} bytes`);
-        }
-        hash.update(buf);
-        if (!file && size > options.memoryLimit) {
-          const path = join(options.dir, `jottadav-spool-${randomUUID()}`);
-          file = { path, handle: await open(path, 'wx', 0o600) };
-          for (const held of chunks) await file.handle.write(held);
-          chunks.length = 0;
-        }
-        if (file) await file.handle.write(buf);
-        else chunks.push(buf);
-      }
+      await pipeline(body, meter, sink);
     } catch (error) {
       if (isStorageError(error)) throw error;
       if (isFsError(error)) throw new StorageError('UNAVAILABLE', 'the upload spool could not be written', { cause: error });
@@ -62,17 +63,78 @@ export async function spoolBody(body: Readable, options: SpoolOptions): Promise<
     if (expected !== undefined && size !== expected) {
       throw new StorageError('INVALID_ARGUMENT', `the body has ${size} bytes, ${expected} were declared`);
     }
-    if (file) await file.handle.close();
   } catch (error) {
-    if (file) {
-      await file.handle.close().catch(() => undefined);
-      await rm(file.path, { force: true });
-    }
+    await sink.discard();
     throw error;
   }
   const md5 = hash.digest('hex');
-  if (file) return fileSpool(file.path, size, md5);
-  return memorySpool(Buffer.concat(chunks, size), md5);
+  if (sink.path) return fileSpool(sink.path, size, md5);
+  return memorySpool(Buffer.concat(sink.held, size), md5);
+}
+
+/**
+ * Holds the body in memory up to `memoryLimit` bytes, then moves it to a temp file and streams the
+ * rest there through a buffered WriteStream (backpressure through `write`'s callback, no await per
+ * chunk).
+ */
+class SpoolSink extends Writable {
+  held: Buffer[] = [];
+  path: string | undefined;
+  private heldBytes = 0;
+  private file: WriteStream | undefined;
+
+  constructor(
+    private readonly memoryLimit: number,
+    private readonly dir: string,
+  ) {
+    super({ highWaterMark: WRITE_BUFFER });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    if (this.file) return this.forward([chunk], done);
+    this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    if (this.heldBytes <= this.memoryLimit) return done();
+    this.path = join(this.dir, `jottadav-spool-${randomUUID()}`);
+    this.file = createWriteStream(this.path, { flags: 'wx', mode: 0o600, highWaterMark: WRITE_BUFFER });
+    this.file.on('error', (error) => this.destroy(error));
+    const held = this.held;
+    this.held = [];
+    this.forward(held, done);
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    const file = this.file;
+    if (!file) return done();
+    // Done once the descriptor is closed: the spool is then re-opened for reading.
+    file.once('close', () => done());
+    file.end();
+  }
+
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    this.file?.destroy();
+    done(error);
+  }
+
+  /** Drops what was spooled; waits for the descriptor to close so that nothing is left behind. */
+  async discard(): Promise<void> {
+    this.held = [];
+    const file = this.file;
+    if (!file || !this.path) return;
+    if (!file.closed) {
+      const closed = new Promise<void>((resolve) => file.once('close', () => resolve()));
+      file.destroy();
+      await closed;
+    }
+    await rm(this.path, { force: true });
+  }
+
+  private forward(chunks: Buffer[], done: (error?: Error | null) => void): void {
+    let ready = true;
+    for (const chunk of chunks) ready = this.file!.write(chunk);
+    if (ready) done();
+    else this.file!.once('drain', () => done());
+  }
 }
 
 function memorySpool(content: Buffer, md5: string): Spool {
