@@ -3,7 +3,7 @@
  * Lenient like rclone's decoder: unknown elements are ignored, empty elements are undefined,
  * numeric character references and HTML entities are decoded.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser, type MatcherView } from 'fast-xml-parser';
 import { parseJottaTime } from './time.js';
 import type {
   JfsDocument,
@@ -20,7 +20,12 @@ import { JottaProtocolError } from './errors.js';
 
 type Node = Record<string, unknown>;
 
-const REPEATED = /(?:^|\.)(?:folders\.folder|files\.file|devices\.device|mountPoints\.mountPoint|revisions\.revision)$/;
+/**
+ * Elements that repeat inside their plural wrapper (folders/folder, files/file, …). The same names
+ * are also document roots (a `<folder>` or `<file>` document), which must stay objects: a root is
+ * at depth 1, an item at depth 3 or more — no path string is built per tag.
+ */
+const REPEATED = new Set(['folder', 'file', 'device', 'mountPoint', 'revision']);
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -31,14 +36,83 @@ const parser = new XMLParser({
   // Names may start or end with spaces (rclone's own test tree has " ' @ …" with a leading space).
   trimValues: false,
   htmlEntities: true,
-  isArray: (_name, jpath) => REPEATED.test(String(jpath)),
+  // Hand callbacks the parser's matcher instead of a path string built for every tag and attribute.
+  jPath: false,
+  isArray: (name, matcher, _leaf, isAttribute) => !isAttribute && REPEATED.has(name) && (matcher as MatcherView).getDepth() > 1,
 });
+
+/** The start of the root element, after the XML declaration, comments and a DOCTYPE. */
+const ROOT_START = /^\s*(?:(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>)\s*)*<([A-Za-z_][\w.:-]*)/;
+
+/**
+ * The parser accepts truncated documents, and a cut-off listing must not look complete. A cut
+ * removes the tail, so a whole document ends with its root's closing tag (or is one self-closing
+ * element), and every element named like the root (a `<folder>` listing holds `<folder>` children)
+ * is closed. Checking that costs a few indexOf scans, where a full validation pass cost ~30% of the
+ * parse; inner damage that leaves the end intact is the parser's to report (mismatched tags).
+ */
+function assertComplete(xml: string): void {
+  const start = ROOT_START.exec(xml);
+  if (!start) throw new JottaProtocolError('malformed XML from the service: no root element');
+  const root = start[1]!;
+  const truncated = () => new JottaProtocolError(`malformed XML from the service: <${root}> is not closed (truncated?)`);
+  let end = xml.length;
+  while (end > 0 && isSpace(xml[end - 1])) end--;
+  if (xml[end - 1] !== '>') throw truncated();
+  const rootAt = start.index + start[0].length - root.length - 1;
+  const close = xml.lastIndexOf('</', end);
+  if (close > rootAt && xml.slice(close + 2, end - 1).trimEnd() === root) {
+    if (!sameNameBalanced(xml, root, rootAt, end)) throw truncated();
+    return;
+  }
+  // `<root .../>`: nothing may follow its start but its attributes (a raw '<' cannot be in them).
+  if (xml[end - 2] === '/' && xml.indexOf('<', rootAt + 1) === -1) return;
+  throw truncated();
+}
+
+function isSpace(c: string | undefined): boolean {
+  return c === ' ' || c === '\n' || c === '\r' || c === '\t';
+}
+
+/** Every non-self-closing `<name …>` from `from` on has its `</name>`. */
+function sameNameBalanced(xml: string, name: string, from: number, end: number): boolean {
+  const open = '<' + name;
+  let opened = 0;
+  for (let at = xml.indexOf(open, from); at !== -1 && at < end; at = xml.indexOf(open, at)) {
+    at += open.length;
+    const next = xml[at];
+    if (next !== '>' && next !== '/' && !isSpace(next)) continue; // `<folders>`
+    const tagEnd = endOfTag(xml, at);
+    if (tagEnd === -1) return false;
+    if (xml[tagEnd - 1] !== '/') opened++;
+    at = tagEnd + 1;
+  }
+  const shut = '</' + name;
+  let closed = 0;
+  for (let at = xml.indexOf(shut, from); at !== -1 && at < end; at = xml.indexOf(shut, at)) {
+    at += shut.length;
+    const next = xml[at];
+    if (next === '>' || isSpace(next)) closed++;
+  }
+  return opened === closed;
+}
+
+/** The `>` that ends the tag whose attributes start at `at` (a quoted value may hold `>`). */
+function endOfTag(xml: string, at: number): number {
+  let quote = '';
+  for (let i = at; i < xml.length; i++) {
+    const c = xml[i]!;
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '>') return i;
+  }
+  return -1;
+}
 
 /** Parses XML text; the root element's name and content. */
 export function parseXmlRoot(xml: string): { root: string; node: Node } {
-  // The parser itself accepts truncated documents; a cut-off listing must not look complete.
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new JottaProtocolError(`malformed XML from the service: ${valid.err.msg}`);
+  assertComplete(xml);
   let doc: Node;
   try {
     doc = parser.parse(xml) as Node;
