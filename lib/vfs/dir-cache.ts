@@ -52,10 +52,13 @@ interface StoredListing {
 const MEMO_SIZE = 64;
 /** How long an update may hold a folder's lease (a crashed holder only costs cache misses). */
 const LEASE_MS = 10_000;
+const LEASE_TRIES = 10;
+const LEASE_WAIT_MS = 2;
 
 export class DirCache {
   private readonly tokenTtlMs: number;
   private readonly memo = new Map<string, { version: string; entries: RemoteEntry[] }>();
+  private readonly updating = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: KeyValueStore,
@@ -110,8 +113,28 @@ export class DirCache {
     if (this.options.ttlMs <= 0) return;
     const token = await this.token(folded, false);
     if (!token) return;
+    // Concurrent PUTs into one folder from this process queue here rather than contend for the
+    // store lease (a lost race would drop the listing, and the next PUT would re-list it).
+    const previous = this.updating.get(token) ?? Promise.resolve();
+    const mine = previous.then(() => this.updateLeased(folded, token, change));
+    const tail = mine.catch(() => undefined);
+    this.updating.set(token, tail);
+    try {
+      await mine;
+    } finally {
+      if (this.updating.get(token) === tail) this.updating.delete(token);
+    }
+  }
+
+  private async updateLeased(folded: readonly string[], token: string, change: (entries: RemoteEntry[]) => RemoteEntry[]): Promise<void> {
     const lease = randomUUID();
-    if (!(await this.store.setIfAbsent(`lk:${token}`, lease, LEASE_MS))) return this.invalidate(folded);
+    // Another instance holds the lease for a few store round trips: wait briefly, then give up.
+    let leased = false;
+    for (let attempt = 0; attempt < LEASE_TRIES && !leased; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, LEASE_WAIT_MS));
+      leased = await this.store.setIfAbsent(`lk:${token}`, lease, LEASE_MS);
+    }
+    if (!leased) return this.invalidate(folded);
     try {
       const before = await this.store.get<string>(`gn:${token}`);
       const version = await this.store.get<string>(`lv:${token}`);

@@ -41,6 +41,12 @@ describe('JottaVfs: writes update the cached listing in place', () => {
     assert.equal(r.backend.calls.list, 0);
   });
 
+  it('regression: concurrent PUTs into one folder lost the race for the listing and re-listed it; they queue and all land', async () => {
+    await Promise.all(Array.from({ length: 16 }, (_, i) => r.vfs.write(`/d/c${i}.txt`, body(`c${i}`))));
+    assert.equal((await listed('/d')).length, 18);
+    assert.equal(r.backend.calls.list, 0);
+  });
+
   it('replacing a file (other case) updates its entry, keeping the stored name', async () => {
     await r.vfs.write('/d/KEEP.TXT', body('replaced!'));
     assert.deepEqual(await listed('/d'), ['gone.txt', 'keep.txt']);
