@@ -6,17 +6,14 @@
 import assert from 'node:assert/strict';
 import type { FileStat } from 'webdav';
 import { startStack, type Stack } from '../support/stack.js';
-import { client, dav, href, RemoteView } from './helpers.js';
+import { client, dav, destinationOf, getText, href, RemoteView } from './helpers.js';
 
 describe('e2e: case rules over the case-insensitive emulator', function () {
   this.timeout(30_000);
   let stack: Stack;
   let remote: RemoteView;
-  const destination = (path: string) => new URL(href(path).slice(1), stack.url).href;
-  const text = async (path: string) => {
-    const res = await dav(stack, 'GET', path);
-    return { status: res.status, body: await res.text() };
-  };
+  const destination = (path: string) => destinationOf(stack, path);
+  const text = (path: string) => getText(stack, path);
   const names = async (path: string) => ((await client(stack).getDirectoryContents(path)) as FileStat[]).map((e) => e.basename).sort();
 
   before(async () => {

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { startStack, type Stack } from '../support/stack.js';
-import { dav, href, hrefsOf, RemoteView } from './helpers.js';
+import { dav, destinationOf, getText, href, hrefsOf, RemoteView } from './helpers.js';
 
 const NFC = 'caf\u00e9.txt';
 const NFD = 'cafe\u0301.txt';
@@ -16,11 +16,8 @@ describe('e2e: two remote names that fold to one key stay separately addressable
   this.timeout(30_000);
   let stack: Stack;
   let remote: RemoteView;
-  const destination = (path: string) => new URL(href(path).slice(1), stack.url).href;
-  const text = async (path: string) => {
-    const res = await dav(stack, 'GET', path);
-    return { status: res.status, body: await res.text() };
-  };
+  const destination = (path: string) => destinationOf(stack, path);
+  const text = (path: string) => getText(stack, path);
 
   before(async () => {
     stack = await startStack();

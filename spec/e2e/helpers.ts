@@ -27,6 +27,17 @@ export function dav(stack: Stack, method: string, path: string, init: DavInit = 
   return fetch(url, { method, headers: { Authorization: stack.authHeader(), ...init.headers }, ...(init.body !== undefined ? { body: init.body } : {}) });
 }
 
+/** The absolute URL of a client path on the bridge, as a Destination header wants it. */
+export function destinationOf(stack: Stack, path: string): string {
+  return new URL(href(path).slice(1), stack.url).href;
+}
+
+/** GET through the bridge: the status and the body as text. */
+export async function getText(stack: Stack, path: string): Promise<{ status: number; body: string }> {
+  const res = await dav(stack, 'GET', path);
+  return { status: res.status, body: await res.text() };
+}
+
 export function client(stack: Stack): WebDAVClient {
   return createClient(stack.url, { username: stack.user, password: stack.password });
 }
