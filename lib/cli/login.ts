@@ -9,7 +9,6 @@
  * reuses a saved token file instead of asking for a new login token.
  */
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { parseArgs } from 'node:util';
 import nodeFetch from 'node-fetch';
 import { defaultConfigFile, readRawConfig, rememberLoginTokenUsed, whenLoginTokenUsed, writeConfigFile } from '../config/index.js';
 import { hashPassword } from '../dav/auth.js';
@@ -26,58 +25,12 @@ import {
   loginWithToken,
   SERVICES,
   TokenManager,
-  type Endpoints,
   type FetchLike,
   type JottaUser,
   type WhiteLabelService,
 } from '../jottacloud/index.js';
+import { endpointOverrides, parseLoginFlags, type LoginFlags } from './login-flags.js';
 import { PromptCancelled, Terminal, type TerminalIo } from './terminal.js';
-
-const HELP = `Usage: jottadav login [options]
-
-Logs in to Jottacloud (or a white-label service) with a personal login token, lets you pick the
-device and mount point to serve, and writes the token file (mode 0600) and the config.
-Generate the token at https://www.jottacloud.com/web/secure ("Personal login token"; the web
-interface may call it a JottaCli token). It works once.
-
-Every question can be answered by a flag:
-  --service KEY          jottacloud (default) or a white-label key (see the list it prints)
-  --login-token TOKEN    the personal login token (or paste it when asked)
-  --device NAME          device to serve (default Jotta)
-  --mount-point NAME     mount point to serve (default Archive)
-  --all-devices          serve every device and mount point as top-level folders instead
-  --account NAME         name of the account entry in the config (default "default")
-  --token-file FILE      where to keep the token (default: next to the config)
-  --config FILE          config to create or update (default: $JOTTADAV_CONFIG, else
-                         ~/.config/jottadav/config.json)
-  --dav-user NAME        also add a WebDAV user; its password is read like hash-password's
-  --yes                  accept the defaults for every question not given by a flag
-Non-default servers (the local emulator, a proxy):
-  --well-known URL       OIDC discovery document to use instead of the one in the token
-  --jfs-url URL          JFS API base (default https://jfs.jottacloud.com/jfs/)
-  --api-url URL          JSON API base (default https://api.jottacloud.com/)
-  --www-url URL          base of public links (default https://www.jottacloud.com/)
-  -h, --help             show this help`;
-
-const OPTIONS = {
-  service: { type: 'string' },
-  'login-token': { type: 'string' },
-  device: { type: 'string' },
-  'mount-point': { type: 'string' },
-  'all-devices': { type: 'boolean' },
-  account: { type: 'string' },
-  'token-file': { type: 'string' },
-  config: { type: 'string' },
-  'dav-user': { type: 'string' },
-  yes: { type: 'boolean', short: 'y' },
-  'well-known': { type: 'string' },
-  'jfs-url': { type: 'string' },
-  'api-url': { type: 'string' },
-  'www-url': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-type Flags = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
 export interface LoginDeps {
   io: TerminalIo;
@@ -94,21 +47,8 @@ export async function run(argv: string[]): Promise<number> {
 
 export async function runLogin(argv: string[], deps: LoginDeps): Promise<number> {
   const { io } = deps;
-  let flags: Flags;
-  try {
-    flags = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values as Flags;
-    for (const key of ['well-known', 'jfs-url', 'api-url', 'www-url'] as const) {
-      const v = flags[key];
-      if (v !== undefined && !isHttpUrl(v)) throw new Error(`--${key} must be an http(s) URL, got '${v}'`);
-    }
-  } catch (error) {
-    io.stderr.write(`jottadav login: ${(error as Error).message}\n\n${HELP}\n`);
-    return 2;
-  }
-  if (flags.help) {
-    io.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const flags = parseLoginFlags(argv, io);
+  if (typeof flags === 'number') return flags;
   const term = new Terminal(io.stdin, io.stderr);
   try {
     await wizard(flags, term, deps);
@@ -133,7 +73,7 @@ export async function runLogin(argv: string[], deps: LoginDeps): Promise<number>
   }
 }
 
-async function wizard(flags: Flags, term: Terminal, deps: LoginDeps): Promise<void> {
+async function wizard(flags: LoginFlags, term: Terminal, deps: LoginDeps): Promise<void> {
   const configFile = resolve(flags.config ?? defaultConfigFile());
   const accountName = flags.account ?? 'default';
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(accountName)) throw new LoginError(`--account '${accountName}': use letters, digits, . _ - (up to 64)`);
@@ -163,10 +103,7 @@ async function wizard(flags: Flags, term: Terminal, deps: LoginDeps): Promise<vo
     term.say(`Saved the token to ${tokenFile} (mode 0600).`);
   }
 
-  const endpoints: Partial<Endpoints> = {};
-  if (flags['jfs-url']) endpoints.jfs = flags['jfs-url'];
-  if (flags['api-url']) endpoints.api = flags['api-url'];
-  if (flags['www-url']) endpoints.www = flags['www-url'];
+  const endpoints = endpointOverrides(flags);
   const tokens = new TokenManager({ store, fetch: doFetch });
   const client = new JottacloudClient({ tokens, endpoints, fetch: doFetch });
   let user: JottaUser;
@@ -228,7 +165,7 @@ async function wizard(flags: Flags, term: Terminal, deps: LoginDeps): Promise<vo
   else term.say(`Next: jottadav check-config --config ${configFile}, then jottadav serve --config ${configFile}`);
 }
 
-async function chooseService(flags: Flags, term: Terminal): Promise<WhiteLabelService> {
+async function chooseService(flags: LoginFlags, term: Terminal): Promise<WhiteLabelService> {
   const byKey = (key: string) => SERVICES.find((s) => s.key === key.trim().toLowerCase());
   if (flags.service !== undefined) {
     const found = byKey(flags.service);
@@ -249,7 +186,7 @@ async function chooseService(flags: Flags, term: Terminal): Promise<WhiteLabelSe
   }
 }
 
-async function reuseExistingToken(flags: Flags, term: Terminal, store: FileTokenStore, tokenFile: string): Promise<boolean> {
+async function reuseExistingToken(flags: LoginFlags, term: Terminal, store: FileTokenStore, tokenFile: string): Promise<boolean> {
   if (flags['login-token'] !== undefined) return false;
   let stored;
   try {
@@ -261,7 +198,7 @@ async function reuseExistingToken(flags: Flags, term: Terminal, store: FileToken
   return confirm(flags, term, `${tokenFile} already holds a login. Use it instead of a new login token?`, true);
 }
 
-async function readLoginToken(flags: Flags, term: Terminal, service: WhiteLabelService): Promise<string> {
+async function readLoginToken(flags: LoginFlags, term: Terminal, service: WhiteLabelService): Promise<string> {
   const check = (pasted: string): string | undefined => {
     try {
       const token = decodeLoginToken(pasted);
@@ -290,7 +227,7 @@ async function readLoginToken(flags: Flags, term: Terminal, service: WhiteLabelS
   }
 }
 
-async function chooseLocation(flags: Flags, term: Terminal, client: JottacloudClient, user: JottaUser): Promise<{ device: string; mountPoint: string }> {
+async function chooseLocation(flags: LoginFlags, term: Terminal, client: JottacloudClient, user: JottaUser): Promise<{ device: string; mountPoint: string }> {
   const devices = user.devices.map((d) => d.name);
   const pick = (list: string[], wanted: string) => list.find((n) => n === wanted) ?? list.find((n) => n.toLowerCase() === wanted.toLowerCase());
   let device = DEFAULT_DEVICE;
@@ -340,7 +277,7 @@ async function choose(term: Terminal, title: string, label: string, options: str
   }
 }
 
-async function chooseDavUser(flags: Flags, term: Terminal, existingUsers: number): Promise<string | undefined> {
+async function chooseDavUser(flags: LoginFlags, term: Terminal, existingUsers: number): Promise<string | undefined> {
   if (flags['dav-user'] !== undefined) {
     if (flags['dav-user'] === '' || /[:\s]/.test(flags['dav-user'])) throw new LoginError('--dav-user: a non-empty name without colons or spaces');
     return flags['dav-user'];
@@ -362,7 +299,7 @@ async function readNewPassword(term: Terminal, name: string): Promise<string> {
   return password;
 }
 
-async function confirm(flags: Flags, term: Terminal, question: string, fallback: boolean): Promise<boolean> {
+async function confirm(flags: LoginFlags, term: Terminal, question: string, fallback: boolean): Promise<boolean> {
   if (flags.yes) return fallback;
   for (;;) {
     const answer = (await term.line(`${question}\ny) Yes\nn) No\ny/n [${fallback ? 'y' : 'n'}]> `))?.trim().toLowerCase();
@@ -440,13 +377,4 @@ function portablePath(file: string, configFile: string): string {
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isHttpUrl(v: string): boolean {
-  try {
-    const u = new URL(v);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }

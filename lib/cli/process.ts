@@ -48,6 +48,8 @@ export interface CommandIo {
 /**
  * A subcommand's flags, with -h/--help added. Returns the values, or the exit code when the
  * command should stop here: 0 after printing the help, 2 after a bad flag (with the help).
+ * `check` is for values parseArgs cannot judge (a URL flag that is not a URL): what it throws is
+ * a bad flag like any other, and wins over --help.
  */
 export function parseCommandLine<O extends OptionsConfig>(
   command: string,
@@ -55,10 +57,12 @@ export function parseCommandLine<O extends OptionsConfig>(
   options: O,
   help: string,
   io: CommandIo = process,
+  check?: (values: CommandValues<O>) => void,
 ): CommandValues<O> | number {
   let values: CommandValues<O>;
   try {
     ({ values } = parseArgs({ args: argv, options: { ...options, ...HELP_OPTION }, strict: true, allowPositionals: false }));
+    check?.(values);
   } catch (error) {
     io.stderr.write(`jottadav ${command}: ${(error as Error).message}\n\n${help}\n`);
     return 2;
