@@ -29,6 +29,7 @@ import {
   type JottaUser,
   type WhiteLabelService,
 } from '../jottacloud/index.js';
+import { isNetworkFailure, LoginError } from './login-errors.js';
 import { endpointOverrides, parseLoginFlags, type LoginFlags } from './login-flags.js';
 import { PromptCancelled, Terminal, type TerminalIo } from './terminal.js';
 
@@ -37,9 +38,6 @@ export interface LoginDeps {
   /** For specs; default node-fetch. */
   fetch?: FetchLike;
 }
-
-/** A failure the user can act on: printed without a stack trace. */
-class LoginError extends Error {}
 
 export async function run(argv: string[]): Promise<number> {
   return runLogin(argv, { io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr } });
@@ -342,14 +340,6 @@ export function explainLoginError(error: unknown, service: WhiteLabelService, we
       : `the identity server answered ${error.message}. Try again later.`;
   }
   return `the login failed: ${error instanceof Error ? error.message : String(error)}`;
-}
-
-/** A transport failure that reached us unwrapped (node-fetch's FetchError of type 'system'). */
-function isNetworkFailure(error: unknown): boolean {
-  const e = error as { type?: unknown; code?: unknown; cause?: unknown } | null;
-  if (!e || typeof e !== 'object') return false;
-  if (e.type === 'system' || (typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|UND_ERR_)/.test(e.code))) return true;
-  return e.cause !== undefined && e.cause !== error && isNetworkFailure(e.cause);
 }
 
 function explainAccountError(error: unknown): string {
