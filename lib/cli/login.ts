@@ -31,6 +31,7 @@ import {
 } from '../jottacloud/index.js';
 import { isNetworkFailure, LoginError } from './login-errors.js';
 import { endpointOverrides, parseLoginFlags, type LoginFlags } from './login-flags.js';
+import { ask, askSecret, byNumber, choose, confirm, findName, sayNumbered } from './login-prompts.js';
 import { PromptCancelled, Terminal, type TerminalIo } from './terminal.js';
 
 export interface LoginDeps {
@@ -172,13 +173,11 @@ async function chooseService(flags: LoginFlags, term: Terminal): Promise<WhiteLa
   }
   if (flags.yes) return SERVICES[0] as WhiteLabelService;
   term.say('Which service is the account with? Choose a number from below, or type its key');
-  SERVICES.forEach((s, i) => term.say(`${String(i + 1).padStart(2)} > ${s.name} (${s.key})`));
+  sayNumbered(term, SERVICES.map((s) => `${s.name} (${s.key})`));
   for (;;) {
-    const answer = (await term.line('Service [1]> '))?.trim();
-    if (answer === undefined) throw new PromptCancelled();
+    const answer = await ask(term, 'Service [1]> ');
     if (answer === '') return SERVICES[0] as WhiteLabelService;
-    const n = Number(answer);
-    const found = Number.isInteger(n) && n >= 1 && n <= SERVICES.length ? SERVICES[n - 1] : byKey(answer);
+    const found = byNumber(answer, SERVICES) ?? byKey(answer);
     if (found) return found;
     term.say(`'${answer}' is not in the list; type a number from 1 to ${SERVICES.length} or a key such as telia_se.`);
   }
@@ -216,8 +215,7 @@ async function readLoginToken(flags: LoginFlags, term: Terminal, service: WhiteL
   }
   term.say(`${whereToGetToken(service)}`);
   for (let attempt = 1; ; attempt++) {
-    const pasted = await term.secret('Login Token> ');
-    if (pasted === undefined) throw new PromptCancelled();
+    const pasted = await askSecret(term, 'Login Token> ');
     const problem = check(pasted);
     if (!problem) return pasted;
     if (attempt >= 3) throw new LoginError(`that is not a personal login token (${problem}). ${whereToGetToken(service)}`);
@@ -227,14 +225,13 @@ async function readLoginToken(flags: LoginFlags, term: Terminal, service: WhiteL
 
 async function chooseLocation(flags: LoginFlags, term: Terminal, client: JottacloudClient, user: JottaUser): Promise<{ device: string; mountPoint: string }> {
   const devices = user.devices.map((d) => d.name);
-  const pick = (list: string[], wanted: string) => list.find((n) => n === wanted) ?? list.find((n) => n.toLowerCase() === wanted.toLowerCase());
   let device = DEFAULT_DEVICE;
   let custom = flags.device !== undefined || flags['mount-point'] !== undefined;
   if (!custom && !flags.yes) {
     custom = await confirm(flags, term, 'Do you want to use a non standard device/mountpoint e.g. for accessing files uploaded using the official Jottacloud client?', false);
   }
   if (flags.device !== undefined) {
-    const found = pick(devices, flags.device);
+    const found = findName(devices, flags.device);
     if (!found) throw new LoginError(`the account has no device '${flags.device}'; it has: ${devices.join(', ') || '(none)'}. Run jottadav login again (the saved token is reused).`);
     device = found;
   } else if (custom && !flags.yes) {
@@ -246,33 +243,15 @@ async function chooseLocation(flags: LoginFlags, term: Terminal, client: Jottacl
   } catch (error) {
     throw new LoginError(`listing the mount points of ${device} failed: ${explainAccountError(error)}`);
   }
-  let mountPoint = pick(mountPoints, DEFAULT_MOUNT_POINT) ?? mountPoints[0] ?? DEFAULT_MOUNT_POINT;
+  let mountPoint = findName(mountPoints, DEFAULT_MOUNT_POINT) ?? mountPoints[0] ?? DEFAULT_MOUNT_POINT;
   if (flags['mount-point'] !== undefined) {
-    const found = pick(mountPoints, flags['mount-point']);
+    const found = findName(mountPoints, flags['mount-point']);
     if (!found) throw new LoginError(`device ${device} has no mount point '${flags['mount-point']}'; it has: ${mountPoints.join(', ') || '(none)'}. Run jottadav login again (the saved token is reused).`);
     mountPoint = found;
   } else if (custom && !flags.yes) {
     mountPoint = await choose(term, 'Please select the mountpoint to use. Normally this will be Archive', 'Mountpoints', mountPoints, mountPoint);
   }
   return { device, mountPoint };
-}
-
-/** rclone-style numbered choice; an empty answer takes the default, a typed name must exist. */
-async function choose(term: Terminal, title: string, label: string, options: string[], fallback: string): Promise<string> {
-  if (options.length === 0) return fallback;
-  term.say(title);
-  term.say('Choose a number from below, or type in an existing value');
-  options.forEach((o, i) => term.say(`${String(i + 1).padStart(2)} > ${o}`));
-  for (;;) {
-    const answer = (await term.line(`${label} [${fallback}]> `))?.trim();
-    if (answer === undefined) throw new PromptCancelled();
-    if (answer === '') return options.find((o) => o.toLowerCase() === fallback.toLowerCase()) ?? fallback;
-    const n = Number(answer);
-    if (Number.isInteger(n) && n >= 1 && n <= options.length) return options[n - 1] as string;
-    const named = options.find((o) => o === answer) ?? options.find((o) => o.toLowerCase() === answer.toLowerCase());
-    if (named) return named;
-    term.say(`'${answer}' is not one of them; type a number from 1 to ${options.length} or a name from the list.`);
-  }
 }
 
 async function chooseDavUser(flags: LoginFlags, term: Terminal, existingUsers: number): Promise<string | undefined> {
@@ -290,22 +269,10 @@ async function chooseDavUser(flags: LoginFlags, term: Terminal, existingUsers: n
 }
 
 async function readNewPassword(term: Terminal, name: string): Promise<string> {
-  const password = await term.secret(`Password for ${name}> `);
-  if (password === undefined) throw new PromptCancelled();
+  const password = await askSecret(term, `Password for ${name}> `);
   if (password === '') throw new LoginError(`an empty password is not allowed for ${name}`);
   if (term.interactive && (await term.secret('Repeat password> ')) !== password) throw new LoginError('the passwords do not match; run jottadav login again (the saved token is reused)');
   return password;
-}
-
-async function confirm(flags: LoginFlags, term: Terminal, question: string, fallback: boolean): Promise<boolean> {
-  if (flags.yes) return fallback;
-  for (;;) {
-    const answer = (await term.line(`${question}\ny) Yes\nn) No\ny/n [${fallback ? 'y' : 'n'}]> `))?.trim().toLowerCase();
-    if (answer === undefined) throw new PromptCancelled();
-    if (answer === '') return fallback;
-    if (answer === 'y' || answer === 'yes') return true;
-    if (answer === 'n' || answer === 'no') return false;
-  }
 }
 
 function whereToGetToken(service: WhiteLabelService): string {
