@@ -23,7 +23,6 @@ import {
   JottaHttpError,
   JottaNetworkError,
   loginWithToken,
-  SERVICES,
   TokenManager,
   type FetchLike,
   type JottaUser,
@@ -31,7 +30,8 @@ import {
 } from '../jottacloud/index.js';
 import { isNetworkFailure, LoginError } from './login-errors.js';
 import { endpointOverrides, parseLoginFlags, type LoginFlags } from './login-flags.js';
-import { ask, askSecret, byNumber, choose, confirm, findName, sayNumbered } from './login-prompts.js';
+import { askSecret, choose, confirm, findName } from './login-prompts.js';
+import { chooseService, whereToGetToken } from './login-service.js';
 import { PromptCancelled, Terminal, type TerminalIo } from './terminal.js';
 
 export interface LoginDeps {
@@ -164,25 +164,6 @@ async function wizard(flags: LoginFlags, term: Terminal, deps: LoginDeps): Promi
   else term.say(`Next: jottadav check-config --config ${configFile}, then jottadav serve --config ${configFile}`);
 }
 
-async function chooseService(flags: LoginFlags, term: Terminal): Promise<WhiteLabelService> {
-  const byKey = (key: string) => SERVICES.find((s) => s.key === key.trim().toLowerCase());
-  if (flags.service !== undefined) {
-    const found = byKey(flags.service);
-    if (!found) throw new LoginError(`unknown --service '${flags.service}'; one of: ${SERVICES.map((s) => s.key).join(', ')}`);
-    return found;
-  }
-  if (flags.yes) return SERVICES[0] as WhiteLabelService;
-  term.say('Which service is the account with? Choose a number from below, or type its key');
-  sayNumbered(term, SERVICES.map((s) => `${s.name} (${s.key})`));
-  for (;;) {
-    const answer = await ask(term, 'Service [1]> ');
-    if (answer === '') return SERVICES[0] as WhiteLabelService;
-    const found = byNumber(answer, SERVICES) ?? byKey(answer);
-    if (found) return found;
-    term.say(`'${answer}' is not in the list; type a number from 1 to ${SERVICES.length} or a key such as telia_se.`);
-  }
-}
-
 async function reuseExistingToken(flags: LoginFlags, term: Terminal, store: FileTokenStore, tokenFile: string): Promise<boolean> {
   if (flags['login-token'] !== undefined) return false;
   let stored;
@@ -273,12 +254,6 @@ async function readNewPassword(term: Terminal, name: string): Promise<string> {
   if (password === '') throw new LoginError(`an empty password is not allowed for ${name}`);
   if (term.interactive && (await term.secret('Repeat password> ')) !== password) throw new LoginError('the passwords do not match; run jottadav login again (the saved token is reused)');
   return password;
-}
-
-function whereToGetToken(service: WhiteLabelService): string {
-  return service.key === 'jottacloud'
-    ? 'Generate a personal login token here: https://www.jottacloud.com/web/secure'
-    : `Generate a personal login token in ${service.name}'s web interface, under the account's security settings.`;
 }
 
 /**
