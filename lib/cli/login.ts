@@ -10,29 +10,29 @@
  */
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import nodeFetch from 'node-fetch';
-import { defaultConfigFile, readRawConfig, rememberLoginTokenUsed, whenLoginTokenUsed, writeConfigFile } from '../config/index.js';
+import { defaultConfigFile, readRawConfig, writeConfigFile } from '../config/index.js';
 import { hashPassword } from '../dav/auth.js';
 import {
   DEFAULT_DEVICE,
   DEFAULT_MOUNT_POINT,
-  decodeLoginToken,
   FileTokenStore,
   JottacloudClient,
   JottaAuthError,
-  JottaConfigError,
   JottaHttpError,
   JottaNetworkError,
-  loginWithToken,
   TokenManager,
   type FetchLike,
   type JottaUser,
-  type WhiteLabelService,
 } from '../jottacloud/index.js';
 import { isNetworkFailure, LoginError } from './login-errors.js';
 import { endpointOverrides, parseLoginFlags, type LoginFlags } from './login-flags.js';
 import { askSecret, choose, confirm, findName } from './login-prompts.js';
-import { chooseService, whereToGetToken } from './login-service.js';
+import { obtainToken, rewritingFetch } from './login-exchange.js';
+import { chooseService } from './login-service.js';
 import { PromptCancelled, Terminal, type TerminalIo } from './terminal.js';
+
+// Kept importable from here, where it lived before the wizard was split into files.
+export { explainLoginError } from './login-exchange.js';
 
 export interface LoginDeps {
   io: TerminalIo;
@@ -87,20 +87,7 @@ async function wizard(flags: LoginFlags, term: Terminal, deps: LoginDeps): Promi
   const doFetch = rewritingFetch(deps.fetch ?? (nodeFetch as unknown as FetchLike), flags['well-known']);
 
   const service = await chooseService(flags, term);
-  const reuse = await reuseExistingToken(flags, term, store, tokenFile);
-  if (!reuse) {
-    const pasted = await readLoginToken(flags, term, service);
-    term.say('Exchanging the login token...');
-    const secret = decodeLoginToken(pasted).auth_token;
-    try {
-      await loginWithToken(pasted, store, { fetch: doFetch });
-    } catch (error) {
-      const usedAt = await whenLoginTokenUsed(dirname(configFile), secret);
-      throw new LoginError(explainLoginError(error, service, flags['well-known'], usedAt));
-    }
-    await rememberLoginTokenUsed(dirname(configFile), secret).catch(() => undefined);
-    term.say(`Saved the token to ${tokenFile} (mode 0600).`);
-  }
+  await obtainToken(flags, term, service, { store, tokenFile, configFile, fetch: doFetch });
 
   const endpoints = endpointOverrides(flags);
   const tokens = new TokenManager({ store, fetch: doFetch });
@@ -164,46 +151,6 @@ async function wizard(flags: LoginFlags, term: Terminal, deps: LoginDeps): Promi
   else term.say(`Next: jottadav check-config --config ${configFile}, then jottadav serve --config ${configFile}`);
 }
 
-async function reuseExistingToken(flags: LoginFlags, term: Terminal, store: FileTokenStore, tokenFile: string): Promise<boolean> {
-  if (flags['login-token'] !== undefined) return false;
-  let stored;
-  try {
-    stored = await store.load();
-  } catch {
-    return false;
-  }
-  if (!stored?.refreshToken) return false;
-  return confirm(flags, term, `${tokenFile} already holds a login. Use it instead of a new login token?`, true);
-}
-
-async function readLoginToken(flags: LoginFlags, term: Terminal, service: WhiteLabelService): Promise<string> {
-  const check = (pasted: string): string | undefined => {
-    try {
-      const token = decodeLoginToken(pasted);
-      const host = new URL(token.well_known_link).hostname;
-      if (!flags['well-known'] && service.key !== 'jottacloud' && host !== service.domain) {
-        term.say(`Note: this token was issued by ${host}, not by ${service.domain} (${service.name}); using it as issued.`);
-      }
-      return undefined;
-    } catch (error) {
-      return error instanceof JottaConfigError ? error.message : String(error);
-    }
-  };
-  if (flags['login-token'] !== undefined) {
-    const problem = check(flags['login-token']);
-    if (problem) throw new LoginError(`--login-token is not a personal login token (${problem}). ${whereToGetToken(service)}`);
-    return flags['login-token'];
-  }
-  term.say(`${whereToGetToken(service)}`);
-  for (let attempt = 1; ; attempt++) {
-    const pasted = await askSecret(term, 'Login Token> ');
-    const problem = check(pasted);
-    if (!problem) return pasted;
-    if (attempt >= 3) throw new LoginError(`that is not a personal login token (${problem}). ${whereToGetToken(service)}`);
-    term.say(`That is not a personal login token (${problem}). Paste the whole token, in one line.`);
-  }
-}
-
 async function chooseLocation(flags: LoginFlags, term: Terminal, client: JottacloudClient, user: JottaUser): Promise<{ device: string; mountPoint: string }> {
   const devices = user.devices.map((d) => d.name);
   let device = DEFAULT_DEVICE;
@@ -256,49 +203,11 @@ async function readNewPassword(term: Terminal, name: string): Promise<string> {
   return password;
 }
 
-/**
- * The three ways a login token fails, told apart as far as possible. The server answers a
- * reused and a mistyped token alike (401 invalid_grant), so "already used" is said only when
- * this machine remembers exchanging it (`usedAt`).
- */
-export function explainLoginError(error: unknown, service: WhiteLabelService, wellKnown?: string, usedAt?: Date): string {
-  const fresh = `${whereToGetToken(service)} and run jottadav login again.`;
-  if (error instanceof JottaConfigError) return `that is not a personal login token (${error.message}). ${fresh}`;
-  if (error instanceof JottaAuthError) {
-    const said = `${error.error}${error.description ? `: ${error.description}` : ''}`;
-    const text = said.toLowerCase();
-    if (usedAt) return `the login token has already been used — it was exchanged here on ${usedAt.toISOString()}, and each one works once (the server said ${said}). ${fresh}`;
-    if (/expired|not active/.test(text)) return `the login token has expired (the server said ${said}). ${fresh}`;
-    if (/already used|consumed|stale/.test(text)) return `the login token has already been used — each one works once (the server said ${said}). ${fresh}`;
-    if (error.error === 'invalid_grant' || error.status === 401) return `the login token was refused: it is mistyped, already used (each works once) or expired (the server said ${said}). ${fresh}`;
-    return `the identity server refused the login (${said}). ${fresh}`;
-  }
-  if (error instanceof JottaNetworkError || isNetworkFailure(error)) {
-    return `could not reach the identity server (${(error as Error).message}). Check the network${wellKnown ? ` and --well-known ${wellKnown}` : ', or point --well-known at a non-default identity server'}.`;
-  }
-  if (error instanceof JottaHttpError) {
-    return error.status === 404
-      ? `the identity server has no such discovery document (404)${wellKnown ? `; check --well-known ${wellKnown}` : ''}.`
-      : `the identity server answered ${error.message}. Try again later.`;
-  }
-  return `the login failed: ${error instanceof Error ? error.message : String(error)}`;
-}
-
 function explainAccountError(error: unknown): string {
   if (error instanceof JottaAuthError) return `the session was refused (${error.error}); run jottadav login with a new login token`;
   if (error instanceof JottaHttpError && error.status === 401) return 'the API refused the token (401); check --api-url/--jfs-url, or log in again';
   if (error instanceof JottaNetworkError || isNetworkFailure(error)) return `${(error as Error).message} (check --jfs-url/--api-url)`;
   return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * `--well-known` replaces the discovery URL the login token names: the token embeds its
- * issuer, so without this the only way to reach a different identity server would be a
- * different token.
- */
-function rewritingFetch(base: FetchLike, wellKnown: string | undefined): FetchLike {
-  if (!wellKnown) return base;
-  return (url, init) => (/\/\.well-known\/openid-configuration(?:[?#].*)?$/.test(url) ? base(wellKnown, init) : base(url, init));
 }
 
 /** Relative to the config's folder when inside it, so the pair can be moved together. */
