@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { rememberLoginTokenUsed, whenLoginTokenUsed } from '../config/index.js';
 import {
   decodeLoginToken,
-  FileTokenStore,
+  type FileTokenStore,
   JottaAuthError,
   JottaConfigError,
   JottaHttpError,

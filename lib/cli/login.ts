@@ -16,17 +16,12 @@ import {
   DEFAULT_DEVICE,
   DEFAULT_MOUNT_POINT,
   FileTokenStore,
-  JottacloudClient,
-  JottaAuthError,
-  JottaHttpError,
-  JottaNetworkError,
-  TokenManager,
   type FetchLike,
-  type JottaUser,
 } from '../jottacloud/index.js';
-import { isNetworkFailure, LoginError } from './login-errors.js';
+import { LoginError } from './login-errors.js';
 import { endpointOverrides, parseLoginFlags, type LoginFlags } from './login-flags.js';
-import { askSecret, choose, confirm, findName } from './login-prompts.js';
+import { askSecret, confirm } from './login-prompts.js';
+import { listAccount, chooseLocation } from './login-account.js';
 import { obtainToken, rewritingFetch } from './login-exchange.js';
 import { chooseService } from './login-service.js';
 import { PromptCancelled, Terminal, type TerminalIo } from './terminal.js';
@@ -90,19 +85,7 @@ async function wizard(flags: LoginFlags, term: Terminal, deps: LoginDeps): Promi
   await obtainToken(flags, term, service, { store, tokenFile, configFile, fetch: doFetch });
 
   const endpoints = endpointOverrides(flags);
-  const tokens = new TokenManager({ store, fetch: doFetch });
-  const client = new JottacloudClient({ tokens, endpoints, fetch: doFetch });
-  let user: JottaUser;
-  let email: string | undefined;
-  try {
-    const customer = await client.customer();
-    email = customer.email;
-    user = await client.user();
-  } catch (error) {
-    throw new LoginError(`logged in, but listing the account failed: ${explainAccountError(error)}`);
-  } finally {
-    tokens.close();
-  }
+  const { client, user, email } = await listAccount(store, doFetch, endpoints);
 
   let device = DEFAULT_DEVICE;
   let mountPoint = DEFAULT_MOUNT_POINT;
@@ -151,37 +134,6 @@ async function wizard(flags: LoginFlags, term: Terminal, deps: LoginDeps): Promi
   else term.say(`Next: jottadav check-config --config ${configFile}, then jottadav serve --config ${configFile}`);
 }
 
-async function chooseLocation(flags: LoginFlags, term: Terminal, client: JottacloudClient, user: JottaUser): Promise<{ device: string; mountPoint: string }> {
-  const devices = user.devices.map((d) => d.name);
-  let device = DEFAULT_DEVICE;
-  let custom = flags.device !== undefined || flags['mount-point'] !== undefined;
-  if (!custom && !flags.yes) {
-    custom = await confirm(flags, term, 'Do you want to use a non standard device/mountpoint e.g. for accessing files uploaded using the official Jottacloud client?', false);
-  }
-  if (flags.device !== undefined) {
-    const found = findName(devices, flags.device);
-    if (!found) throw new LoginError(`the account has no device '${flags.device}'; it has: ${devices.join(', ') || '(none)'}. Run jottadav login again (the saved token is reused).`);
-    device = found;
-  } else if (custom && !flags.yes) {
-    device = await choose(term, 'Please select the device to use. Normally this will be Jotta', 'Devices', devices, DEFAULT_DEVICE);
-  }
-  let mountPoints: string[];
-  try {
-    mountPoints = (await client.device(device)).mountPoints.filter((m) => !m.deleted).map((m) => m.name);
-  } catch (error) {
-    throw new LoginError(`listing the mount points of ${device} failed: ${explainAccountError(error)}`);
-  }
-  let mountPoint = findName(mountPoints, DEFAULT_MOUNT_POINT) ?? mountPoints[0] ?? DEFAULT_MOUNT_POINT;
-  if (flags['mount-point'] !== undefined) {
-    const found = findName(mountPoints, flags['mount-point']);
-    if (!found) throw new LoginError(`device ${device} has no mount point '${flags['mount-point']}'; it has: ${mountPoints.join(', ') || '(none)'}. Run jottadav login again (the saved token is reused).`);
-    mountPoint = found;
-  } else if (custom && !flags.yes) {
-    mountPoint = await choose(term, 'Please select the mountpoint to use. Normally this will be Archive', 'Mountpoints', mountPoints, mountPoint);
-  }
-  return { device, mountPoint };
-}
-
 async function chooseDavUser(flags: LoginFlags, term: Terminal, existingUsers: number): Promise<string | undefined> {
   if (flags['dav-user'] !== undefined) {
     if (flags['dav-user'] === '' || /[:\s]/.test(flags['dav-user'])) throw new LoginError('--dav-user: a non-empty name without colons or spaces');
@@ -201,13 +153,6 @@ async function readNewPassword(term: Terminal, name: string): Promise<string> {
   if (password === '') throw new LoginError(`an empty password is not allowed for ${name}`);
   if (term.interactive && (await term.secret('Repeat password> ')) !== password) throw new LoginError('the passwords do not match; run jottadav login again (the saved token is reused)');
   return password;
-}
-
-function explainAccountError(error: unknown): string {
-  if (error instanceof JottaAuthError) return `the session was refused (${error.error}); run jottadav login with a new login token`;
-  if (error instanceof JottaHttpError && error.status === 401) return 'the API refused the token (401); check --api-url/--jfs-url, or log in again';
-  if (error instanceof JottaNetworkError || isNetworkFailure(error)) return `${(error as Error).message} (check --jfs-url/--api-url)`;
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Relative to the config's folder when inside it, so the pair can be moved together. */
