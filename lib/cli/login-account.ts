@@ -28,6 +28,7 @@ export interface ListedAccount {
   email: string | undefined;
 }
 
+/** The account's e-mail and devices: the first API call with the token, which proves the login. */
 export async function listAccount(store: FileTokenStore, fetch: FetchLike, endpoints: Partial<Endpoints>): Promise<ListedAccount> {
   const tokens = new TokenManager({ store, fetch });
   const client = new JottacloudClient({ tokens, endpoints, fetch });
@@ -40,8 +41,8 @@ export async function listAccount(store: FileTokenStore, fetch: FetchLike, endpo
   } catch (error) {
     throw new LoginError(`logged in, but listing the account failed: ${explainAccountError(error)}`);
   } finally {
-    // Only stops the background refresh timers, which would keep the process alive; the
-    // client still lists the mount points afterwards.
+    // close() only clears the manager's pending timers: the client stays usable for the
+    // mount point listing in chooseLocation.
     tokens.close();
   }
   return { client, user, email };

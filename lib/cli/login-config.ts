@@ -1,8 +1,6 @@
 /**
  * The account entry login writes into the config: shown first, written only after a yes, and
  * merged into what the config already holds (other accounts, users and settings are kept).
- * The token file is named relative to the config when it sits beside it, so that the pair can
- * be moved together.
  */
 import { dirname, relative, sep } from 'node:path';
 import { readRawConfig, writeConfigFile } from '../config/index.js';
