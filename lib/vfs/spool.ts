@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StorageError, isStorageError } from '../storage/errors.js';
+import { trailingHash, type TrailingHash } from './trailing-hash.js';
 
 /**
  * An upload body held until the remote has it: in memory up to `memoryLimit` bytes, in a temp file
@@ -34,10 +35,9 @@ const READ_CHUNK = 1024 * 1024;
 const WRITE_BUFFER = 1024 * 1024;
 
 export async function spoolBody(body: Readable, options: SpoolOptions): Promise<Spool> {
-  const hash = createHash('md5');
   let size = 0;
   const expected = options.expectedSize;
-  // Hashes, counts and checks the declared size as the bytes pass on to the spool.
+  // Counts the bytes and checks the declared size as they pass on to the spool.
   const meter = new Transform({
     transform(chunk: Buffer | string, _encoding, done) {
       const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
@@ -46,11 +46,11 @@ export async function spoolBody(body: Readable, options: SpoolOptions): Promise<
         done(new StorageError('INVALID_ARGUMENT', `the body is longer than the declared ${expected} bytes`));
         return;
       }
-      hash.update(buf);
       done(null, buf);
     },
   });
   const sink = new SpoolSink(options.memoryLimit, options.dir);
+  let md5: string;
   try {
     try {
       await pipeline(body, meter, sink);
@@ -63,25 +63,29 @@ export async function spoolBody(body: Readable, options: SpoolOptions): Promise<
     if (expected !== undefined && size !== expected) {
       throw new StorageError('INVALID_ARGUMENT', `the body has ${size} bytes, ${expected} were declared`);
     }
+    md5 = await sink.digest(size);
   } catch (error) {
     await sink.discard();
-    throw error;
+    if (isStorageError(error)) throw error;
+    throw new StorageError('UNAVAILABLE', 'the upload spool could not be hashed', { cause: error });
   }
-  const md5 = hash.digest('hex');
   if (sink.path) return fileSpool(sink.path, size, md5);
   return memorySpool(Buffer.concat(sink.held, size), md5);
 }
 
 /**
- * Holds the body in memory up to `memoryLimit` bytes, then moves it to a temp file and streams the
- * rest there through a buffered WriteStream (backpressure through `write`'s callback, no await per
- * chunk).
+ * Holds the body in memory up to `memoryLimit` bytes, hashing it as it comes, then moves it to a
+ * temp file and streams the rest there through a buffered WriteStream (backpressure through
+ * `write`'s callback, no await per chunk); a file is hashed on another core as it is written
+ * (trailing-hash.ts).
  */
 class SpoolSink extends Writable {
   held: Buffer[] = [];
   path: string | undefined;
   private heldBytes = 0;
   private file: WriteStream | undefined;
+  private readonly memoryHash = createHash('md5');
+  private fileHash: TrailingHash | undefined;
 
   constructor(
     private readonly memoryLimit: number,
@@ -94,10 +98,15 @@ class SpoolSink extends Writable {
     if (this.file) return this.forward([chunk], done);
     this.held.push(chunk);
     this.heldBytes += chunk.length;
-    if (this.heldBytes <= this.memoryLimit) return done();
+    if (this.heldBytes <= this.memoryLimit) {
+      this.memoryHash.update(chunk);
+      return done();
+    }
     this.path = join(this.dir, `jottadav-spool-${randomUUID()}`);
     this.file = createWriteStream(this.path, { flags: 'wx', mode: 0o600, highWaterMark: WRITE_BUFFER });
     this.file.on('error', (error) => this.destroy(error));
+    // From here the worker hashes the file from its first byte; the memory hash is dropped.
+    this.fileHash = trailingHash(this.path);
     const held = this.held;
     this.held = [];
     this.forward(held, done);
@@ -116,9 +125,16 @@ class SpoolSink extends Writable {
     done(error);
   }
 
+  /** The MD5 of all `size` bytes, once the body is complete. */
+  digest(size: number): Promise<string> {
+    if (this.fileHash) return this.fileHash.finish(size);
+    return Promise.resolve(this.memoryHash.digest('hex'));
+  }
+
   /** Drops what was spooled; waits for the descriptor to close so that nothing is left behind. */
   async discard(): Promise<void> {
     this.held = [];
+    this.fileHash?.cancel();
     const file = this.file;
     if (!file || !this.path) return;
     if (!file.closed) {
@@ -131,7 +147,9 @@ class SpoolSink extends Writable {
 
   private forward(chunks: Buffer[], done: (error?: Error | null) => void): void {
     let ready = true;
-    for (const chunk of chunks) ready = this.file!.write(chunk);
+    const file = this.file!;
+    const progress = () => this.fileHash?.advance(file.bytesWritten);
+    for (const chunk of chunks) ready = file.write(chunk, progress);
     if (ready) done();
     else this.file!.once('drain', () => done());
   }

@@ -1,7 +1,8 @@
 /**
  * The upload spool streams to disk (no await per 64 KiB write) and reads back in 1 MiB chunks
  * (the bridge benchmark's big PUT found both): chunk counts, content and MD5, and no file left
- * behind on any failure.
+ * behind on any failure. A file spool is hashed by a worker trailing the writer; its MD5 must be
+ * right for concurrent spools and when the worker dies.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { spoolBody } from '../../lib/vfs/spool.js';
+import { stopHashWorker } from '../../lib/vfs/trailing-hash.js';
 import { code } from './helpers.js';
 
 const MiB = 1024 * 1024;
@@ -86,6 +88,50 @@ describe('upload spool: streamed to disk, read back in 1 MiB chunks', () => {
 
   it('a spool dir that cannot be written is UNAVAILABLE', async () => {
     await assert.rejects(spoolBody(pieces(pattern(2 * MiB)), { memoryLimit: MiB, dir: join(dir, 'missing') }), code('UNAVAILABLE'));
+    assert.deepEqual(await readdir(dir), []);
+  });
+
+  it('several bodies spooled to disk at once each get their own MD5 (one hash worker trails them all)', async () => {
+    const contents = [pattern(9 * MiB + 3), pattern(5 * MiB).reverse(), pattern(13 * MiB + 1).subarray(7)];
+    const spools = await Promise.all(contents.map((content) => spoolBody(pieces(content), { memoryLimit: MiB, dir, expectedSize: content.length })));
+    try {
+      spools.forEach((spool, i) => {
+        assert.notEqual(spool.location, 'memory');
+        assert.equal(spool.md5, createHash('md5').update(contents[i]!).digest('hex'));
+      });
+    } finally {
+      await Promise.all(spools.map((spool) => spool.dispose()));
+    }
+    assert.deepEqual(await readdir(dir), []);
+  });
+
+  it('the MD5 is still right when the hash worker dies mid-body (hashed here from the file instead)', async () => {
+    const content = pattern(12 * MiB);
+    let sent = 0;
+    // The worker is stopped once the body is well under way, after it has started hashing the file.
+    const body = pieces(content).on('data', (chunk: Buffer) => {
+      sent += chunk.length;
+      if (sent === 6 * MiB) void stopHashWorker();
+    });
+    const spool = await spoolBody(body, { memoryLimit: MiB, dir, expectedSize: content.length });
+    try {
+      assert.equal(spool.md5, createHash('md5').update(content).digest('hex'));
+    } finally {
+      await spool.dispose();
+    }
+    // And the next spool starts a new worker.
+    const next = pattern(3 * MiB).reverse();
+    const again = await spoolBody(pieces(next), { memoryLimit: MiB, dir });
+    assert.equal(again.md5, createHash('md5').update(next).digest('hex'));
+    await again.dispose();
+  });
+
+  it('a body aborted while the worker hashes it leaves no file and does not disturb the next spool', async () => {
+    await assert.rejects(spoolBody(pieces(pattern(8 * MiB), 6 * MiB), { memoryLimit: MiB, dir }), code('ABORTED'));
+    const next = pattern(4 * MiB);
+    const spool = await spoolBody(pieces(next), { memoryLimit: MiB, dir });
+    assert.equal(spool.md5, createHash('md5').update(next).digest('hex'));
+    await spool.dispose();
     assert.deepEqual(await readdir(dir), []);
   });
 

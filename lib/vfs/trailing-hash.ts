@@ -1,0 +1,132 @@
+/**
+ * The MD5 of a spool file, computed on another core while the file is still being written.
+ *
+ * Jottacloud needs the MD5 before the first byte of an upload (jottacloud-api.md §6.1), so a big
+ * PUT costs receiving + hashing + uploading. Hashing on the request's thread serialises the first
+ * two (MD5 runs at well under 1 GiB/s); a worker that reads the spool back from the page cache,
+ * trailing the writer, overlaps them. One worker serves every upload of the process; it is
+ * created on first use and never keeps the process alive. If it fails, the hash is computed here
+ * from the file instead: slower, never wrong.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { HashReply, HashRequest } from './hash-worker.js';
+
+export interface TrailingHash {
+  /** `bytes` of the file are written (and readable by another descriptor). */
+  advance(bytes: number): void;
+  /** The file is complete at `size` bytes: its MD5, hex. */
+  finish(size: number): Promise<string>;
+  /** The spool is dropped: stop hashing it. */
+  cancel(): void;
+}
+
+/** Progress is reported in steps of at least this much: one message per write would be wasteful. */
+const REPORT_STEP = 2 * 1024 * 1024;
+
+interface Pending {
+  worker: Worker;
+  resolve(md5: string): void;
+  reject(error: Error): void;
+}
+
+let worker: Worker | undefined;
+let nextId = 1;
+const pending = new Map<number, Pending>();
+
+/** Rejects the jobs of one worker (a replacement may already serve newer jobs). */
+function failAll(of: Worker, error: Error): void {
+  for (const [id, job] of pending) {
+    if (job.worker !== of) continue;
+    pending.delete(id);
+    job.reject(error);
+  }
+}
+
+function hashWorker(): Worker {
+  if (worker) return worker;
+  const started = new Worker(new URL('./hash-worker.js', import.meta.url));
+  started.unref();
+  started.on('message', (message: HashReply) => {
+    const job = pending.get(message.id);
+    if (!job) return;
+    pending.delete(message.id);
+    if ('md5' in message) job.resolve(message.md5);
+    else job.reject(new Error(message.error));
+  });
+  started.on('error', (error) => failAll(started, error));
+  started.on('exit', () => {
+    if (worker === started) worker = undefined;
+    failAll(started, new Error('the hash worker stopped'));
+  });
+  worker = started;
+  return started;
+}
+
+function send(target: Worker, message: HashRequest): void {
+  target.postMessage(message);
+}
+
+/** The MD5 of a whole file, read on this thread (the fallback). */
+async function hashFile(path: string, size: number): Promise<string> {
+  const hash = createHash('md5');
+  let seen = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+    hash.update(chunk as Buffer);
+    seen += (chunk as Buffer).length;
+  }
+  if (seen !== size) throw new Error(`the spool file has ${seen} bytes, ${size} were written`);
+  return hash.digest('hex');
+}
+
+export function trailingHash(path: string): TrailingHash {
+  const id = nextId++;
+  let target: Worker | undefined;
+  let result: Promise<string>;
+  try {
+    const chosen = hashWorker();
+    target = chosen;
+    result = new Promise<string>((resolve, reject) => pending.set(id, { worker: chosen, resolve, reject }));
+    send(chosen, { op: 'open', id, path });
+  } catch (error) {
+    target = undefined;
+    result = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+  result.catch(() => undefined); // awaited (with the fallback) by finish(); a cancelled job is never awaited
+  let reported = 0;
+  const post = (message: HashRequest) => {
+    try {
+      if (target && worker === target) send(target, message);
+    } catch {
+      // the worker is gone: finish() falls back to hashing the file here
+    }
+  };
+  return {
+    advance(bytes) {
+      if (bytes - reported < REPORT_STEP) return;
+      reported = bytes;
+      post({ op: 'upTo', id, bytes });
+    },
+    async finish(size) {
+      post({ op: 'end', id, size });
+      try {
+        return await result;
+      } catch {
+        pending.delete(id);
+        return hashFile(path, size);
+      }
+    },
+    cancel() {
+      pending.delete(id);
+      post({ op: 'cancel', id });
+    },
+  };
+}
+
+/** Stops the shared worker (specs use it to check the fallback; a new one starts on next use). */
+export async function stopHashWorker(): Promise<void> {
+  const current = worker;
+  worker = undefined;
+  if (current) await current.terminate();
+}
