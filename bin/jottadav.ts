@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: GC tuning must be in place before the server allocates (see the module).
+import '../lib/cli/gc-tuning.js';
 import { main } from '../lib/cli/index.js';
 
 // The only place that sets the exit code: everything below returns it.
