@@ -141,6 +141,7 @@ async function openAccount(name: string, account: AccountConfig, config: Jottada
       md5MemoryLimit: config.uploads.md5MemoryLimit,
       uploadResumeLimit: config.uploads.uploadResumeLimit,
       spoolDir: config.uploads.spoolDir,
+      spoolDirectIo: config.uploads.directIo,
       placeholderGraceMs: config.placeholders.grace,
       localOnly: config.localOnly.enabled ? { patterns: config.localOnly.patterns, ttlMs: config.localOnly.ttl } : false,
       hardDelete: config.hardDelete,

@@ -60,6 +60,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'uploads.md5MemoryLimit', kind: 'size', default: '10MiB', doc: 'Uploads up to this size are spooled in memory, larger ones on disk (rclone md5_memory_limit).' },
   { path: 'uploads.uploadResumeLimit', kind: 'size', default: '10MiB', doc: 'Accepted for rclone parity (upload_resume_limit); jottadav resumes every interrupted upload from the service\'s resume position, small ones too.' },
   { path: 'uploads.spoolDir', kind: 'nullable-path', default: null, nullMeans: tmpdir, aliases: ['spool-dir'], doc: 'Directory for upload spool files; default the OS temp directory.' },
+  { path: 'uploads.directIo', kind: 'bool', default: true, doc: 'Write and read spool files past the page cache (O_DIRECT) where the filesystem allows: a big upload then does not fill the cache or count against a container\'s memory. Off: through the page cache.' },
   { path: 'hardDelete', kind: 'bool', default: false, aliases: ['hard-delete'], doc: 'Delete permanently instead of moving to the trash (rclone hard_delete).' },
   { path: 'trashedOnly', kind: 'bool', default: false, aliases: ['trashed-only'], doc: 'Read-only view of the trash in its original folder structure (rclone trashed_only).' },
   { path: 'localOnly.enabled', kind: 'bool', default: true, doc: 'Keep junk files (patterns below) locally and never upload them.' },

@@ -84,7 +84,7 @@ export interface JottadavConfig {
   /** State directory: the file store, and the demo's emulator data. */
   dataDir: string;
   cache: { listingTtl: number; quotaTtl: number };
-  uploads: { md5MemoryLimit: number; uploadResumeLimit: number; spoolDir: string };
+  uploads: { md5MemoryLimit: number; uploadResumeLimit: number; spoolDir: string; directIo: boolean };
   hardDelete: boolean;
   trashedOnly: boolean;
   localOnly: { enabled: boolean; patterns: string[]; ttl: number };

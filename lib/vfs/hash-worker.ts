@@ -1,10 +1,16 @@
 /**
  * Worker thread that computes the MD5 of spool files while they are being written (see
- * trailing-hash.ts). It reads each file behind its writer, up to the byte count the main thread
- * reports as written, so the body's bytes never cross threads: they come back from the page cache.
+ * trailing-hash.ts), in one of two ways:
+ * - a file job reads the file behind its writer, up to the byte count the main thread reports as
+ *   written, from the page cache (buffered spools);
+ * - a shared job hashes slots of memory shared with the main thread, in the order they are sent,
+ *   and answers each once hashed so that the slot can be reused (direct-I/O spools, which keep no
+ *   page cache to read back from).
+ * Either way the body's bytes are never copied between threads.
  *
- * Messages in: `open {id, path}`, `upTo {id, bytes}`, `end {id, size}`, `cancel {id}`.
- * Messages out: `{id, md5}` once `size` bytes are hashed, or `{id, error}`.
+ * Messages in: `open {id, path}` or `openShared {id, memory}`, `upTo {id, bytes}`,
+ * `slot {id, offset, length}`, `end {id, size}`, `cancel {id}`.
+ * Messages out: `{id, slot}` per hashed slot, `{id, md5}` once `size` bytes are hashed, or `{id, error}`.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -12,11 +18,13 @@ import { parentPort } from 'node:worker_threads';
 
 export type HashRequest =
   | { op: 'open'; id: number; path: string }
+  | { op: 'openShared'; id: number; memory: SharedArrayBuffer }
   | { op: 'upTo'; id: number; bytes: number }
+  | { op: 'slot'; id: number; offset: number; length: number }
   | { op: 'end'; id: number; size: number }
   | { op: 'cancel'; id: number };
 
-export type HashReply = { id: number; md5: string } | { id: number; error: string };
+export type HashReply = { id: number; md5: string } | { id: number; slot: number } | { id: number; error: string };
 
 /** Read size: large reads keep the syscall count low; one buffer per job, reused. */
 const READ_BYTES = 4 * 1024 * 1024;
@@ -31,7 +39,14 @@ interface Job {
   running: boolean;
 }
 
+interface SharedJob {
+  memory: SharedArrayBuffer;
+  hash: Hash;
+  hashed: number;
+}
+
 const jobs = new Map<number, Job>();
+const sharedJobs = new Map<number, SharedJob>();
 const port = parentPort;
 
 function reply(message: HashReply): void {
@@ -70,7 +85,33 @@ async function pump(id: number, job: Job): Promise<void> {
   }
 }
 
+function onShared(message: HashRequest, job: SharedJob): void {
+  switch (message.op) {
+    case 'slot':
+      job.hash.update(new Uint8Array(job.memory, message.offset, message.length));
+      job.hashed += message.length;
+      reply({ id: message.id, slot: message.offset });
+      return;
+    case 'end':
+      sharedJobs.delete(message.id);
+      if (job.hashed === message.size) reply({ id: message.id, md5: job.hash.digest('hex') });
+      else reply({ id: message.id, error: `${job.hashed} bytes were hashed, ${message.size} were written` });
+      return;
+    case 'cancel':
+      sharedJobs.delete(message.id);
+      return;
+    default:
+      return;
+  }
+}
+
 port?.on('message', (message: HashRequest) => {
+  if (message.op === 'openShared') {
+    sharedJobs.set(message.id, { memory: message.memory, hash: createHash('md5'), hashed: 0 });
+    return;
+  }
+  const shared = sharedJobs.get(message.id);
+  if (shared) return onShared(message, shared);
   if (message.op === 'open') {
     const file = open(message.path, 'r');
     file.catch(() => undefined); // reported by pump
@@ -89,6 +130,8 @@ port?.on('message', (message: HashRequest) => {
       break;
     case 'cancel':
       close(message.id, job);
+      return;
+    default:
       return;
   }
   void pump(message.id, job);

@@ -30,6 +30,8 @@ export interface JottaVfsOptions {
   md5MemoryLimit?: number;
   /** Where larger bodies are spooled. Default the OS temp dir. */
   spoolDir?: string;
+  /** Spool files bypass the page cache (O_DIRECT) where the filesystem allows. Default true. */
+  spoolDirectIo?: boolean;
   /** Passed to the backend with each upload: resume interrupted uploads above this size. */
   uploadResumeLimit?: number;
   /** How long an empty new file stays a local placeholder. Default 60 s. */
@@ -59,7 +61,7 @@ export class JottaVfs implements Vfs {
   private readonly placeholders: Placeholders;
   private readonly local: LocalOnlyFiles | undefined;
   private readonly resolver: Resolver;
-  private readonly options: Required<Pick<JottaVfsOptions, 'md5MemoryLimit' | 'spoolDir' | 'hardDelete' | 'trashedOnly' | 'usageTtlMs'>> &
+  private readonly options: Required<Pick<JottaVfsOptions, 'md5MemoryLimit' | 'spoolDir' | 'spoolDirectIo' | 'hardDelete' | 'trashedOnly' | 'usageTtlMs'>> &
     Pick<JottaVfsOptions, 'uploadResumeLimit'>;
 
   constructor(options: JottaVfsOptions) {
@@ -79,6 +81,7 @@ export class JottaVfs implements Vfs {
     this.options = {
       md5MemoryLimit: options.md5MemoryLimit ?? 10 * 1024 * 1024,
       spoolDir: options.spoolDir ?? tmpdir(),
+      spoolDirectIo: options.spoolDirectIo ?? true,
       hardDelete: options.hardDelete ?? false,
       trashedOnly: options.trashedOnly ?? false,
       usageTtlMs: options.usageTtlMs ?? 60_000,
@@ -133,7 +136,7 @@ export class JottaVfs implements Vfs {
     // An existing sibling of another case keeps its name (APFS/NTFS behaviour).
     const remoteName = existing ? existing.remoteName : this.encodeChecked(name);
     const clientName = existing ? existing.name : name;
-    const spool = await spoolBody(body, { memoryLimit: this.options.md5MemoryLimit, dir: this.options.spoolDir, expectedSize: options.expectedSize });
+    const spool = await spoolBody(body, { memoryLimit: this.options.md5MemoryLimit, dir: this.options.spoolDir, directIo: this.options.spoolDirectIo, expectedSize: options.expectedSize });
     try {
       const modified = options.modified ?? new Date();
       if (spool.size === 0 && (!existing || existing.source === 'placeholder')) {
@@ -283,7 +286,7 @@ export class JottaVfs implements Vfs {
 
   private async writeLocal(dir: DirRef, existing: Child | undefined, name: string, body: Readable, options: WriteOptions): Promise<WriteResult> {
     const local = this.local!;
-    const spool = await spoolBody(body, { memoryLimit: local.maxBytes, dir: this.options.spoolDir, expectedSize: options.expectedSize });
+    const spool = await spoolBody(body, { memoryLimit: local.maxBytes, dir: this.options.spoolDir, directIo: this.options.spoolDirectIo, expectedSize: options.expectedSize });
     try {
       if (spool.size > local.maxBytes) {
         throw new StorageError('QUOTA_EXCEEDED', `local-only files are limited to ${local.maxBytes} bytes`);

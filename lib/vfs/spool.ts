@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StorageError, isStorageError } from '../storage/errors.js';
-import { trailingHash, type TrailingHash } from './trailing-hash.js';
+import { BufferedSpoolWriter, bufferedReadStream } from './buffered-spool-file.js';
+import { DirectSpoolWriter, directReadStream } from './direct-spool-file.js';
 
 /**
  * An upload body held until the remote has it: in memory up to `memoryLimit` bytes, in a temp file
@@ -18,6 +18,8 @@ export interface Spool {
   readonly md5: string;
   /** Where the body is kept (for specs): 'memory' or the temp file path. */
   readonly location: string;
+  /** A file spool written past the page cache (O_DIRECT). */
+  readonly direct: boolean;
   open(offset: number): Readable;
   dispose(): Promise<void>;
 }
@@ -27,12 +29,20 @@ export interface SpoolOptions {
   dir: string;
   /** Declared size: a body that is longer or shorter fails with INVALID_ARGUMENT. */
   expectedSize?: number;
+  /** Write and read spool files with O_DIRECT where the filesystem allows (default true). */
+  directIo?: boolean;
 }
 
-/** Read-back chunk: uploads are sent in large pieces (the old 64 KiB cost a syscall per piece). */
+/** Read-back chunk of a memory spool. */
 const READ_CHUNK = 1024 * 1024;
-/** The disk spool buffers this much before `write` pushes back, and flushes it in one writev. */
-const WRITE_BUFFER = 1024 * 1024;
+
+/** What a file spool is written through: past the page cache where possible, else through it. */
+type SpoolFileWriter = DirectSpoolWriter | BufferedSpoolWriter;
+
+async function createSpoolFile(dir: string, directIo: boolean): Promise<SpoolFileWriter> {
+  const path = join(dir, `jottadav-spool-${randomUUID()}`);
+  return (directIo ? await DirectSpoolWriter.create(dir, path) : undefined) ?? new BufferedSpoolWriter(path);
+}
 
 export async function spoolBody(body: Readable, options: SpoolOptions): Promise<Spool> {
   let size = 0;
@@ -49,7 +59,7 @@ export async function spoolBody(body: Readable, options: SpoolOptions): Promise<
       done(null, buf);
     },
   });
-  const sink = new SpoolSink(options.memoryLimit, options.dir);
+  const sink = new SpoolSink(options.memoryLimit, () => createSpoolFile(options.dir, options.directIo ?? true));
   let md5: string;
   try {
     try {
@@ -69,89 +79,68 @@ export async function spoolBody(body: Readable, options: SpoolOptions): Promise<
     if (isStorageError(error)) throw error;
     throw new StorageError('UNAVAILABLE', 'the upload spool could not be hashed', { cause: error });
   }
-  if (sink.path) return fileSpool(sink.path, size, md5);
+  if (sink.file) return fileSpool(sink.file, size, md5);
   return memorySpool(Buffer.concat(sink.held, size), md5);
 }
 
 /**
  * Holds the body in memory up to `memoryLimit` bytes, hashing it as it comes, then moves it to a
- * temp file and streams the rest there through a buffered WriteStream (backpressure through
- * `write`'s callback, no await per chunk); a file is hashed on another core as it is written
- * (trailing-hash.ts).
+ * spool file (direct-spool-file.ts or buffered-spool-file.ts), which hashes it on another core.
  */
 class SpoolSink extends Writable {
   held: Buffer[] = [];
-  path: string | undefined;
+  file: SpoolFileWriter | undefined;
   private heldBytes = 0;
-  private file: WriteStream | undefined;
   private readonly memoryHash = createHash('md5');
-  private fileHash: TrailingHash | undefined;
+  /** The file being made: discard() must wait for it, or a file made after a failure would stay. */
+  private opening: Promise<SpoolFileWriter> | undefined;
 
   constructor(
     private readonly memoryLimit: number,
-    private readonly dir: string,
+    private readonly createFile: () => Promise<SpoolFileWriter>,
   ) {
-    super({ highWaterMark: WRITE_BUFFER });
+    super({ highWaterMark: READ_CHUNK });
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    if (this.file) return this.forward([chunk], done);
+    if (this.file) {
+      this.file.write([chunk]).then(() => done(), done);
+      return;
+    }
     this.held.push(chunk);
     this.heldBytes += chunk.length;
     if (this.heldBytes <= this.memoryLimit) {
       this.memoryHash.update(chunk);
       return done();
     }
-    this.path = join(this.dir, `jottadav-spool-${randomUUID()}`);
-    this.file = createWriteStream(this.path, { flags: 'wx', mode: 0o600, highWaterMark: WRITE_BUFFER });
-    this.file.on('error', (error) => this.destroy(error));
-    // From here the worker hashes the file from its first byte; the memory hash is dropped.
-    this.fileHash = trailingHash(this.path);
-    const held = this.held;
-    this.held = [];
-    this.forward(held, done);
+    // From here the file is hashed from its first byte; the memory hash is dropped.
+    this.opening = this.createFile();
+    this.opening
+      .then((file) => {
+        this.file = file;
+        const held = this.held;
+        this.held = [];
+        return file.write(held);
+      })
+      .then(() => done(), done);
   }
 
   override _final(done: (error?: Error | null) => void): void {
-    const file = this.file;
-    if (!file) return done();
-    // Done once the descriptor is closed: the spool is then re-opened for reading.
-    file.once('close', () => done());
-    file.end();
-  }
-
-  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
-    this.file?.destroy();
-    done(error);
+    if (!this.file) return done();
+    this.file.end().then(() => done(), done);
   }
 
   /** The MD5 of all `size` bytes, once the body is complete. */
   digest(size: number): Promise<string> {
-    if (this.fileHash) return this.fileHash.finish(size);
+    if (this.file) return this.file.digest(size);
     return Promise.resolve(this.memoryHash.digest('hex'));
   }
 
-  /** Drops what was spooled; waits for the descriptor to close so that nothing is left behind. */
+  /** Drops what was spooled, the file included. */
   async discard(): Promise<void> {
     this.held = [];
-    this.fileHash?.cancel();
-    const file = this.file;
-    if (!file || !this.path) return;
-    if (!file.closed) {
-      const closed = new Promise<void>((resolve) => file.once('close', () => resolve()));
-      file.destroy();
-      await closed;
-    }
-    await rm(this.path, { force: true });
-  }
-
-  private forward(chunks: Buffer[], done: (error?: Error | null) => void): void {
-    let ready = true;
-    const file = this.file!;
-    const progress = () => this.fileHash?.advance(file.bytesWritten);
-    for (const chunk of chunks) ready = file.write(chunk, progress);
-    if (ready) done();
-    else this.file!.once('drain', () => done());
+    const file = this.file ?? (await this.opening?.catch(() => undefined));
+    await file?.discard();
   }
 }
 
@@ -160,6 +149,7 @@ function memorySpool(content: Buffer, md5: string): Spool {
     size: content.length,
     md5,
     location: 'memory',
+    direct: false,
     open(offset: number): Readable {
       function* slices(): Generator<Buffer> {
         for (let at = offset; at < content.length; at += READ_CHUNK) yield content.subarray(at, at + READ_CHUNK);
@@ -170,21 +160,23 @@ function memorySpool(content: Buffer, md5: string): Spool {
   };
 }
 
-function fileSpool(path: string, size: number, md5: string): Spool {
+function fileSpool(file: SpoolFileWriter, size: number, md5: string): Spool {
   const open: Readable[] = [];
+  const direct = file instanceof DirectSpoolWriter;
   return {
     size,
     md5,
-    location: path,
+    location: file.path,
+    direct,
     open(offset: number): Readable {
       if (offset >= size) return Readable.from([]);
-      const stream = createReadStream(path, { start: offset, highWaterMark: READ_CHUNK });
+      const stream = direct ? directReadStream(file.path, offset, size) : bufferedReadStream(file.path, offset);
       open.push(stream);
       return stream;
     },
     async dispose(): Promise<void> {
       for (const stream of open) stream.destroy();
-      await rm(path, { force: true });
+      await rm(file.path, { force: true });
     },
   };
 }

@@ -29,11 +29,29 @@ interface Pending {
   worker: Worker;
   resolve(md5: string): void;
   reject(error: Error): void;
+  /** Shared jobs: a slot was hashed. */
+  slot?(offset: number): void;
 }
 
 let worker: Worker | undefined;
 let nextId = 1;
-const pending = new Map<number, Pending>();
+/**
+ * Jobs awaiting the worker. While there are any, the worker keeps the process alive (a shutdown
+ * waits for an upload's MD5); when there are none it does not.
+ */
+const pending = new (class extends Map<number, Pending> {
+  override set(id: number, job: Pending): this {
+    super.set(id, job);
+    job.worker.ref();
+    return this;
+  }
+  override delete(id: number): boolean {
+    const job = this.get(id);
+    const removed = super.delete(id);
+    if (job && ![...this.values()].some((other) => other.worker === job.worker)) job.worker.unref();
+    return removed;
+  }
+})();
 
 /** Rejects the jobs of one worker (a replacement may already serve newer jobs). */
 function failAll(of: Worker, error: Error): void {
@@ -47,10 +65,10 @@ function failAll(of: Worker, error: Error): void {
 function hashWorker(): Worker {
   if (worker) return worker;
   const started = new Worker(new URL('./hash-worker.js', import.meta.url));
-  started.unref();
   started.on('message', (message: HashReply) => {
     const job = pending.get(message.id);
     if (!job) return;
+    if ('slot' in message) return job.slot?.(message.slot);
     pending.delete(message.id);
     if ('md5' in message) job.resolve(message.md5);
     else job.reject(new Error(message.error));
@@ -60,6 +78,8 @@ function hashWorker(): Worker {
     if (worker === started) worker = undefined;
     failAll(started, new Error('the hash worker stopped'));
   });
+  // After the listeners: adding a 'message' listener refs the worker's port again.
+  started.unref();
   worker = started;
   return started;
 }
@@ -120,6 +140,90 @@ export function trailingHash(path: string): TrailingHash {
     cancel() {
       pending.delete(id);
       post({ op: 'cancel', id });
+    },
+  };
+}
+
+export interface SlotHash {
+  /** Hashes `length` bytes at `offset` of the shared memory, after the slots added before; resolves once the slot may be reused. */
+  add(offset: number, length: number): Promise<void>;
+  /** All `size` bytes were added: their MD5, hex. */
+  finish(size: number): Promise<string>;
+  cancel(): void;
+}
+
+/**
+ * The MD5 of a body that passes through slots of `memory` on its way to the file at `path`
+ * (direct-I/O spools). If the worker fails, every slot is released and `finish` hashes the file.
+ */
+export function slotHash(memory: SharedArrayBuffer, path: string): SlotHash {
+  const id = nextId++;
+  const waiting = new Map<number, () => void>();
+  let lost = false;
+  const releaseAll = () => {
+    lost = true;
+    for (const release of waiting.values()) release();
+    waiting.clear();
+  };
+  let target: Worker | undefined;
+  let result: Promise<string>;
+  try {
+    const chosen = hashWorker();
+    target = chosen;
+    result = new Promise<string>((resolve, reject) =>
+      pending.set(id, {
+        worker: chosen,
+        resolve,
+        reject: (error) => {
+          releaseAll();
+          reject(error);
+        },
+        slot: (offset) => {
+          const release = waiting.get(offset);
+          waiting.delete(offset);
+          release?.();
+        },
+      }),
+    );
+    send(chosen, { op: 'openShared', id, memory });
+  } catch (error) {
+    lost = true;
+    result = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+  result.catch(() => undefined); // awaited (with the fallback) by finish()
+  const post = (message: HashRequest): boolean => {
+    try {
+      if (!lost && target && worker === target) {
+        send(target, message);
+        return true;
+      }
+    } catch {
+      // the worker is gone
+    }
+    return false;
+  };
+  return {
+    add(offset, length) {
+      if (lost) return Promise.resolve();
+      const released = new Promise<void>((resolve) => waiting.set(offset, resolve));
+      if (!post({ op: 'slot', id, offset, length })) releaseAll();
+      return released;
+    },
+    async finish(size) {
+      if (post({ op: 'end', id, size })) {
+        try {
+          return await result;
+        } catch {
+          // fall through to the file
+        }
+      }
+      pending.delete(id);
+      return hashFile(path, size);
+    },
+    cancel() {
+      pending.delete(id);
+      post({ op: 'cancel', id });
+      releaseAll();
     },
   };
 }
