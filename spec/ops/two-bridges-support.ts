@@ -1,0 +1,94 @@
+/**
+ * Two complete bridges (lib/app.ts startApp, as `jottadav serve` composes it) in front of ONE
+ * emulator account. spec/support/stack.ts starts an emulator per bridge, so this builds the same
+ * config around an emulator the caller already runs; `store` picks what the bridges share
+ * (a `redis://` URL) or keep apart (`memory`, for the negative controls).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApp, type RunningApp } from '../../lib/app.js';
+import { formatProblems, hasErrors, validateConfig } from '../../lib/config/index.js';
+import { hashPassword } from '../../lib/dav/index.js';
+import type { Emulator } from '../../lib/emulator/index.js';
+import { FileTokenStore, loginWithToken } from '../../lib/jottacloud/index.js';
+import { createLogger } from '../../lib/util/logger.js';
+
+export const USER = 'alice';
+export const PASSWORD = 'two bridges secret';
+export const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+
+export interface Bridges {
+  a: RunningApp;
+  b: RunningApp;
+  close(): Promise<void>;
+}
+
+/**
+ * Logs in once (one token family, as `jottadav login` on one machine would) and starts two bridges
+ * on that token file and `store`. With Redis the first bridge seeds the shared token from the file
+ * and the second finds it there (lib/app.ts defaultTokenStore).
+ */
+export async function startBridges(emulator: Emulator, store: string, extra: Record<string, unknown> = {}): Promise<Bridges> {
+  const dir = mkdtempSync(join(tmpdir(), 'jottadav-two-bridges-'));
+  const tokenFile = join(dir, 'token.json');
+  const started: RunningApp[] = [];
+  try {
+    await loginWithToken(emulator.mintLoginToken(), new FileTokenStore(tokenFile));
+    const passwordHash = await hashPassword(PASSWORD);
+    for (const name of ['a', 'b']) {
+      const raw: Record<string, unknown> = {
+        store,
+        dataDir: join(dir, `data-${name}`),
+        log: { format: 'json', level: 'error' },
+        ...extra,
+        server: { host: '127.0.0.1', port: 0 },
+        users: [{ name: USER, passwordHash, account: 'main', root: '/', readOnly: false }],
+        accounts: {
+          main: {
+            tokenFile,
+            endpoints: { jfs: emulator.urls.jfs, api: emulator.urls.api, www: emulator.urls.www, wellKnown: emulator.urls.wellKnown },
+          },
+        },
+      };
+      const { config, problems } = validateConfig(raw, { baseDir: dir, checkFiles: false });
+      if (hasErrors(problems)) throw new Error(`bridge config is invalid:\n${formatProblems(problems)}`);
+      const logger = createLogger({ format: 'json', level: 'error', sink: { write: () => true } });
+      started.push(await startApp(config, { logger }));
+    }
+  } catch (error) {
+    for (const app of started) await app.close().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const [a, b] = started as [RunningApp, RunningApp];
+  return {
+    a,
+    b,
+    async close() {
+      await Promise.allSettled([a.close(), b.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A WebDAV request as alice to `path` (absolute, below the bridge root). */
+export function dav(app: RunningApp, method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
+  return fetch(new URL(path.replace(/^\//, ''), app.url), { method, headers: { Authorization: AUTH, ...init.headers }, body: init.body });
+}
+
+/** Names (decoded, without trailing slash) of the children a Depth 1 PROPFIND of `folder` reports. */
+export async function childNames(app: RunningApp, folder: string): Promise<string[]> {
+  const res = await dav(app, 'PROPFIND', folder, { headers: { Depth: '1' } });
+  const text = await res.text();
+  if (res.status !== 207) throw new Error(`PROPFIND ${folder}: ${res.status} ${text}`);
+  const own = new URL(folder.replace(/^\//, ''), app.url).pathname.replace(/\/$/, '');
+  const hrefs = [...text.matchAll(/<(?:[A-Za-z0-9]+:)?href>([^<]+)<\/(?:[A-Za-z0-9]+:)?href>/g)].map((m) => {
+    const href = m[1] as string;
+    return decodeURIComponent(href.startsWith('http') ? new URL(href).pathname : href).replace(/\/$/, '');
+  });
+  return hrefs
+    .filter((h) => h !== decodeURIComponent(own))
+    .map((h) => h.slice(h.lastIndexOf('/') + 1))
+    .sort();
+}
