@@ -5,9 +5,9 @@
  * rotating OAuth token must all be shared.
  *
  * Each assertion can fail: the "separate memory stores" block runs the lock and listing scenarios
- * against two bridges that do NOT share a store and asserts the opposite outcome, so the Redis
- * block passes only because of the shared store. (The token scenario's counterpart, two bridges
- * each with their own copy of the token, is argued in a comment beside it.)
+ * against two bridges that do NOT share a store, and the token scenario against two bridges each
+ * on its own copy of the token, and asserts the opposite outcome, so the Redis block passes only
+ * because of the shared store.
  */
 import assert from 'node:assert/strict';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
@@ -94,10 +94,10 @@ describe('ops: two bridges share one account through Redis', function () {
   });
 
   it('both bridges refresh the shared OAuth token concurrently after it expires without tripping refresh-token reuse detection', async () => {
-    // Counterpart that fails: two bridges each holding their own copy of the refresh token would
-    // both present the same (rotating, single-use) token after expiry; the emulator revokes the
-    // whole family on the second presentation (lib/emulator/auth.ts refreshGrant) and every later
-    // request of both bridges fails with 401. Only a token (and refresh lease) in Redis prevents it.
+    // Counterpart that fails (negative control below): two bridges each holding their own copy of
+    // the refresh token both present the same single-use token after expiry, and the emulator
+    // refuses the second presentation and revokes the whole family (lib/emulator/auth.ts
+    // refreshGrant). Only the token (and its refresh lease) in Redis prevents it.
     const { a, b } = bridges;
     assert.equal((await dav(a, 'MKCOL', '/tokens/')).status, 201);
     assert.equal((await dav(a, 'PUT', '/tokens/seed.txt', { body: 'seed' })).status, 201);
@@ -160,5 +160,22 @@ describe('ops: two bridges with separate memory stores (negative control for the
     assert.deepEqual(await childNames(b, '/shared/'), ['keep.txt']);
     assert.equal((await dav(a, 'PUT', '/shared/new.txt', { body: 'n' })).status, 201);
     assert.deepEqual(await childNames(b, '/shared/'), ['keep.txt'], 'B still answers from its own cache');
+  });
+
+  it('without a shared token two bridges refreshing after expiry trip reuse detection: the token assertion above depends on Redis', async () => {
+    const copied = await startBridges(emulator, 'memory', {}, { copiedTokens: true });
+    try {
+      assert.equal((await dav(copied.a, 'PUT', '/copied-seed.txt', { body: 's' })).status, 201);
+      const before = emulator.controls.requests().length;
+      emulator.controls.expireTokens();
+      await Promise.all([dav(copied.a, 'PUT', '/copied-a.txt', { body: 'a' }), dav(copied.b, 'PUT', '/copied-b.txt', { body: 'b' })]);
+      const grants = emulator.controls.requests().slice(before).filter((e) => e.grantType === 'refresh_token');
+      assert.ok(
+        grants.some((g) => g.status === 400),
+        `a reused refresh token was refused: ${JSON.stringify(grants.map((g) => g.status))}`,
+      );
+    } finally {
+      await copied.close();
+    }
   });
 });

@@ -4,7 +4,7 @@
  * config around an emulator the caller already runs; `store` picks what the bridges share
  * (a `redis://` URL) or keep apart (`memory`, for the negative controls).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../lib/app.js';
@@ -26,15 +26,18 @@ export interface Bridges {
 
 /**
  * Logs in once (one token family, as `jottadav login` on one machine would) and starts two bridges
- * on that token file and `store`. With Redis the first bridge seeds the shared token from the file
+ * on that token file (or each on a copy of it) and `store`. With Redis the first bridge seeds the shared token from the file
  * and the second finds it there (lib/app.ts defaultTokenStore).
  */
-export async function startBridges(emulator: Emulator, store: string, extra: Record<string, unknown> = {}): Promise<Bridges> {
+export async function startBridges(emulator: Emulator, store: string, extra: Record<string, unknown> = {}, options: { copiedTokens?: boolean } = {}): Promise<Bridges> {
   const dir = mkdtempSync(join(tmpdir(), 'jottadav-two-bridges-'));
   const tokenFile = join(dir, 'token.json');
   const started: RunningApp[] = [];
   try {
     await loginWithToken(emulator.mintLoginToken(), new FileTokenStore(tokenFile));
+    // copiedTokens: the misconfiguration the shared store exists to prevent, one login copied to
+    // two machines, each then rotating its own copy of the refresh token.
+    if (options.copiedTokens) for (const name of ['a', 'b']) copyFileSync(tokenFile, join(dir, `token-${name}.json`));
     const passwordHash = await hashPassword(PASSWORD);
     for (const name of ['a', 'b']) {
       const raw: Record<string, unknown> = {
@@ -46,7 +49,7 @@ export async function startBridges(emulator: Emulator, store: string, extra: Rec
         users: [{ name: USER, passwordHash, account: 'main', root: '/', readOnly: false }],
         accounts: {
           main: {
-            tokenFile,
+            tokenFile: options.copiedTokens ? join(dir, `token-${name}.json`) : tokenFile,
             endpoints: { jfs: emulator.urls.jfs, api: emulator.urls.api, www: emulator.urls.www, wellKnown: emulator.urls.wellKnown },
           },
         },
