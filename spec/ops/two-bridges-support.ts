@@ -1,18 +1,17 @@
 /**
  * Two complete bridges (lib/app.ts startApp, as `jottadav serve` composes it) in front of ONE
- * emulator account. spec/support/stack.ts starts an emulator per bridge, so this builds the same
- * config around an emulator the caller already runs; `store` picks what the bridges share
+ * emulator account. spec/support/stack.ts starts an emulator per bridge, so this starts the
+ * bridges alone, on its config (bridgeConfig) around an emulator the caller already runs; `store` picks what the bridges share
  * (a `redis://` URL) or keep apart (`memory`, for the negative controls).
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../lib/app.js';
-import { formatProblems, hasErrors, validateConfig } from '../../lib/config/index.js';
-import { hashPassword } from '../../lib/dav/index.js';
 import type { Emulator } from '../../lib/emulator/index.js';
 import { FileTokenStore, loginWithToken } from '../../lib/jottacloud/index.js';
 import { createLogger } from '../../lib/util/logger.js';
+import { bridgeConfig } from '../support/stack.js';
 
 export const USER = 'alice';
 export const PASSWORD = 'two bridges secret';
@@ -38,24 +37,13 @@ export async function startBridges(emulator: Emulator, store: string, extra: Rec
     // copiedTokens: the misconfiguration the shared store exists to prevent, one login copied to
     // two machines, each then rotating its own copy of the refresh token.
     if (options.copiedTokens) for (const name of ['a', 'b']) copyFileSync(tokenFile, join(dir, `token-${name}.json`));
-    const passwordHash = await hashPassword(PASSWORD);
     for (const name of ['a', 'b']) {
-      const raw: Record<string, unknown> = {
-        store,
-        dataDir: join(dir, `data-${name}`),
-        log: { format: 'json', level: 'error' },
-        ...extra,
-        server: { host: '127.0.0.1', port: 0 },
-        users: [{ name: USER, passwordHash, account: 'main', root: '/', readOnly: false }],
-        accounts: {
-          main: {
-            tokenFile: options.copiedTokens ? join(dir, `token-${name}.json`) : tokenFile,
-            endpoints: { jfs: emulator.urls.jfs, api: emulator.urls.api, www: emulator.urls.www, wellKnown: emulator.urls.wellKnown },
-          },
-        },
-      };
-      const { config, problems } = validateConfig(raw, { baseDir: dir, checkFiles: false });
-      if (hasErrors(problems)) throw new Error(`bridge config is invalid:\n${formatProblems(problems)}`);
+      const config = await bridgeConfig(emulator, {
+        dir,
+        tokenFile: options.copiedTokens ? join(dir, `token-${name}.json`) : tokenFile,
+        users: [{ name: USER, password: PASSWORD }],
+        overrides: { store, dataDir: join(dir, `data-${name}`), log: { format: 'json', level: 'error' }, ...extra },
+      });
       const logger = createLogger({ format: 'json', level: 'error', sink: { write: () => true } });
       started.push(await startApp(config, { logger }));
     }

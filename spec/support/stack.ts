@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../lib/app.js';
-import { hasErrors, formatProblems, validateConfig } from '../../lib/config/index.js';
+import { hasErrors, formatProblems, validateConfig, type JottadavConfig } from '../../lib/config/index.js';
 import { hashPassword } from '../../lib/dav/index.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../lib/emulator/index.js';
 import { FileTokenStore, loginWithToken } from '../../lib/jottacloud/index.js';
@@ -54,6 +54,38 @@ function hashOnce(password: string): Promise<string> {
   return hash;
 }
 
+/**
+ * A validated bridge config in front of `emulator`, as `jottadav serve` would load it: users with
+ * hashed passwords on one account `main` (its token in `tokenFile`), on loopback port 0, data in
+ * `dir`; `overrides` are merged over it (`server` and `accounts.main` key by key).
+ */
+export async function bridgeConfig(
+  emulator: Emulator,
+  setup: { dir: string; tokenFile: string; users: StackUser[]; overrides?: Record<string, unknown> },
+): Promise<JottadavConfig> {
+  const overrides = setup.overrides ?? {};
+  const raw: Record<string, unknown> = {
+    store: 'memory',
+    dataDir: join(setup.dir, 'data'),
+    log: { format: 'json', level: 'info' },
+    ...overrides,
+    server: { host: '127.0.0.1', port: 0, ...(overrides['server'] as object | undefined) },
+    users: await Promise.all(
+      setup.users.map(async (u) => ({ name: u.name, passwordHash: await hashOnce(u.password), account: 'main', root: u.root ?? '/', readOnly: u.readOnly ?? false })),
+    ),
+    accounts: {
+      main: {
+        tokenFile: setup.tokenFile,
+        endpoints: { jfs: emulator.urls.jfs, api: emulator.urls.api, www: emulator.urls.www, wellKnown: emulator.urls.wellKnown },
+        ...((overrides['accounts'] as Record<string, object> | undefined)?.['main'] ?? {}),
+      },
+    },
+  };
+  const { config, problems } = validateConfig(raw, { baseDir: setup.dir, checkFiles: false });
+  if (hasErrors(problems)) throw new Error(`bridge config is invalid:\n${formatProblems(problems)}`);
+  return config;
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'jottadav-stack-'));
   const emulator = await startEmulator(options.emulator ?? {});
@@ -61,25 +93,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const tokenFile = join(dir, 'token.json');
     await loginWithToken(emulator.loginToken, new FileTokenStore(tokenFile));
     const users = options.users ?? [{ name: 'alice', password: 'correct horse battery staple' }];
-    const raw: Record<string, unknown> = {
-      store: 'memory',
-      dataDir: join(dir, 'data'),
-      log: { format: 'json', level: 'info' },
-      ...options.config,
-      server: { host: '127.0.0.1', port: 0, ...(options.config?.server as object | undefined) },
-      users: await Promise.all(
-        users.map(async (u) => ({ name: u.name, passwordHash: await hashOnce(u.password), account: 'main', root: u.root ?? '/', readOnly: u.readOnly ?? false })),
-      ),
-      accounts: {
-        main: {
-          tokenFile,
-          endpoints: { jfs: emulator.urls.jfs, api: emulator.urls.api, www: emulator.urls.www, wellKnown: emulator.urls.wellKnown },
-          ...((options.config?.accounts as Record<string, object> | undefined)?.main ?? {}),
-        },
-      },
-    };
-    const { config, problems } = validateConfig(raw, { baseDir: dir, checkFiles: false });
-    if (hasErrors(problems)) throw new Error(`stack config is invalid:\n${formatProblems(problems)}`);
+    const config = await bridgeConfig(emulator, { dir, tokenFile, users, overrides: options.config ?? {} });
     const logger = createLogger({ format: 'json', level: config.log.level, sink: options.logSink ?? { write: () => true } });
     const app = await startApp(config, { logger });
     const first = users[0] as StackUser;
