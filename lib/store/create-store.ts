@@ -67,7 +67,12 @@ interface RedisSetNx {
 function keyvOver(adapter: unknown): Keyv {
   // namespace undefined: keys are stored verbatim, so the Redis SET NX above and keyv's own
   // get/set address the same key. Callers namespace through `namespaced()` instead.
-  const keyv = new Keyv(adapter === undefined ? { namespace: undefined } : { store: adapter as never, namespace: undefined });
+  // In memory, values (already JSON text, see keyv-store.ts) are kept as they are: keyv's own
+  // serializer would encode that text a second time on every write and decode it on every read,
+  // which a listing of thousands of entries, rewritten per PUT, pays for dearly.
+  const keyv = new Keyv(
+    adapter === undefined ? { namespace: undefined, serialize: undefined, deserialize: undefined } : { store: adapter as never, namespace: undefined },
+  );
   keyv.throwOnErrors = true;
   // Errors are rethrown to the caller; a listener keeps the emitter from treating them as fatal.
   keyv.on('error', () => undefined);

@@ -57,7 +57,7 @@ const LEASE_WAIT_MS = 2;
 
 export class DirCache {
   private readonly tokenTtlMs: number;
-  private readonly memo = new Map<string, { version: string; entries: RemoteEntry[] }>();
+  private readonly memo = new Map<string, { version: string; entries: RemoteEntry[]; expiresAt: number | undefined }>();
   private readonly updating = new Map<string, Promise<void>>();
 
   constructor(
@@ -79,7 +79,7 @@ export class DirCache {
     const stored = await this.store.get<StoredListing>(`ls:${token}`);
     if (!stored) return undefined;
     const entries = stored.entries.map(fromStored);
-    this.remember(token, stored.version, entries);
+    this.remember(token, stored.version, entries, stored.expiresAt);
     return entries;
   }
 
@@ -138,16 +138,27 @@ export class DirCache {
     try {
       const before = await this.store.get<string>(`gn:${token}`);
       const version = await this.store.get<string>(`lv:${token}`);
-      const stored = version ? await this.store.get<StoredListing>(`ls:${token}`) : undefined;
-      const expiresAt = stored?.expiresAt ?? 0;
-      if (!stored || stored.version !== version || expiresAt <= Date.now()) {
+      // The version stamp names one stored listing: when this process parsed that one last, the
+      // whole listing need not be read (and parsed) again for one changed entry.
+      const memo = this.memo.get(token);
+      let current: RemoteEntry[] | undefined;
+      let expiresAt = 0;
+      if (version && memo?.version === version && memo.expiresAt !== undefined) {
+        current = memo.entries;
+        expiresAt = memo.expiresAt;
+      } else if (version) {
+        const stored = await this.store.get<StoredListing>(`ls:${token}`);
+        if (stored?.version === version) {
+          current = stored.entries.map(fromStored);
+          expiresAt = stored.expiresAt ?? 0;
+        }
+      }
+      if (!current || expiresAt <= Date.now()) {
         // Nothing current to update; a fill under way may still hold the old content.
         await this.bump(token);
         await this.drop(token);
         return;
       }
-      const memo = this.memo.get(token);
-      const current = memo?.version === version ? memo.entries : stored.entries.map(fromStored);
       await this.write(token, change([...current]), expiresAt);
       if ((await this.store.get<string>(`gn:${token}`)) !== before) await this.drop(token);
       else await this.bump(token);
@@ -184,7 +195,7 @@ export class DirCache {
     const version = randomUUID();
     await this.store.set<StoredListing>(`ls:${token}`, { version, expiresAt, entries: entries.map(toStored) }, ttl);
     await this.store.set(`lv:${token}`, version, ttl);
-    this.remember(token, version, entries);
+    this.remember(token, version, entries, expiresAt);
   }
 
   private async drop(token: string): Promise<void> {
@@ -197,9 +208,9 @@ export class DirCache {
     await this.store.set(`gn:${token}`, randomUUID(), this.tokenTtlMs);
   }
 
-  private remember(token: string, version: string, entries: RemoteEntry[]): void {
+  private remember(token: string, version: string, entries: RemoteEntry[], expiresAt: number | undefined): void {
     this.memo.delete(token);
-    this.memo.set(token, { version, entries });
+    this.memo.set(token, { version, entries, expiresAt });
     // Map keeps insertion order: the first key is the least recently stored.
     if (this.memo.size > MEMO_SIZE) this.memo.delete(this.memo.keys().next().value!);
   }
