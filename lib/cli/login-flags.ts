@@ -3,6 +3,7 @@
  * can run it unattended; the server URL flags point it at a non-default server (the local
  * emulator, a proxy).
  */
+import { isHttpUrl } from '../config/index.js';
 import type { Endpoints } from '../jottacloud/index.js';
 import { parseCommandLine, type CommandIo, type CommandValues } from './process.js';
 
@@ -72,14 +73,5 @@ function checkServerUrls(flags: LoginFlags): void {
   for (const key of ['well-known', 'jfs-url', 'api-url', 'www-url'] as const) {
     const v = flags[key];
     if (v !== undefined && !isHttpUrl(v)) throw new Error(`--${key} must be an http(s) URL, got '${v}'`);
-  }
-}
-
-function isHttpUrl(v: string): boolean {
-  try {
-    const u = new URL(v);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
   }
 }

@@ -1,6 +1,6 @@
 export type { AccountConfig, AnonymousConfig, ConfigProblem, EndpointOverrides, JottadavConfig, ServerConfig, Severity, StoreSpec, UserConfig } from './types.js';
 export { loadConfig, readConfigFile, defaultConfigFile, CONFIG_FLAG_OPTIONS, CONFIG_ENV, USERS_ENV, ACCOUNTS_ENV, type LoadOptions, type LoadedConfig } from './load.js';
-export { validateConfig, isLoopbackHost, type ValidateOptions, type Validated } from './validate.js';
+export { validateConfig, isLoopbackHost, isHttpUrl, type ValidateOptions, type Validated } from './validate.js';
 export { OPTIONS, envNameOf, flagNameOf, type OptionSpec, type OptionKind } from './options.js';
 export { formatProblem, formatProblems, hasErrors } from './format.js';
 export { writeConfigFile, readRawConfig } from './write-config.js';
