@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
-import { trailingHash, type TrailingHash } from './trailing-hash.js';
+import { trailingHash, type TrailingHash } from './hash-worker-client.js';
 
 /** The spool buffers this much before `write` pushes back, and flushes it in one writev. */
 const WRITE_BUFFER = 1024 * 1024;

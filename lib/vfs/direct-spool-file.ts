@@ -17,7 +17,7 @@
 import { constants } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { slotHash, type SlotHash } from './trailing-hash.js';
+import { slotHash, type SlotHash } from './hash-worker-client.js';
 
 /** Block alignment that satisfies every common device (512-byte and 4 KiB sectors). */
 const ALIGN = 4096;

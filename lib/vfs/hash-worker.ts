@@ -1,6 +1,6 @@
 /**
  * Worker thread that computes the MD5 of spool files while they are being written (see
- * trailing-hash.ts), in one of two ways:
+ * hash-worker-client.ts), in one of two ways:
  * - a file job reads the file behind its writer, up to the byte count the main thread reports as
  *   written, from the page cache (buffered spools);
  * - a shared job hashes slots of memory shared with the main thread, in the order they are sent,

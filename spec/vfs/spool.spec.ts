@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { spoolBody } from '../../lib/vfs/spool.js';
-import { stopHashWorker } from '../../lib/vfs/trailing-hash.js';
+import { stopHashWorker } from '../../lib/vfs/hash-worker-client.js';
 import { code } from './helpers.js';
 
 const MiB = 1024 * 1024;

@@ -1,12 +1,14 @@
 /**
- * The MD5 of a spool file, computed on another core while the file is still being written.
+ * The main-thread side of the hash worker (hash-worker.ts): the MD5 of a spool, computed on
+ * another core while the spool is still being written.
  *
  * Jottacloud needs the MD5 before the first byte of an upload (jottacloud-api.md §6.1), so a big
  * PUT costs receiving + hashing + uploading. Hashing on the request's thread serialises the first
- * two (MD5 runs at well under 1 GiB/s); a worker that reads the spool back from the page cache,
- * trailing the writer, overlaps them. One worker serves every upload of the process; it is
- * created on first use and never keeps the process alive. If it fails, the hash is computed here
- * from the file instead: slower, never wrong.
+ * two (MD5 runs at well under 1 GiB/s); a worker overlaps them, either trailing the writer of a
+ * buffered spool file through the page cache (`trailingHash`) or hashing the aligned slots of a
+ * direct-I/O spool in place (`slotHash`). One worker serves every upload of the process; it is
+ * created on first use and keeps the process alive only while a job waits on it. If it fails,
+ * the hash is computed here from the file instead: slower, never wrong.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
