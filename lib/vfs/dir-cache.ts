@@ -42,6 +42,12 @@ export interface DirCacheOptions {
   ttlMs: number;
 }
 
+interface QueuedChanges {
+  folded: readonly string[];
+  changes: Array<(entries: RemoteEntry[]) => RemoteEntry[]>;
+  waiters: Array<{ resolve(): void; reject(error: unknown): void }>;
+}
+
 interface StoredListing {
   version: string;
   /** Epoch ms after which the listing is no longer trusted: updates keep the original deadline. */
@@ -58,7 +64,9 @@ const LEASE_WAIT_MS = 2;
 export class DirCache {
   private readonly tokenTtlMs: number;
   private readonly memo = new Map<string, { version: string; entries: RemoteEntry[]; expiresAt: number | undefined }>();
-  private readonly updating = new Map<string, Promise<void>>();
+  /** Changes waiting for a folder's update under way (keyed by folder token), applied together next. */
+  private readonly queued = new Map<string, QueuedChanges>();
+  private readonly draining = new Set<string>();
 
   constructor(
     private readonly store: KeyValueStore,
@@ -114,15 +122,36 @@ export class DirCache {
     const token = await this.token(folded, false);
     if (!token) return;
     // Concurrent PUTs into one folder from this process queue here rather than contend for the
-    // store lease (a lost race would drop the listing, and the next PUT would re-list it).
-    const previous = this.updating.get(token) ?? Promise.resolve();
-    const mine = previous.then(() => this.updateLeased(folded, token, change));
-    const tail = mine.catch(() => undefined);
-    this.updating.set(token, tail);
+    // store lease (a lost race would drop the listing, and the next PUT would re-list it). Changes
+    // that queue up while an update runs are applied together by the next one: one lease and one
+    // listing write for the lot, so a burst of PUTs does not rewrite the listing once per file.
+    return new Promise<void>((resolve, reject) => {
+      let batch = this.queued.get(token);
+      if (!batch) {
+        batch = { folded, changes: [], waiters: [] };
+        this.queued.set(token, batch);
+      }
+      batch.changes.push(change);
+      batch.waiters.push({ resolve, reject });
+      if (!this.draining.has(token)) void this.drain(token);
+    });
+  }
+
+  private async drain(token: string): Promise<void> {
+    this.draining.add(token);
     try {
-      await mine;
+      for (let batch = this.queued.get(token); batch; batch = this.queued.get(token)) {
+        this.queued.delete(token);
+        const { changes, waiters } = batch;
+        try {
+          await this.updateLeased(batch.folded, token, (entries) => changes.reduce((current, apply) => apply(current), entries));
+          for (const waiter of waiters) waiter.resolve();
+        } catch (error) {
+          for (const waiter of waiters) waiter.reject(error);
+        }
+      }
     } finally {
-      if (this.updating.get(token) === tail) this.updating.delete(token);
+      this.draining.delete(token);
     }
   }
 

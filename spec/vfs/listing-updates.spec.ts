@@ -129,6 +129,33 @@ describe('DirCache.update with several instances on one store', () => {
     assert.equal(await b.get(['f']), undefined);
   });
 
+  it('a burst of updates to one folder from one instance is written in a few batches, every change kept, each caller answered after its own', async () => {
+    let listingWrites = 0;
+    const counting = new Proxy(store, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver) as unknown;
+        if (key !== 'set' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+        return (k: string, v: unknown, ttl?: number) => {
+          if (k.startsWith('ls:')) listingWrites++;
+          return target.set(k, v, ttl);
+        };
+      },
+    });
+    const batched = new DirCache(counting, { ttlMs: 60_000 });
+    const added = Array.from({ length: 40 }, (_, i) => `n${String(i).padStart(2, '0')}`);
+    const seen: string[][] = [];
+    await Promise.all(
+      added.map(async (name) => {
+        await batched.update(['f'], (es) => [...es, file(name)]);
+        // Answered only once the listing holds this change.
+        seen.push(names(await b.get(['f'])) ?? []);
+        assert.ok(seen.at(-1)!.includes(name), name);
+      }),
+    );
+    assert.deepEqual(names(await b.get(['f'])), [...added, 'x'].sort());
+    assert.ok(listingWrites < added.length / 2, `${listingWrites} listing writes for ${added.length} updates`);
+  });
+
   it('an update of a folder that is not cached caches nothing', async () => {
     await a.update(['other'], (es) => [...es, file('y')]);
     assert.equal(await b.get(['other']), undefined);
