@@ -15,9 +15,15 @@
  * Alone: `node .build/bench/spec/bench/bridge.bench.js` (or dist/…). JOTTADAV_BENCH_BYTES sets the
  * big file's size (default 1 GiB), JOTTADAV_BENCH_FILES the listing's size (default 10,000) and
  * JOTTADAV_BENCH_SMALL the number of small PUTs (default 1,000), for quick tries;
+ * JOTTADAV_BENCH_GET_ROUNDS the rounds of ABBA GETs (default 3, compared by medians);
  * JOTTADAV_BENCH_PHASES=listing,small,big runs some phases only; JOTTADAV_BENCH_PROFILE=DIR makes
  * the bridge write a V8 CPU profile there when it stops.
  */
+// The bench process is the client of both sides. It gets the bridge's own GC tuning: with V8's
+// incremental marking it spent ~1.1 CPU-seconds per GiB received (a real client, on its own
+// machine, spends a fraction of that), taking the second core from whichever side needs more
+// processes, the bridge's. First import, so that it is in place before anything allocates.
+import '../../lib/cli/gc-tuning.js';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
