@@ -102,47 +102,86 @@ async function hashFile(path: string, size: number): Promise<string> {
   return hash.digest('hex');
 }
 
-export function trailingHash(path: string): TrailingHash {
+/** A job on the worker, as both kinds of spool use it. */
+interface Job {
+  /** Sends to the worker that took the job; false when it is gone. */
+  post(message: HashRequest): boolean;
+  /** Ends the job at `size` bytes: the worker's MD5, or the file's hashed here if the worker failed. */
+  finish(size: number): Promise<string>;
+  cancel(): void;
+}
+
+/**
+ * Registers job `id` and opens it on the worker with `open`. `lost` runs when the worker can no
+ * longer serve the job (it failed, or could not be started); `slot` receives slot replies.
+ */
+function startJob(path: string, open: (id: number) => HashRequest, hooks: { lost?(): void; slot?(offset: number): void } = {}): Job & { id: number } {
   const id = nextId++;
   let target: Worker | undefined;
   let result: Promise<string>;
   try {
     const chosen = hashWorker();
+    result = new Promise<string>((resolve, reject) =>
+      pending.set(id, {
+        worker: chosen,
+        resolve,
+        reject: (error) => {
+          hooks.lost?.();
+          reject(error);
+        },
+        ...(hooks.slot ? { slot: hooks.slot } : {}),
+      }),
+    );
+    send(chosen, open(id));
     target = chosen;
-    result = new Promise<string>((resolve, reject) => pending.set(id, { worker: chosen, resolve, reject }));
-    send(chosen, { op: 'open', id, path });
   } catch (error) {
-    target = undefined;
+    hooks.lost?.();
     result = Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
   result.catch(() => undefined); // awaited (with the fallback) by finish(); a cancelled job is never awaited
-  let reported = 0;
-  const post = (message: HashRequest) => {
+  const post = (message: HashRequest): boolean => {
     try {
-      if (target && worker === target) send(target, message);
+      if (target && worker === target) {
+        send(target, message);
+        return true;
+      }
     } catch {
       // the worker is gone: finish() falls back to hashing the file here
     }
+    return false;
   };
   return {
-    advance(bytes) {
-      if (bytes - reported < REPORT_STEP) return;
-      reported = bytes;
-      post({ op: 'upTo', id, bytes });
-    },
+    id,
+    post,
     async finish(size) {
-      post({ op: 'end', id, size });
-      try {
-        return await result;
-      } catch {
-        pending.delete(id);
-        return hashFile(path, size);
+      if (post({ op: 'end', id, size })) {
+        try {
+          return await result;
+        } catch {
+          // fall through to the file
+        }
       }
+      pending.delete(id);
+      return hashFile(path, size);
     },
     cancel() {
       pending.delete(id);
       post({ op: 'cancel', id });
     },
+  };
+}
+
+export function trailingHash(path: string): TrailingHash {
+  const job = startJob(path, (id) => ({ op: 'open', id, path }));
+  let reported = 0;
+  return {
+    advance(bytes) {
+      if (bytes - reported < REPORT_STEP) return;
+      reported = bytes;
+      job.post({ op: 'upTo', id: job.id, bytes });
+    },
+    finish: (size) => job.finish(size),
+    cancel: () => job.cancel(),
   };
 }
 
@@ -159,7 +198,6 @@ export interface SlotHash {
  * (direct-I/O spools). If the worker fails, every slot is released and `finish` hashes the file.
  */
 export function slotHash(memory: SharedArrayBuffer, path: string): SlotHash {
-  const id = nextId++;
   const waiting = new Map<number, () => void>();
   let lost = false;
   const releaseAll = () => {
@@ -167,64 +205,24 @@ export function slotHash(memory: SharedArrayBuffer, path: string): SlotHash {
     for (const release of waiting.values()) release();
     waiting.clear();
   };
-  let target: Worker | undefined;
-  let result: Promise<string>;
-  try {
-    const chosen = hashWorker();
-    target = chosen;
-    result = new Promise<string>((resolve, reject) =>
-      pending.set(id, {
-        worker: chosen,
-        resolve,
-        reject: (error) => {
-          releaseAll();
-          reject(error);
-        },
-        slot: (offset) => {
-          const release = waiting.get(offset);
-          waiting.delete(offset);
-          release?.();
-        },
-      }),
-    );
-    send(chosen, { op: 'openShared', id, memory });
-  } catch (error) {
-    lost = true;
-    result = Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
-  result.catch(() => undefined); // awaited (with the fallback) by finish()
-  const post = (message: HashRequest): boolean => {
-    try {
-      if (!lost && target && worker === target) {
-        send(target, message);
-        return true;
-      }
-    } catch {
-      // the worker is gone
-    }
-    return false;
-  };
+  const job = startJob(path, (id) => ({ op: 'openShared', id, memory }), {
+    lost: releaseAll,
+    slot: (offset) => {
+      const release = waiting.get(offset);
+      waiting.delete(offset);
+      release?.();
+    },
+  });
   return {
     add(offset, length) {
       if (lost) return Promise.resolve();
       const released = new Promise<void>((resolve) => waiting.set(offset, resolve));
-      if (!post({ op: 'slot', id, offset, length })) releaseAll();
+      if (!job.post({ op: 'slot', id: job.id, offset, length })) releaseAll();
       return released;
     },
-    async finish(size) {
-      if (post({ op: 'end', id, size })) {
-        try {
-          return await result;
-        } catch {
-          // fall through to the file
-        }
-      }
-      pending.delete(id);
-      return hashFile(path, size);
-    },
+    finish: (size) => job.finish(size),
     cancel() {
-      pending.delete(id);
-      post({ op: 'cancel', id });
+      job.cancel();
       releaseAll();
     },
   };
