@@ -35,6 +35,8 @@ export interface SpoolOptions {
 
 /** Read-back chunk of a memory spool. */
 const READ_CHUNK = 1024 * 1024;
+/** How much the sink takes in before it pushes back on the request body. */
+const SINK_BUFFER = 1024 * 1024;
 
 /** What a file spool is written through: past the page cache where possible, else through it. */
 type SpoolFileWriter = DirectSpoolWriter | BufferedSpoolWriter;
@@ -99,7 +101,7 @@ class SpoolSink extends Writable {
     private readonly memoryLimit: number,
     private readonly createFile: () => Promise<SpoolFileWriter>,
   ) {
-    super({ highWaterMark: READ_CHUNK });
+    super({ highWaterMark: SINK_BUFFER });
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
