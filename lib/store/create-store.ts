@@ -1,18 +1,21 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Keyv from 'keyv';
 import KeyvRedis from '@keyv/redis';
-import { KeyvFile } from 'keyv-file';
 import type { KeyValueStore } from './key-value-store.js';
 import { KeyvStore, type AtomicSetIfAbsent } from './keyv-store.js';
+import { LmdbAdapter } from './lmdb-adapter.js';
+import { migrateFileStore, OLD_FILE_STORE_NAME } from './migrate-file-store.js';
 
 export type StoreSpec = { kind: 'memory' } | { kind: 'file'; dir: string } | { kind: 'redis'; url: string };
 
-/** File name of the file store inside its data directory. */
-export const FILE_STORE_NAME = 'jottadav-store.json';
+/** File name of the on-disk store (an LMDB file; LMDB adds `<name>-lock` beside it). */
+export const FILE_STORE_NAME = 'jottadav-store.mdb';
 
 /**
  * Builds the shared store. Memory and file stores serve one process; Redis serves several
  * (its set-if-absent is a single `SET NX PX`, so leases hold across processes).
+ * The file store migrates an older `jottadav-store.json` in its directory before its first use.
  */
 export function createStore(spec: StoreSpec): KeyValueStore {
   switch (spec.kind) {
@@ -20,10 +23,12 @@ export function createStore(spec: StoreSpec): KeyValueStore {
       return new KeyvStore(keyvOver(undefined));
     case 'file': {
       if (!spec.dir) throw new Error('file store: a data directory is required');
-      // keyv-file keeps the data in memory and writes the whole file after writeDelay; a short
-      // delay keeps `await set()` fast while still coalescing bursts.
-      const adapter = new KeyvFile({ filename: join(spec.dir, FILE_STORE_NAME), writeDelay: 10 });
-      return new KeyvStore(keyvOver(adapter));
+      mkdirSync(spec.dir, { recursive: true });
+      const adapter = new LmdbAdapter(join(spec.dir, FILE_STORE_NAME));
+      const migrated = migrateFileStore(join(spec.dir, OLD_FILE_STORE_NAME), (records) => adapter.putAll(records));
+      migrated.catch(() => undefined); // reported by the first call that awaits it
+      // Nothing is read or written before the old state is in (a failed migration fails every call).
+      return new KeyvStore(keyvOver(adapter, true), undefined, () => migrated);
     }
     case 'redis': {
       if (!/^rediss?:\/\//.test(spec.url)) throw new Error(`redis store: not a redis:// URL: ${spec.url}`);
@@ -64,15 +69,14 @@ interface RedisSetNx {
   set(key: string, value: string, options: { NX: true; PX?: number }): Promise<string | null>;
 }
 
-function keyvOver(adapter: unknown): Keyv {
+function keyvOver(adapter: unknown, raw = adapter === undefined): Keyv {
   // namespace undefined: keys are stored verbatim, so the Redis SET NX above and keyv's own
   // get/set address the same key. Callers namespace through `namespaced()` instead.
-  // In memory, values (already JSON text, see keyv-store.ts) are kept as they are: keyv's own
-  // serializer would encode that text a second time on every write and decode it on every read,
-  // which a listing of thousands of entries, rewritten per PUT, pays for dearly.
-  const keyv = new Keyv(
-    adapter === undefined ? { namespace: undefined, serialize: undefined, deserialize: undefined } : { store: adapter as never, namespace: undefined },
-  );
+  // In memory and in LMDB, values (already JSON text, see keyv-store.ts) are kept as they are:
+  // keyv's own serializer would encode that text a second time on every write and decode it on
+  // every read. Redis needs keyv's serialized form (the SET NX above writes it).
+  const base = adapter === undefined ? {} : { store: adapter as never };
+  const keyv = new Keyv(raw ? { ...base, namespace: undefined, serialize: undefined, deserialize: undefined } : { ...base, namespace: undefined });
   keyv.throwOnErrors = true;
   // Errors are rethrown to the caller; a listener keeps the emitter from treating them as fatal.
   keyv.on('error', () => undefined);

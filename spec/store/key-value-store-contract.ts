@@ -1,6 +1,6 @@
 /**
  * The KeyValueStore contract, run against every implementation (MemoryStore, keyv over Map,
- * keyv-file, Redis). Exported so other stores can be held to the same rules.
+ * LMDB, Redis). Exported so other stores can be held to the same rules.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createStore, FILE_STORE_NAME } from '../../lib/store/create-store.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
+import { MIGRATED_SUFFIX, OLD_FILE_STORE_NAME } from '../../lib/store/migrate-file-store.js';
 import { keyValueStoreContract } from './key-value-store-contract.js';
 import { redisAvailable, startRedis, type RedisServer } from './redis-server.js';
 
@@ -26,7 +27,7 @@ for (const [name, make] of [
   });
 }
 
-describe('file store (keyv-file)', () => {
+describe('file store (LMDB)', () => {
   let dir = '';
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'jottadav-store-'));
@@ -45,8 +46,73 @@ describe('file store (keyv-file)', () => {
     await store.close();
     assert.ok((await stat(join(dir, FILE_STORE_NAME))).size > 0);
   });
+  it('keeps a TTL across a reopen and forgets the record once it expired', async () => {
+    const store = createStore({ kind: 'file', dir });
+    await store.set('short', 'v', 150);
+    await store.set('long', 'w', 60_000);
+    await store.close();
+    const again = createStore({ kind: 'file', dir });
+    assert.equal(await again.get('long'), 'w');
+    await delay(200);
+    assert.equal(await again.get('short'), undefined);
+    await again.close();
+  });
+  it('stores a key longer than LMDB allows (a deep path) under its digest', async () => {
+    const store = createStore({ kind: 'file', dir });
+    const long = `dav:props:/${'deep-folder-name/'.repeat(200)}`;
+    await store.set(long, { a: 1 });
+    assert.deepEqual(await store.get(long), { a: 1 });
+    assert.equal(await store.get(long + 'x'), undefined);
+    assert.equal(await store.delete(long), true);
+    await store.close();
+  });
   it('rejects a missing directory with a clear error', () => {
     assert.throws(() => createStore({ kind: 'file', dir: '' }), /data directory is required/);
+  });
+});
+
+describe('file store: migration of an old jottadav-store.json', () => {
+  let dir = '';
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'jottadav-migrate-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  // The old file as keyv-file wrote it: keyv's serialized record inside keyv-file's own slot.
+  const slot = (json: string, expires?: number) => ({ ...(expires ? { expire: expires } : {}), value: JSON.stringify(expires ? { value: json, expires } : { value: json }) });
+
+  it('imports every live record once, skips expired ones, and keeps the old file renamed', async () => {
+    const future = Date.now() + 3_600_000;
+    const old = {
+      cache: [
+        ['dav:lock:/a.txt', slot(JSON.stringify({ token: 'opaquelocktoken:1', owner: 'me' }))],
+        ['dav:props:/a.txt', slot(JSON.stringify({ '{urn:x}color': 'blue' }), future)],
+        ['vfs:lo:f:/\n._a', slot(JSON.stringify('aGVsbG8='), Date.now() - 1000)],
+      ],
+      lastExpire: Date.now(),
+    };
+    await writeFile(join(dir, OLD_FILE_STORE_NAME), JSON.stringify(old));
+    const store = createStore({ kind: 'file', dir });
+    assert.deepEqual(await store.get('dav:lock:/a.txt'), { token: 'opaquelocktoken:1', owner: 'me' });
+    assert.deepEqual(await store.get('dav:props:/a.txt'), { '{urn:x}color': 'blue' });
+    assert.equal(await store.get('vfs:lo:f:/\n._a'), undefined);
+    await store.set('dav:lock:/a.txt', 'changed since');
+    await store.close();
+    await assert.rejects(stat(join(dir, OLD_FILE_STORE_NAME)), /ENOENT/);
+    assert.ok((await stat(join(dir, OLD_FILE_STORE_NAME + MIGRATED_SUFFIX))).size > 0);
+    // A second start does not import again (the file was renamed), so later changes stay.
+    const again = createStore({ kind: 'file', dir });
+    assert.equal(await again.get('dav:lock:/a.txt'), 'changed since');
+    await again.close();
+  });
+
+  it('an unreadable old file fails every call with a clear message, and is left alone', async () => {
+    await writeFile(join(dir, OLD_FILE_STORE_NAME), '{"cache": [');
+    const store = createStore({ kind: 'file', dir });
+    await assert.rejects(store.get('x'), /not a readable store file/);
+    await store.close();
+    assert.ok((await stat(join(dir, OLD_FILE_STORE_NAME))).size > 0);
   });
 });
 
