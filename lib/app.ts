@@ -12,7 +12,7 @@ import { createStore } from './store/create-store.js';
 import { namespaced, type KeyValueStore } from './store/key-value-store.js';
 import type { RemoteEntry, StorageBackend, UploadBody } from './storage/backend.js';
 import type { Logger } from './util/logger.js';
-import { JottaVfs, MountsVfs, RootedVfs, type Vfs } from './vfs/index.js';
+import { JottaVfs, ListingMemory, MountsVfs, RootedVfs, type Vfs } from './vfs/index.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -124,8 +124,9 @@ async function defaultTokenStore(name: string, account: AccountConfig, store: Ke
   return kv;
 }
 
-async function openAccount(name: string, account: AccountConfig, config: JottadavConfig, store: KeyValueStore, deps: AppDependencies): Promise<Account> {
-  const tokenStore = deps.tokenStoreFor?.(name, account, store) ?? (await defaultTokenStore(name, account, store, config.store.startsWith('redis')));
+async function openAccount(name: string, account: AccountConfig, config: JottadavConfig, store: KeyValueStore, listingMemory: ListingMemory, deps: AppDependencies): Promise<Account> {
+  const shared = config.store.startsWith('redis');
+  const tokenStore = deps.tokenStoreFor?.(name, account, store) ?? (await defaultTokenStore(name, account, store, shared));
   // One client (one token source) for every mount point: separate ones would each rotate the
   // refresh token behind the others' backs.
   const client = await createJottacloudClient({ tokenStore, endpoints: endpointOverridesOf(account) });
@@ -135,6 +136,8 @@ async function openAccount(name: string, account: AccountConfig, config: Jottada
     const vfs = new JottaVfs({
       backend: uploads,
       store,
+      sharedCache: shared,
+      listingMemory,
       namespace,
       listingTtlMs: config.cache.listingTtl,
       usageTtlMs: config.cache.quotaTtl,
@@ -197,10 +200,12 @@ function healthEndpoint(path: string | null): ((req: IncomingMessage, res: Serve
 export async function startApp(config: JottadavConfig, deps: AppDependencies): Promise<RunningApp> {
   const { logger } = deps;
   const store = createStore(storeSpecOf(config));
+  // One byte budget for every account's listings (with Redis they are cached there instead).
+  const listingMemory = new ListingMemory(config.cache.memory);
   const accounts = new Map<string, Account>();
   try {
     for (const [name, account] of Object.entries(config.accounts)) {
-      accounts.set(name, await openAccount(name, account, config, store, deps));
+      accounts.set(name, await openAccount(name, account, config, store, listingMemory, deps));
     }
   } catch (error) {
     await Promise.allSettled([...accounts.values()].map((a) => a.close()));

@@ -1,5 +1,6 @@
 export type * from './types.js';
 export { JottaVfs, type JottaVfsOptions } from './jotta-vfs.js';
+export { ListingMemory } from './memory-dir-cache.js';
 export { DEFAULT_LOCAL_ONLY_PATTERNS, type LocalOnlyOptions } from './local-only.js';
 export { bytesToClientName, clientNameToBytes, decodeName, encodeName, encodeNameBytes, hasInvalidUtf8 } from './names.js';
 export { RootedVfs } from './rooted-vfs.js';

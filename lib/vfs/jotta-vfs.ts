@@ -6,22 +6,31 @@ import type { KeyValueStore } from '../store/key-value-store.js';
 import { namespaced } from '../store/key-value-store.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { joinPath } from '../util/paths.js';
-import { DirCache } from './dir-cache.js';
+import type { DirCache } from './dir-cache.js';
 import { foldName } from './fold.js';
 import { addToListing, assertWritable, encodeChecked, resourceKeyOf, withInvalidation, type JottaContext } from './jotta-context.js';
 import { LocalOnlyFiles, type LocalOnlyOptions } from './local-only.js';
+import { ListingMemory, MemoryDirCache } from './memory-dir-cache.js';
 import { materialisePlaceholder, readHeld } from './local-content.js';
 import { transfer } from './move-copy.js';
 import { Placeholders } from './pending.js';
 import { removeItem } from './remove-item.js';
 import { Resolver, dirKey, splitTarget, toEntry } from './resolver.js';
+import { SharedDirCache } from './shared-dir-cache.js';
 import type { ByteRange, Entry, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
 import { writeFile } from './write-file.js';
 
 export interface JottaVfsOptions {
   backend: StorageBackend;
-  /** Shared state (listing cache, placeholders, junk files); default a private MemoryStore. */
+  /** State (placeholders, junk files; the caches too when `sharedCache`); default a private MemoryStore. */
   store?: KeyValueStore;
+  /**
+   * Listings and quota are cached in `store` rather than in process memory: for several instances
+   * serving one account over a shared store (Redis), which then see each other's changes at once.
+   */
+  sharedCache?: boolean;
+  /** The process's memory for cached listings (bounded in bytes); default a private one without a byte bound. */
+  listingMemory?: ListingMemory;
   /** Key prefix inside `store` (default 'vfs'); instances serving one account share it. */
   namespace?: string;
   /** How long a folder listing is trusted; 0 disables the cache. Default 30 s. */
@@ -59,6 +68,8 @@ export interface JottaVfsOptions {
 export class JottaVfs implements Vfs {
   readonly caseInsensitive: boolean;
   private readonly store: KeyValueStore;
+  /** Where the account usage is cached: `store` when shared, else process memory. */
+  private readonly usageCache: KeyValueStore;
   private readonly ownsStore: boolean;
   private readonly ctx: JottaContext;
 
@@ -70,7 +81,12 @@ export class JottaVfs implements Vfs {
     const base = options.store ?? new MemoryStore();
     const prefix = `${options.namespace ?? 'vfs'}${options.trashedOnly ? ':trash' : ''}`;
     this.store = namespaced(base, prefix);
-    const cache = new DirCache(namespaced(this.store, 'dir'), { ttlMs: options.listingTtlMs ?? 30_000 });
+    const cacheOptions = { ttlMs: options.listingTtlMs ?? 30_000 };
+    // A cache is not state: in one process it stays in memory and is never written to disk.
+    const cache: DirCache = options.sharedCache
+      ? new SharedDirCache(namespaced(this.store, 'dir'), cacheOptions)
+      : new MemoryDirCache(options.listingMemory ?? new ListingMemory(Infinity), prefix, cacheOptions);
+    this.usageCache = options.sharedCache ? this.store : new MemoryStore();
     // Called only once a placeholder is due, long after the context below exists.
     const placeholders = new Placeholders(namespaced(this.store, 'ph'), options.placeholderGraceMs ?? 60_000, (dirKey, record) =>
       materialisePlaceholder(this.ctx, dirKey, record),
@@ -169,11 +185,11 @@ export class JottaVfs implements Vfs {
   }
 
   async usage(): Promise<Usage | undefined> {
-    const cached = await this.store.get<Usage>('usage');
+    const cached = await this.usageCache.get<Usage>('usage');
     if (cached) return cached;
     try {
       const usage = await this.ctx.backend.usage();
-      await this.store.set('usage', usage, this.ctx.settings.usageTtlMs);
+      await this.usageCache.set('usage', usage, this.ctx.settings.usageTtlMs);
       return usage;
     } catch {
       return undefined; // unknown, never 0

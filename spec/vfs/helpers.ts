@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { MemoryBackend } from '../../lib/storage/memory-backend.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import { JottaVfs, type JottaVfsOptions } from '../../lib/vfs/jotta-vfs.js';
+import { ListingMemory } from '../../lib/vfs/memory-dir-cache.js';
 
 export { body, code, text } from '../support/vfs-contract.js';
 
@@ -12,7 +13,10 @@ export interface Rig {
   store: MemoryStore;
   vfs: JottaVfs;
   spoolDir: string;
-  /** Another bridge instance on the same backend and store. */
+  /**
+   * Another bridge instance on the same backend and store: in this process (one listing memory)
+   * unless `sharedCache` makes both cache in the store, as instances in several processes do.
+   */
   twin(options?: Partial<JottaVfsOptions>): JottaVfs;
   spoolFiles(): Promise<string[]>;
   close(): Promise<void>;
@@ -20,10 +24,11 @@ export interface Rig {
 
 export async function rig(options: Partial<JottaVfsOptions> = {}, backend = new MemoryBackend()): Promise<Rig> {
   const store = new MemoryStore();
+  const listingMemory = new ListingMemory(64 * 1024 * 1024);
   const spoolDir = await mkdtemp(join(tmpdir(), 'vfs-spec-'));
   const opened: JottaVfs[] = [];
   const make = (extra: Partial<JottaVfsOptions> = {}) => {
-    const vfs = new JottaVfs({ backend, store, spoolDir, ...options, ...extra });
+    const vfs = new JottaVfs({ backend, store, listingMemory, spoolDir, ...options, ...extra });
     opened.push(vfs);
     return vfs;
   };

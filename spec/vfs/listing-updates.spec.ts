@@ -6,16 +6,16 @@
 import assert from 'node:assert/strict';
 import type { RemoteEntry } from '../../lib/storage/backend.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
-import { DirCache } from '../../lib/vfs/dir-cache.js';
+import { SharedDirCache } from '../../lib/vfs/shared-dir-cache.js';
 import { body, rig, type Rig } from './helpers.js';
 
 const file = (name: string): RemoteEntry => ({ name, kind: 'file', size: 1, md5: 'c4ca4238a0b923820dcc509a6f75849b' });
 const names = (entries: RemoteEntry[] | undefined) => entries?.map((e) => e.name).sort();
 
-describe('JottaVfs: writes update the cached listing in place', () => {
+for (const sharedCache of [false, true]) describe(`JottaVfs: writes update the cached listing in place (${sharedCache ? 'in the shared store' : 'in process memory'})`, () => {
   let r: Rig;
   beforeEach(async () => {
-    r = await rig();
+    r = await rig({ sharedCache });
     await r.vfs.mkdir('/d');
     await r.vfs.mkdir('/e');
     await r.vfs.write('/d/keep.txt', body('keep'));
@@ -88,14 +88,14 @@ describe('JottaVfs: writes update the cached listing in place', () => {
   });
 });
 
-describe('DirCache.update with several instances on one store', () => {
+describe('SharedDirCache.update with several instances on one store', () => {
   let store: MemoryStore;
-  let a: DirCache;
-  let b: DirCache;
+  let a: SharedDirCache;
+  let b: SharedDirCache;
   beforeEach(async () => {
     store = new MemoryStore();
-    a = new DirCache(store, { ttlMs: 60_000 });
-    b = new DirCache(store, { ttlMs: 60_000 });
+    a = new SharedDirCache(store, { ttlMs: 60_000 });
+    b = new SharedDirCache(store, { ttlMs: 60_000 });
     await a.put(['f'], [file('x')]);
   });
   afterEach(() => store.close());
@@ -141,12 +141,12 @@ describe('DirCache.update with several instances on one store', () => {
         };
       },
     });
-    const batched = new DirCache(counting, { ttlMs: 60_000 });
+    const batched = new SharedDirCache(counting, { ttlMs: 60_000 });
     const added = Array.from({ length: 40 }, (_, i) => `n${String(i).padStart(2, '0')}`);
     const seen: string[][] = [];
     await Promise.all(
       added.map(async (name) => {
-        await batched.update(['f'], (es) => [...es, file(name)]);
+        await batched.update(['f'], (es: RemoteEntry[]) => [...es, file(name)]);
         // Answered only once the listing holds this change.
         seen.push(names(await b.get(['f'])) ?? []);
         assert.ok(seen.at(-1)!.includes(name), name);
