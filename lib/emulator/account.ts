@@ -6,7 +6,8 @@ import { contentKey, type ContentStore } from './content-store.js';
 import { errors } from './errors.js';
 import { nowSeconds } from './jotta-time.js';
 import { fold } from './names.js';
-import { currentRevision, files, newDevice, treeSize, walk, type Device, type FolderNode, type MountPoint, type TreeNode } from './state.js';
+import { currentRevision, files, newDevice, walk, type Device, type FolderNode, type MountPoint, type TreeNode } from './state.js';
+import { TreeLedger } from './tree-ledger.js';
 import type { UploadSession } from './uploads.js';
 
 export const BUILTIN_DEVICE = 'Jotta';
@@ -26,13 +27,22 @@ export interface Place {
 export class Account {
   readonly devices = new Map<string, Device>();
   readonly uploads = new Map<string, UploadSession>();
+  /** Every edit of the tree goes through here: it records what to save and keeps the usage. */
+  readonly tree: TreeLedger;
 
   constructor(
     readonly username: string,
     readonly capacity: number,
     readonly content: ContentStore,
-    readonly changed: () => void,
-  ) {}
+    onChange: () => void,
+  ) {
+    this.tree = new TreeLedger(onChange);
+  }
+
+  /** Something other than a node changed: devices, mount points, upload sessions. */
+  changed(): void {
+    this.tree.metaChanged();
+  }
 
   ensureBuiltins(): void {
     if (!this.devices.has(fold(BUILTIN_DEVICE))) this.devices.set(fold(BUILTIN_DEVICE), newDevice(BUILTIN_DEVICE, 'JOTTA', BUILTIN_MOUNTS));
@@ -84,9 +94,7 @@ export class Account {
   }
 
   usage(): number {
-    let total = 0;
-    for (const d of this.devices.values()) for (const m of d.mounts.values()) total += treeSize(m.root);
-    return total;
+    return this.tree.usage;
   }
 
   /** Throws the quota error when adding `bytes` (replacing `replaced`) would exceed the capacity. */

@@ -12,7 +12,7 @@ import { AuthState } from './auth.js';
 import { ContentStore } from './content-store.js';
 import { REALM, type Core } from './core.js';
 import { Faults, type FailRule, type RequestLogEntry } from './faults.js';
-import { decodeDevices, encodeDevices, MetadataFile, type StoredState } from './persistence.js';
+import { MetadataStore } from './persistence.js';
 import { createEmulatorServer } from './server.js';
 import { fold } from './names.js';
 
@@ -68,25 +68,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
   if (temporary) process.once('exit', removeTemp);
 
-  let metadata: MetadataFile | undefined;
-  const changed = () => metadata?.changed();
-  metadata = new MetadataFile(dataDir, (): StoredState => ({
-    version: 1,
-    username: account.username,
-    devices: encodeDevices(account.devices.values()),
-    uploads: [...account.uploads.values()],
-    auth: auth.snapshot(),
-  }));
+  const metadata = new MetadataStore(dataDir);
   const stored = metadata.read();
   const username = options.username ?? stored?.username ?? DEFAULT_USERNAME;
   const content = new ContentStore(dataDir);
+  const changed = () => metadata.changed();
   const account = new Account(username, options.capacity ?? -1, content, changed);
-  const auth = new AuthState(username, options.accessTokenTtlSeconds ?? 3600, changed);
+  const auth = new AuthState(username, options.accessTokenTtlSeconds ?? 3600, () => account.changed());
   if (stored && fold(stored.username) === fold(username)) {
-    for (const d of decodeDevices(stored.devices)) account.devices.set(fold(d.name), d);
+    for (const d of stored.devices) account.devices.set(fold(d.name), d);
     for (const u of stored.uploads) account.uploads.set(u.id, u);
     auth.load(stored.auth);
-  }
+  } else if (stored) metadata.startOver();
+  for (const d of account.devices.values()) for (const m of d.mounts.values()) account.tree.adopt(m.root);
+  metadata.attach({ username, devices: () => account.devices.values(), uploads: () => account.uploads.values(), auth: () => auth.snapshot(), ledger: account.tree });
   account.ensureBuiltins();
   await account.collectGarbage();
 
@@ -113,7 +108,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const port = (server.address() as AddressInfo).port;
   const url = `http://${hostForUrl(host)}:${port}`;
   publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
-  changed();
+  account.changed();
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -122,7 +117,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await metadata.flush();
+      metadata.flush();
       removeTemp();
       if (temporary) process.off('exit', removeTemp);
     })();

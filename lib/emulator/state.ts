@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { errors } from './errors.js';
 import { fold } from './names.js';
+import type { TreeLedger } from './tree-ledger.js';
 
 export type RevisionState = 'COMPLETED' | 'INCOMPLETE' | 'CORRUPT';
 
@@ -156,7 +157,7 @@ export function walk(root: FolderNode, names: string[]): { parents: FolderNode[]
  * `mkdir -p` under a mount point, reviving trashed folders on the way (§5.6, §9.10). A file in the
  * way is a conflict. `absPrefix` names the mount point for error messages.
  */
-export function ensureFolders(root: FolderNode, names: string[], absPrefix: string): FolderNode {
+export function ensureFolders(root: FolderNode, names: string[], absPrefix: string, ledger: TreeLedger): FolderNode {
   let folder = root;
   let path = absPrefix;
   for (const name of names) {
@@ -164,15 +165,15 @@ export function ensureFolders(root: FolderNode, names: string[], absPrefix: stri
     let next = child(folder, name);
     if (!next) {
       next = newFolder(name);
-      attach(folder, next);
+      ledger.attach(folder, next);
     } else if (next.kind === 'file') {
       if (next.deleted === undefined) throw errors.invalid(`A file is in the way: ${path}`);
       // A trashed file gives way to a live folder (one node per name).
-      detach(folder, next);
+      ledger.detach(folder, next);
       next = newFolder(name);
-      attach(folder, next);
+      ledger.attach(folder, next);
     }
-    revive(next);
+    ledger.revive(folder, next);
     folder = next;
   }
   return folder;
@@ -187,7 +188,7 @@ export function* files(node: TreeNode): Generator<FileNode> {
   for (const c of node.children.values()) yield* files(c);
 }
 
-/** Sum of current-revision sizes, trash included (§9.15). */
+/** Sum of current-revision sizes below a node, trash included (a mount's or device's size). */
 export function treeSize(node: TreeNode): number {
   let total = 0;
   for (const f of files(node)) total += currentRevision(f)?.size ?? 0;
@@ -195,13 +196,13 @@ export function treeSize(node: TreeNode): number {
 }
 
 /** Removes every trashed node below a folder; returns the trash roots it removed. */
-export function purgeTrash(folder: FolderNode, counts: { files: number; folders: number }): void {
+export function purgeTrash(folder: FolderNode, counts: { files: number; folders: number }, ledger: TreeLedger): void {
   for (const c of [...folder.children.values()]) {
     if (c.deleted !== undefined) {
       if (c.deletedRoot !== false) counts[c.kind === 'file' ? 'files' : 'folders'] += 1;
-      detach(folder, c);
+      ledger.detach(folder, c);
     } else if (c.kind === 'folder') {
-      purgeTrash(c, counts);
+      purgeTrash(c, counts, ledger);
     }
   }
 }

@@ -9,7 +9,7 @@ import { EMPTY_MD5 } from './content-store.js';
 import { errors } from './errors.js';
 import { nowSeconds, parseWireTime } from './jotta-time.js';
 import { firstProblem } from './names.js';
-import { attach, child, currentRevision, detach, ensureFolders, isSpecialMount, latestRevision, newFile, nextRevisionNumber, revive, type FileNode } from './state.js';
+import { child, currentRevision, ensureFolders, isSpecialMount, latestRevision, newFile, nextRevisionNumber, type FileNode } from './state.js';
 
 export interface UploadSession {
   id: string;
@@ -97,18 +97,19 @@ export async function allocate(account: Account, body: Record<string, unknown>, 
   if (existingFile && existingFile.deleted === undefined && current && current.md5 === md5 && current.size === bytes) {
     current.created = created;
     current.modified = modified;
+    account.tree.changed(existingPlace.parents[existingPlace.parents.length - 1], existingFile);
     account.touch(mount);
     return echo('COMPLETED', randomBytes(16).toString('hex'), bytes, existingFile.name);
   }
   account.checkQuota(bytes, existingFile?.deleted === undefined ? (current?.size ?? 0) : 0);
   if (bytes === 0) md5 = EMPTY_MD5; // [I] empty content trivially exists.
 
-  const parent = ensureFolders(mount.root, parentNames, account.mountPath({ device, mount }));
+  const parent = ensureFolders(mount.root, parentNames, account.mountPath({ device, mount }), account.tree);
   let file = child(parent, fileName);
   if (!file || file.kind === 'folder') {
-    if (file) detach(parent, file); // a trashed folder gives way
+    if (file) account.tree.detach(parent, file); // a trashed folder gives way
     file = newFile(fileName);
-    attach(parent, file);
+    account.tree.attach(parent, file);
   }
   const target: FileNode = file;
   const now = nowSeconds();
@@ -118,7 +119,8 @@ export async function allocate(account: Account, body: Record<string, unknown>, 
   if (account.content.has(md5, bytes)) {
     dropPending(account, target);
     target.revisions.push({ number: nextRevisionNumber(target), state: 'COMPLETED', created, modified, updated: now, mime, size: bytes, md5 });
-    revive(target);
+    account.tree.changed(parent, target);
+    account.tree.revive(parent, target);
     account.touch(mount);
     return echo('COMPLETED', randomBytes(16).toString('hex'), bytes, target.name);
   }
@@ -128,7 +130,7 @@ export async function allocate(account: Account, body: Record<string, unknown>, 
   if (pending?.state === 'INCOMPLETE' && pending.uploadId && pending.md5 === md5 && pending.size === bytes && account.uploads.has(pending.uploadId)) {
     pending.created = created;
     pending.modified = modified;
-    account.changed();
+    account.tree.changed(parent, target);
     return echo('INCOMPLETE', pending.uploadId, account.content.partSize(pending.uploadId), target.name);
   }
   dropPending(account, target);
@@ -136,6 +138,7 @@ export async function allocate(account: Account, body: Record<string, unknown>, 
   await account.content.createPart(id);
   account.uploads.set(id, { id, device: device.name, mount: mount.root.name, names: [...parentNames, target.name], md5, size: bytes });
   target.revisions.push({ number: nextRevisionNumber(target), state: 'INCOMPLETE', created, modified, updated: now, mime, size: bytes, md5, uploadId: id });
+  account.tree.changed(parent, target);
   account.touch(mount);
   return echo('INCOMPLETE', id, 0, target.name);
 }
@@ -148,6 +151,7 @@ function dropPending(account: Account, file: FileNode): void {
   if (pending.uploadId) {
     account.uploads.delete(pending.uploadId);
     void account.content.dropPart(pending.uploadId);
+    account.changed();
   }
 }
 

@@ -45,7 +45,7 @@ describe('emulator persistence', () => {
     // Metadata is one JSON file, written atomically (no temp file left behind).
     assert.ok(existsSync(join(dataDir, 'state.json')));
     assert.deepEqual(readdirSync(dataDir).filter((n) => n.endsWith('.tmp')), []);
-    assert.equal(JSON.parse(readFileSync(join(dataDir, 'state.json'), 'utf8')).version, 1);
+    assert.equal(JSON.parse(readFileSync(join(dataDir, "state.json"), "utf8")).version, 2);
     // Bodies are files keyed by md5+size.
     assert.ok(readdirSync(join(dataDir, 'blobs')).includes(`${md5('version two')}-11`));
 

@@ -42,7 +42,7 @@ export async function handleApi(ctx: Ctx, route: 'customer' | 'allocate' | 'purg
   }
   await drain(ctx.req);
   const counts = { files: 0, folders: 0 };
-  for (const device of account.devices.values()) for (const mount of device.mounts.values()) purgeTrash(mount.root, counts);
+  for (const device of account.devices.values()) for (const mount of device.mounts.values()) purgeTrash(mount.root, counts, account.tree);
   await account.collectGarbage();
   account.changed();
   // [U] counts are of trash roots, as the 2026 measurement suggests (§7).

@@ -62,11 +62,11 @@ export async function getPath(ctx: Ctx, place: Place): Promise<void> {
       return sendXml(ctx.res, 200, listStream(found, found.node));
     case 'enableShare':
       found.node.publicURI ??= randomBytes(16).toString('hex');
-      account.changed();
+      account.tree.changed(found.parents[found.parents.length - 1], found.node);
       return sendXml(ctx.res, 200, nodeDocument(account, found));
     case 'disableShare':
       delete found.node.publicURI;
-      account.changed();
+      account.tree.changed(found.parents[found.parents.length - 1], found.node);
       return sendXml(ctx.res, 200, nodeDocument(account, found));
     case 'thumb':
       throw errors.noSuchFile(account.fullPath(found));

@@ -5,10 +5,7 @@ import { errors } from '../errors.js';
 import { sendBody, sendXml } from '../http.js';
 import { nowSeconds, parseWireTime } from '../jotta-time.js';
 import { fold, splitAbsolute } from '../names.js';
-import {
-  attach, copyFile, currentRevision, detach, ensureFolders, isSpecialMount, newFile, nextRevisionNumber, revive, trash,
-  type FileNode, type FolderNode, type TreeNode,
-} from '../state.js';
+import { copyFile, currentRevision, ensureFolders, isSpecialMount, newFile, nextRevisionNumber, type FileNode, type FolderNode, type TreeNode } from '../state.js';
 import { nameError } from '../uploads.js';
 import { fileDocument, folderDocument, mountDocument, nodeDocument } from '../views.js';
 import { existing } from './jfs-read.js';
@@ -30,7 +27,7 @@ function destination(account: Account, value: string): { parent: FolderNode; nam
   if (bad) throw bad;
   if (isSpecialMount(mount)) throw errors.invalid(`Mount point ${mount} is read-only`);
   const base = account.place(device, mount, []);
-  const parent = ensureFolders(base.mount.root, names.slice(0, -1), account.mountPath(base));
+  const parent = ensureFolders(base.mount.root, names.slice(0, -1), account.mountPath(base), account.tree);
   return { parent, name: names[names.length - 1]!, place: account.place(device, mount, names) };
 }
 
@@ -46,7 +43,7 @@ export async function postCommand(ctx: Ctx, place: Place, command: Command, valu
   switch (command) {
     case 'mkDir': {
       if (isMount) return done(200, mountDocument(account, place, false));
-      const folder = ensureFolders(place.mount.root, place.names, account.mountPath(place));
+      const folder = ensureFolders(place.mount.root, place.names, account.mountPath(place), account.tree);
       return done(200, folderDocument(account, account.place(place.device.name, place.mount.root.name, place.names), folder, false));
     }
     case 'dl': {
@@ -55,13 +52,13 @@ export async function postCommand(ctx: Ctx, place: Place, command: Command, valu
         account.changed();
         return sendBody(res, 200, 'application/xml; charset=UTF-8', '');
       }
-      if (place.node.deleted === undefined) trash(place.node, nowSeconds());
+      if (place.node.deleted === undefined) account.tree.trash(parentOf(place), place.node, nowSeconds());
       return done(200, nodeDocument(account, place));
     }
     case 'rm': {
       const node = place.node;
       if (!node || node.kind !== 'file') throw errors.noSuchFile(account.fullPath(place));
-      detach(parentOf(place), node);
+      account.tree.detach(parentOf(place), node);
       await account.collectGarbage();
       account.touch(place.mount);
       return sendBody(res, 200, 'application/xml; charset=UTF-8', '');
@@ -69,13 +66,13 @@ export async function postCommand(ctx: Ctx, place: Place, command: Command, valu
     case 'dlDir': {
       const node = place.node;
       if (!node || node.kind !== 'folder') throw errors.noSuchPath(account.fullPath(place));
-      if (node.deleted === undefined) trash(node, nowSeconds());
+      if (node.deleted === undefined) account.tree.trash(parentOf(place), node, nowSeconds());
       return done(200, folderDocument(account, place, node));
     }
     case 'rmDir': {
       const node = place.node;
       if (!node || node.kind !== 'folder') throw errors.noSuchPath(account.fullPath(place));
-      detach(parentOf(place), node);
+      account.tree.detach(parentOf(place), node);
       await account.collectGarbage();
       return done(200, mountDocument(account, place));
     }
@@ -100,9 +97,9 @@ async function moveOrCopyFile(ctx: Ctx, place: Place, command: 'mv' | 'cp', valu
   if (target === src) {
     // Same node (a case-only rename): just take the new spelling.
     if (command === 'mv') {
-      detach(parentOf(place), src);
+      account.tree.detach(parentOf(place), src);
       src.name = dst.name;
-      attach(dst.parent, src);
+      account.tree.attach(dst.parent, src);
     }
     result = src;
   } else if (target?.kind === 'file') {
@@ -110,25 +107,26 @@ async function moveOrCopyFile(ctx: Ctx, place: Place, command: 'mv' | 'cp', valu
     const cur = currentRevision(src)!;
     target.revisions.push({ ...cur, number: nextRevisionNumber(target), updated: now });
     delete target.revisions[target.revisions.length - 1]!.uploadId;
+    account.tree.changed(dst.parent, target);
     // Vendor quirk (rclone #6112): cp onto a trashed file leaves it in trash; mv revives it.
     if (command === 'mv') {
-      revive(target);
-      detach(parentOf(place), src);
+      account.tree.revive(dst.parent, target);
+      account.tree.detach(parentOf(place), src);
     }
     result = target;
   } else {
     if (target) {
       if (target.deleted === undefined) throw errors.invalid(`${account.fullPath(dst.place)} is a folder`);
-      detach(dst.parent, target); // a trashed folder gives way
+      account.tree.detach(dst.parent, target); // a trashed folder gives way
     }
     if (command === 'mv') {
-      detach(parentOf(place), src);
+      account.tree.detach(parentOf(place), src);
       src.name = dst.name;
-      attach(dst.parent, src);
+      account.tree.attach(dst.parent, src);
       result = src;
     } else {
       result = copyFile(src, dst.name, now);
-      attach(dst.parent, result);
+      account.tree.attach(dst.parent, result);
     }
   }
   account.touch(place.mount);
@@ -155,11 +153,11 @@ async function moveDir(ctx: Ctx, place: Place, value: string): Promise<void> {
   const target = dst.place.node;
   if (target && target !== src) {
     if (target.deleted === undefined) throw errors.invalid(`${account.fullPath(dst.place)} already exists`);
-    detach(dst.parent, target); // a tombstone gives way (rclone treats it as "not existing")
+    account.tree.detach(dst.parent, target); // a tombstone gives way (rclone treats it as "not existing")
   }
-  detach(parentOf(place), src);
+  account.tree.detach(parentOf(place), src);
   src.name = dst.name;
-  attach(dst.parent, src);
+  account.tree.attach(dst.parent, src);
   account.touch(place.mount);
   account.touch(dst.place.mount);
   await account.collectGarbage();
@@ -190,13 +188,15 @@ async function cphash(ctx: Ctx, place: Place): Promise<void> {
   if (node && current && current.md5.toLowerCase() === md5 && current.size === size) {
     if (created !== undefined) current.created = created;
     if (modified !== undefined) current.modified = modified;
-    revive(node);
+    account.tree.changed(parentOf(place), node);
+    account.tree.revive(parentOf(place), node);
   } else if (account.content.has(md5, size)) {
     account.checkQuota(size, node?.deleted === undefined ? (current?.size ?? 0) : 0);
+    let parent = node ? parentOf(place) : undefined;
     if (!node) {
-      const parent = ensureFolders(place.mount.root, place.names.slice(0, -1), account.mountPath(place));
+      parent = ensureFolders(place.mount.root, place.names.slice(0, -1), account.mountPath(place), account.tree);
       node = newFile(place.names[place.names.length - 1]!);
-      attach(parent, node);
+      account.tree.attach(parent, node);
     }
     const now = nowSeconds();
     const m = modified ?? current?.modified ?? now;
@@ -204,7 +204,8 @@ async function cphash(ctx: Ctx, place: Place): Promise<void> {
       number: nextRevisionNumber(node), state: 'COMPLETED', created: created ?? current?.created ?? m, modified: m, updated: now,
       mime: current?.mime ?? mimeFor(node.name), size, md5,
     });
-    revive(node);
+    account.tree.changed(parent!, node);
+    account.tree.revive(parent!, node);
   } else {
     throw errors.noSuchFile(account.fullPath(place));
   }

@@ -10,7 +10,7 @@ import { requireBearer, type Ctx } from '../core.js';
 import { errors } from '../errors.js';
 import { sendJson } from '../http.js';
 import { nowSeconds } from '../jotta-time.js';
-import { currentRevision, revive } from '../state.js';
+import { currentRevision } from '../state.js';
 import { sessionTarget } from '../uploads.js';
 
 function offsetOf(ctx: Ctx): number {
@@ -95,16 +95,19 @@ export async function handleUpload(ctx: Ctx, uploadId: string): Promise<void> {
   const md5 = hash ? hash.digest('hex') : await account.content.hashPart(uploadId);
   account.uploads.delete(uploadId);
   delete rev.uploadId;
+  const folder = target.place.parents[target.place.parents.length - 1]!;
   if (md5 !== session.md5) {
     rev.state = 'CORRUPT';
     await account.content.dropPart(uploadId);
+    account.tree.changed(folder, node);
     account.changed();
     throw errors.corrupt();
   }
   await account.content.promotePart(uploadId, session.md5, session.size);
   rev.state = 'COMPLETED';
   rev.updated = nowSeconds();
-  revive(node);
+  account.tree.changed(folder, node);
+  account.tree.revive(folder, node);
   account.touch(target.place.mount);
   const current = currentRevision(node)!;
   sendJson(ctx.res, 200, {
