@@ -3,6 +3,7 @@ import { isStorageError } from '../storage/errors.js';
 import { namespaced, type KeyValueStore } from '../store/key-value-store.js';
 import type { Vfs } from '../vfs/index.js';
 import { Authenticator, type AuthOptions } from './auth.js';
+import { serveAsset } from './browse/assets.js';
 import { DeadProps } from './dead-props.js';
 import { asDavError, DavError } from './errors.js';
 import { decodeRequestPath, Hrefs, normaliseBasePath } from './href.js';
@@ -121,6 +122,7 @@ export function createDavHandler(options: DavServerOptions): DavHandler {
     const rawPath = requestPath(req.url ?? '/');
     log.path = rawPath;
     const decoded = decodeRequestPath(rawPath, basePath);
+    if (decoded && serveAsset(req, res, method, decoded.path)) return;
 
     const who = await auth.authenticate(req);
     if (!who.ok) {

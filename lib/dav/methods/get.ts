@@ -1,12 +1,13 @@
 import { pipeline } from 'node:stream/promises';
 import type { ByteRange, Entry } from '../../vfs/index.js';
-import { browsePage } from '../browse.js';
+import { folderPage, PAGE_HEADERS } from '../browse/folder-page.js';
 import { checkPreconditions, ifRangeHolds } from '../conditional.js';
 import { storage } from '../errors.js';
 import { checkIfHeader } from '../lock-check.js';
 import { contentTypeOf, httpDate, quotedEtag } from '../props.js';
 import { header, type DavContext } from '../request.js';
 import { send } from '../respond.js';
+import { servedContentHeaders } from '../served-content.js';
 
 /** A single byte range; 'unsatisfiable' (416); undefined to send the whole body. */
 export function parseRange(value: string | undefined, size: number): Required<ByteRange> | 'unsatisfiable' | undefined {
@@ -41,8 +42,8 @@ export async function get(ctx: DavContext): Promise<void> {
   const entry = await storage(ctx.vfs.stat(ctx.path));
   if (entry.kind === 'collection') {
     // HEAD on a collection is 200 (Office probes folders with it); GET lists it for browsers.
-    const body = req.method === 'HEAD' ? '' : browsePage(ctx.hrefs, entry, await storage(ctx.vfs.list(ctx.path)));
-    send(req, res, 200, body, { 'Content-Type': 'text/html; charset=utf-8', ...validators(entry) });
+    const body = req.method === 'HEAD' ? '' : await folderPage(ctx, entry);
+    send(req, res, 200, body, { ...PAGE_HEADERS, ...validators(entry) });
     return;
   }
   const pre = checkPreconditions(req, entry);
@@ -54,6 +55,7 @@ export async function get(ctx: DavContext): Promise<void> {
     ...validators(entry),
     'Accept-Ranges': 'bytes',
     'Content-Type': contentTypeOf(entry),
+    ...servedContentHeaders(contentTypeOf(entry)),
   };
   const range = ifRangeHolds(req, entry) ? parseRange(header(req, 'range'), entry.size) : undefined;
   if (range === 'unsatisfiable') {
