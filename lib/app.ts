@@ -140,6 +140,7 @@ async function openAccount(name: string, account: AccountConfig, config: Jottada
       listingMemory,
       namespace,
       listingTtlMs: config.cache.listingTtl,
+      missTtlMs: config.cache.missTtl,
       usageTtlMs: config.cache.quotaTtl,
       md5MemoryLimit: config.uploads.md5MemoryLimit,
       uploadResumeLimit: config.uploads.uploadResumeLimit,

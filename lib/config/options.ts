@@ -56,6 +56,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'store', kind: 'store', default: 'file', aliases: ['store'], doc: 'Where locks, dead properties, placeholders and local-only files live: memory, file (an LMDB database in dataDir) or a redis:// URL (several instances; listings and quota are cached there too).' },
   { path: 'dataDir', kind: 'path', default: '.jottadav', aliases: ['data-dir'], doc: 'State directory (file store). Relative paths are relative to the config file.' },
   { path: 'cache.listingTtl', kind: 'duration', default: '30s', doc: 'How long a folder listing is reused; changes made through jottadav invalidate it at once.' },
+  { path: 'cache.missTtl', kind: 'duration', default: '2s', doc: 'How long a name found absent on the service is believed absent before it is asked for again (a cached listing never decides that alone).' },
   { path: 'cache.quotaTtl', kind: 'duration', default: '5m', doc: 'How long usage and quota are reused for quota properties.' },
   { path: 'cache.memory', kind: 'size', default: '32MiB', doc: 'Memory for cached folder listings in this process (least recently used go first). With a redis:// store listings are cached in Redis instead, shared by every instance.' },
   { path: 'uploads.md5MemoryLimit', kind: 'size', default: '10MiB', doc: 'Uploads up to this size are spooled in memory, larger ones on disk (rclone md5_memory_limit).' },

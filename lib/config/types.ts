@@ -83,7 +83,7 @@ export interface JottadavConfig {
   store: string;
   /** State directory: the file store, and the demo's emulator data. */
   dataDir: string;
-  cache: { listingTtl: number; quotaTtl: number; memory: number };
+  cache: { listingTtl: number; missTtl: number; quotaTtl: number; memory: number };
   uploads: { md5MemoryLimit: number; uploadResumeLimit: number; spoolDir: string; directIo: boolean };
   hardDelete: boolean;
   trashedOnly: boolean;

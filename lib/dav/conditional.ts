@@ -32,6 +32,16 @@ function seconds(date: Date | undefined): number | undefined {
   return date === undefined ? undefined : Math.floor(date.getTime() / 1000) * 1000;
 }
 
+const CONDITIONAL_HEADERS = ['if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since'] as const;
+
+/**
+ * true when the request carries an HTTP precondition: its target must then be stat'ed fresh (the
+ * current revision, not a cached listing), since another client may have changed it.
+ */
+export function isConditional(req: IncomingMessage): boolean {
+  return CONDITIONAL_HEADERS.some((name) => header(req, name) !== undefined);
+}
+
 export function checkPreconditions(req: IncomingMessage, entry: Entry | undefined): PreconditionResult {
   const etag = entry ? quotedEtag(entry) : undefined;
   const readLike = req.method === 'GET' || req.method === 'HEAD';

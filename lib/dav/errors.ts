@@ -24,6 +24,8 @@ export const STATUS_BY_CODE: { readonly [C in StorageErrorCode]: number } = {
   AUTH_EXPIRED: 503,
   INVALID_ARGUMENT: 400,
   ABORTED: 400,
+  // A file that keeps changing under a read (the read was retried on the new revision already).
+  CHANGED: 503,
 };
 
 export type StatusOverrides = Partial<Record<StorageErrorCode, number>>;
@@ -69,7 +71,7 @@ export function statusOf(error: unknown, overrides: StatusOverrides = {}): numbe
 export function asDavError(error: unknown, overrides: StatusOverrides = {}): DavError {
   if (error instanceof DavError) return error;
   if (isStorageError(error)) {
-    const headers: Record<string, string> = error.code === 'UNAVAILABLE' || error.code === 'AUTH_EXPIRED' ? { 'Retry-After': '30' } : {};
+    const headers: Record<string, string> = error.code === 'UNAVAILABLE' || error.code === 'AUTH_EXPIRED' || error.code === 'CHANGED' ? { 'Retry-After': '30' } : {};
     // The limit must reach the client in a DAV error body, not only in a status (issue 5, Limits).
     // A 5xx body is normally blank (no internals), but a full account is the client's to act on:
     // a fixed text, because the storage message carries upstream exception names.

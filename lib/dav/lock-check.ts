@@ -1,4 +1,4 @@
-import type { Entry } from '../vfs/index.js';
+import type { Entry, StatOptions } from '../vfs/index.js';
 import { isStorageError } from '../storage/errors.js';
 import { DavError } from './errors.js';
 import { pathOfUri } from './href.js';
@@ -31,10 +31,10 @@ export interface GuardResult {
   tokens: Set<string>;
 }
 
-/** stat that answers undefined for "nothing there" instead of throwing. */
-export async function statOrUndefined(ctx: DavContext, path: string): Promise<Entry | undefined> {
+/** stat that answers undefined for "nothing there" instead of throwing; `options` as Vfs.stat. */
+export async function statOrUndefined(ctx: DavContext, path: string, options: StatOptions = {}): Promise<Entry | undefined> {
   try {
-    return await ctx.vfs.stat(path);
+    return await ctx.vfs.stat(path, options);
   } catch (error) {
     if (isStorageError(error, 'NOT_FOUND') || isStorageError(error, 'NOT_A_DIRECTORY')) return undefined;
     throw error;

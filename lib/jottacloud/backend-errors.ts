@@ -6,6 +6,7 @@ import { StorageError, type StorageErrorCode } from '../storage/errors.js';
 import {
   JottaAbortError,
   JottaAuthError,
+  JottaChangedError,
   JottaConfigError,
   JottaHttpError,
   JottaIntegrityError,
@@ -55,6 +56,7 @@ export function storageCodeOf(error: unknown): StorageErrorCode {
   if (error instanceof JottaHttpError) return httpCode(error);
   if (error instanceof JottaAuthError) return 'AUTH_EXPIRED';
   if (error instanceof JottaAbortError) return 'ABORTED';
+  if (error instanceof JottaChangedError) return 'CHANGED';
   if (error instanceof JottaNetworkError || error instanceof JottaProtocolError) return 'UNAVAILABLE';
   if (error instanceof JottaIntegrityError || error instanceof JottaConfigError) return 'INVALID_ARGUMENT';
   if ((error as Error | undefined)?.name === 'AbortError') return 'ABORTED';

@@ -20,6 +20,7 @@ import type {
 } from '../storage/backend.js';
 import { toStorageError } from './backend-errors.js';
 import type { JfsLocation, JottacloudClient } from './client.js';
+import type { DownloadOptions } from './download.js';
 import { DEFAULT_DEVICE, DEFAULT_MOUNT_POINT } from './endpoints.js';
 import { JottaHttpError } from './errors.js';
 import { isListedFile, isListedFolder, isLiveFile } from './filters.js';
@@ -161,9 +162,19 @@ export class JottacloudBackend implements StorageBackend {
   read(path: string, range?: ByteRange, signal?: AbortSignal, options: ReadOptions = {}): Promise<Readable> {
     return this.edge('read', path, async () => {
       const segments = remoteSegments(path);
+      const trashed = options.trashed === true;
       // The stat answers what a bin download cannot tell apart: folder, trashed, never completed.
-      const entry = await this.lookup(segments, path, options.trashed === true);
+      // A caller that has just stat'ed the file names the revision instead of paying a second one.
+      const entry = options.expect ? { kind: 'file' as const, size: options.expect.size, md5: options.expect.md5 } : await this.lookup(segments, path, trashed);
       if (entry.kind === 'folder') throw new StorageError('IS_A_DIRECTORY', `${path}: is a folder`);
+      const download: DownloadOptions = {
+        expectedSize: entry.size,
+        // A resume continues only on the revision the first bytes came from.
+        sameRevision: async () => {
+          const now = await this.lookup(segments, path, trashed).catch(() => undefined);
+          return now?.kind === 'file' && now.size === entry.size && now.md5 === entry.md5;
+        },
+      };
       if (range) {
         const { start } = range;
         if (!Number.isSafeInteger(start) || start < 0 || (range.end !== undefined && (!Number.isSafeInteger(range.end) || range.end < start))) {
@@ -174,10 +185,10 @@ export class JottacloudBackend implements StorageBackend {
           throw new StorageError('INVALID_ARGUMENT', `${path}: range starts at ${start}, beyond ${entry.size} bytes`);
         }
         const end = range.end === undefined ? undefined : Math.min(range.end, entry.size - 1);
-        return storageErrorsOnly(await this.client.download(this.at(segments), { start, end }, signal), path);
+        return storageErrorsOnly(await this.client.download(this.at(segments), { start, end }, signal, download), path);
       }
       if (entry.size === 0) return Readable.from([], { objectMode: false });
-      return storageErrorsOnly(await this.client.download(this.at(segments), undefined, signal), path);
+      return storageErrorsOnly(await this.client.download(this.at(segments), undefined, signal, download), path);
     });
   }
 

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { RetryPolicy } from '../util/retry.js';
 import type { FetchLike, TokenSource } from './auth.js';
-import { openDownload, type DownloadRange } from './download.js';
+import { openDownload, type DownloadOptions, type DownloadRange } from './download.js';
 import { absoluteJfsPath, allocatePath, DEFAULT_DEVICE, jfsUrl, publicLink, resolveEndpoints, withQuery, type Endpoints } from './endpoints.js';
 import { JottaHttpError, JottaProtocolError } from './errors.js';
 import { JottaHttp } from './http.js';
@@ -99,7 +99,7 @@ export class JottacloudClient {
   /** `POST {JFS}{user}/{device}/{mountpoint}` (§3.5); 200 when it already exists. */
   async createMountPoint(device: string, mountPoint: string): Promise<void> {
     const user = await this.username();
-    await (await this.http.call({ method: 'POST', url: jfsUrl(this.endpoints.jfs, [user, device, mountPoint]), retry: 'idempotent' })).text();
+    await this.http.text({ method: 'POST', url: jfsUrl(this.endpoints.jfs, [user, device, mountPoint]), retry: 'idempotent' });
   }
 
   // ------------------------------------------------------------ paths
@@ -121,9 +121,12 @@ export class JottacloudClient {
     return parseJfsDocument(await this.http.text({ url: await this.url(at) }));
   }
 
-  /** `GET {path}?mode=bin` with an optional Range; the stream ends the request when destroyed. */
-  async download(at: JfsLocation, range?: DownloadRange, signal?: AbortSignal): Promise<Readable> {
-    return openDownload(this.http, await this.url(at, { mode: 'bin' }), range, signal);
+  /**
+   * `GET {path}?mode=bin` with an optional Range; the stream ends the request when destroyed, and
+   * resumes by itself after a dropped connection (download.ts).
+   */
+  async download(at: JfsLocation, range?: DownloadRange, signal?: AbortSignal, options?: DownloadOptions): Promise<Readable> {
+    return openDownload(this.http, await this.url(at, { mode: 'bin' }), range, signal, options);
   }
 
   /** `GET {JFS}{user}/Jotta/Trash`: the roots of deletions across the account (§5.13). */
@@ -164,8 +167,7 @@ export class JottacloudClient {
    * like every other path, keeping the trailing slash the server needs.
    */
   async moveFolder(from: JfsLocation, to: JfsLocation): Promise<void> {
-    const res = await this.http.call({ method: 'POST', url: await this.url(from, { mvDir: await this.absolutePath(to) }, true), retry: 'unprocessed' });
-    await res.text();
+    await this.http.text({ method: 'POST', url: await this.url(from, { mvDir: await this.absolutePath(to) }, true), retry: 'unprocessed' });
   }
 
   /**
@@ -188,7 +190,7 @@ export class JottacloudClient {
    * matching file, restores a trashed one, or creates it from known content. 404: no match.
    */
   async cphash(at: JfsLocation, input: CphashInput): Promise<JottaFile> {
-    const res = await this.http.call({
+    const xml = await this.http.text({
       method: 'POST',
       url: await this.url(at, { cphash: 'true' }),
       headers: {
@@ -199,7 +201,7 @@ export class JottacloudClient {
       },
       retry: 'idempotent',
     });
-    return this.expectFile(await res.text());
+    return this.expectFile(xml);
   }
 
   /** `GET {path}?mode=enableShare|disableShare` (§5.12); returns the download link or undefined. */
@@ -227,8 +229,9 @@ export class JottacloudClient {
   // ------------------------------------------------------------ upload (§6)
 
   /**
-   * `POST {API}files/v1/allocate`. rclone never retries it (§1.6); here it is repeated only when
-   * the server declined it (429/503) or it was never sent.
+   * `POST {API}files/v1/allocate`. rclone never retries it, but it is safe to repeat: a second
+   * allocation of the same path, size and MD5 answers the same pending upload (with how much of it
+   * the service holds) or COMPLETED, and at worst leaves an unused session behind.
    */
   allocate(request: AllocateRequest, signal?: AbortSignal): Promise<AllocateResponse> {
     return this.http.json<AllocateResponse>({
@@ -236,7 +239,7 @@ export class JottacloudClient {
       url: `${this.endpoints.api}files/v1/allocate`,
       headers: { 'Content-Type': 'application/json' },
       body: () => JSON.stringify(request),
-      retry: 'unprocessed',
+      retry: 'idempotent',
       signal,
     });
   }
@@ -255,8 +258,7 @@ export class JottacloudClient {
   private async command(at: JfsLocation, query: Record<string, string>, retry: 'idempotent' | 'unprocessed'): Promise<string> {
     // Command POSTs carry no body and no Content-Type (§1.5): with one, the server may take the
     // request for an upload.
-    const res = await this.http.call({ method: 'POST', url: await this.url(at, query), retry });
-    return res.text();
+    return this.http.text({ method: 'POST', url: await this.url(at, query), retry });
   }
 
   private async fileCommand(at: JfsLocation, query: Record<string, string>, retry: 'idempotent' | 'unprocessed'): Promise<JottaFile> {

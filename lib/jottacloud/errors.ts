@@ -75,6 +75,11 @@ export class JottaAbortError extends JottaError {
   override readonly name = 'JottaAbortError';
 }
 
+/** The file is no longer the revision the caller read its metadata from (another client wrote it). */
+export class JottaChangedError extends JottaError {
+  override readonly name = 'JottaChangedError';
+}
+
 /** The stored content does not match what was sent (size or MD5). */
 export class JottaIntegrityError extends JottaError {
   override readonly name = 'JottaIntegrityError';

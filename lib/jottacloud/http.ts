@@ -74,7 +74,23 @@ export class JottaHttp {
   }
 
   /** A 2xx response whose body the caller must consume; anything else throws a JottaError. */
-  async call(call: CallOptions): Promise<Response> {
+  call(call: CallOptions): Promise<Response> {
+    return this.run(call, async (res) => res);
+  }
+
+  /**
+   * The body as text. Reading it is part of the attempt: a connection that dies mid-body is
+   * retried like one that died before the answer (for a call whose retry mode allows it).
+   */
+  text(call: CallOptions): Promise<string> {
+    return this.run(call, (res) => res.text());
+  }
+
+  async json<T>(call: CallOptions): Promise<T> {
+    return JSON.parse(await this.text({ ...call, headers: { Accept: 'application/json', ...call.headers } })) as T;
+  }
+
+  private async run<T>(call: CallOptions, read: (res: Response) => Promise<T>): Promise<T> {
     const mode = call.retry ?? (call.method === undefined || call.method === 'GET' ? 'idempotent' : 'unprocessed');
     const classify = (error: unknown): RetryDecision => {
       if (mode === 'never') return { retry: false };
@@ -86,7 +102,7 @@ export class JottaHttp {
       return { retry: false };
     };
     try {
-      return await withRetry(() => this.attempt(call), classify, this.policy, { signal: call.signal });
+      return await withRetry(async () => read(await this.attempt(call)), classify, this.policy, { signal: call.signal });
     } catch (error) {
       if (call.signal?.aborted || (error as Error | undefined)?.name === 'AbortError') {
         throw new JottaAbortError('request aborted', { cause: error });
@@ -96,15 +112,6 @@ export class JottaHttp {
       }
       throw error;
     }
-  }
-
-  async text(call: CallOptions): Promise<string> {
-    return (await this.call(call)).text();
-  }
-
-  async json<T>(call: CallOptions): Promise<T> {
-    const res = await this.call({ ...call, headers: { Accept: 'application/json', ...call.headers } });
-    return (await res.json()) as T;
   }
 
   private async attempt(call: CallOptions): Promise<Response> {

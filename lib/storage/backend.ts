@@ -76,6 +76,12 @@ export interface ReadOptions {
    * either way, so a file restored between listing and reading still reads.
    */
   trashed?: boolean;
+  /**
+   * The revision the caller has just stat'ed (size and MD5): the read skips its own lookup and
+   * fails with CHANGED when the service now holds other content. A read that must resume after a
+   * dropped connection checks it again, so bytes of two revisions are never joined.
+   */
+  expect?: { size: number; md5?: string };
 }
 
 export interface RemoveOptions {

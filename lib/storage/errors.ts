@@ -19,6 +19,8 @@ export const STORAGE_ERROR_CODES = [
   'AUTH_EXPIRED',
   'INVALID_ARGUMENT',
   'ABORTED',
+  /** The content is no longer the revision the caller's entry describes (another writer changed it). */
+  'CHANGED',
 ] as const;
 
 export type StorageErrorCode = (typeof STORAGE_ERROR_CODES)[number];

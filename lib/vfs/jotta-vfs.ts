@@ -12,12 +12,13 @@ import { addToListing, assertWritable, encodeChecked, resourceKeyOf, withInvalid
 import { LocalOnlyFiles, type LocalOnlyOptions } from './local-only.js';
 import { ListingMemory, MemoryDirCache } from './memory-dir-cache.js';
 import { materialisePlaceholder, readHeld } from './local-content.js';
+import { MissCache } from './miss-cache.js';
 import { transfer } from './move-copy.js';
 import { Placeholders } from './pending.js';
 import { removeItem } from './remove-item.js';
 import { Resolver, dirKey, splitTarget, toEntry } from './resolver.js';
 import { SharedDirCache } from './shared-dir-cache.js';
-import type { ByteRange, Entry, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
+import type { ByteRange, Entry, ReadOptions, StatOptions, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
 import { writeFile } from './write-file.js';
 
 export interface JottaVfsOptions {
@@ -35,6 +36,8 @@ export interface JottaVfsOptions {
   namespace?: string;
   /** How long a folder listing is trusted; 0 disables the cache. Default 30 s. */
   listingTtlMs?: number;
+  /** How long a name found absent upstream is believed absent; default 0 (always asked again). */
+  missTtlMs?: number;
   /** Bodies up to this size are spooled in memory, larger ones on disk. Default 10 MiB. */
   md5MemoryLimit?: number;
   /** Where larger bodies are spooled. Default the OS temp dir. */
@@ -99,7 +102,7 @@ export class JottaVfs implements Vfs {
       cache,
       placeholders,
       local,
-      resolver: new Resolver(backend, cache, placeholders, local, trashedOnly),
+      resolver: new Resolver(backend, cache, placeholders, local, trashedOnly, new MissCache(options.missTtlMs ?? 0)),
       settings: {
         md5MemoryLimit: options.md5MemoryLimit ?? 10 * 1024 * 1024,
         spoolDir: options.spoolDir ?? tmpdir(),
@@ -116,8 +119,9 @@ export class JottaVfs implements Vfs {
     return resourceKeyOf(path, this.caseInsensitive);
   }
 
-  async stat(path: string): Promise<Entry> {
-    return toEntry(await this.ctx.resolver.locate(path));
+  async stat(path: string, options: StatOptions = {}): Promise<Entry> {
+    const found = await this.ctx.resolver.locate(path, options.trustMisses === true && !options.fresh);
+    return toEntry(options.fresh ? await this.ctx.resolver.refresh(found) : found);
   }
 
   async list(path: string): Promise<Entry[]> {
@@ -127,11 +131,20 @@ export class JottaVfs implements Vfs {
     return children.map((child) => toEntry({ dir, child, clientPath: joinPath(dir.clientPath, child.name), remotePath: joinPath(dir.remotePath, child.remoteName) }));
   }
 
-  async read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable> {
+  async read(path: string, range?: ByteRange, signal?: AbortSignal, options: ReadOptions = {}): Promise<Readable> {
     const found = await this.ctx.resolver.locate(path);
     const child = found.child;
     if (!child || child.kind === 'collection') throw new StorageError('IS_A_DIRECTORY', `${path} is a collection`);
-    if (child.source === 'remote') return this.ctx.backend.read(found.remotePath, range, signal, { trashed: this.ctx.settings.trashedOnly });
+    const expect = options.expect;
+    if (child.source === 'remote') {
+      const trashed = this.ctx.settings.trashedOnly;
+      // Without an expected revision the backend looks the file up itself: a cached listing never
+      // decides which bytes are sent.
+      if (expect?.md5 === undefined) return this.ctx.backend.read(found.remotePath, range, signal, { trashed });
+      return this.ctx.backend.read(found.remotePath, range, signal, { trashed, expect: { size: expect.size, md5: expect.md5 } });
+    }
+    const held = toEntry(found);
+    if (expect && held.etag !== expect.etag) throw new StorageError('CHANGED', `${path} changed`);
     return readHeld(this.ctx, found.dir, child, range, path);
   }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { StorageError } from '../storage/errors.js';
 import { baseName, isSameOrBelow, joinPath, parentPath, splitPath } from '../util/paths.js';
-import type { ByteRange, Entry, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
+import type { ByteRange, Entry, ReadOptions, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
 
 /**
  * An in-memory Vfs honouring the contract of ./types.ts, for specs and litmus until the
@@ -65,9 +65,10 @@ export class MemoryVfs implements Vfs {
     return [...node.children.values()].map((child) => toEntry(child, joinPath(canonical, child.name)));
   }
 
-  async read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable> {
-    const { node } = this.lookup(path);
+  async read(path: string, range?: ByteRange, signal?: AbortSignal, options: ReadOptions = {}): Promise<Readable> {
+    const { node, canonical } = this.lookup(path);
     if (node.kind !== 'file') throw new StorageError('IS_A_DIRECTORY', `${path} is a collection`);
+    if (options.expect && toEntry(node, canonical).etag !== options.expect.etag) throw new StorageError('CHANGED', `${path} changed`);
     const start = range?.start ?? 0;
     const end = Math.min(range?.end ?? node.size - 1, node.size - 1);
     if (range && (start < 0 || start >= node.size || end < start)) {

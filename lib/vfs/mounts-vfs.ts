@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { StorageError } from '../storage/errors.js';
 import { foldName, foldPath, normalizeClientPath } from './fold.js';
-import type { ByteRange, Entry, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
+import type { ByteRange, Entry, ReadOptions, StatOptions, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
 
 /**
  * Several Vfs trees shown as top-level folders: every device of the account at `/`, and inside
@@ -48,11 +48,11 @@ export class MountsVfs implements Vfs {
     return this.caseInsensitive ? foldPath(canonical) : canonical;
   }
 
-  async stat(path: string): Promise<Entry> {
+  async stat(path: string, options?: StatOptions): Promise<Entry> {
     const route = await this.route(path);
     if (!route) return { path: '/', name: '', kind: 'collection', size: 0 };
     if (route.inner === '/') return mountEntry(route.mount);
-    return prefixed(route.mount, await route.vfs.stat(route.inner));
+    return prefixed(route.mount, await route.vfs.stat(route.inner, options));
   }
 
   async list(path: string): Promise<Entry[]> {
@@ -61,9 +61,9 @@ export class MountsVfs implements Vfs {
     return (await route.vfs.list(route.inner)).map((e) => prefixed(route.mount, e));
   }
 
-  async read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable> {
+  async read(path: string, range?: ByteRange, signal?: AbortSignal, options?: ReadOptions): Promise<Readable> {
     const route = await this.inside(path, 'IS_A_DIRECTORY');
-    return route.vfs.read(route.inner, range, signal);
+    return route.vfs.read(route.inner, range, signal, options);
   }
 
   async write(path: string, body: Readable, options?: WriteOptions): Promise<WriteResult> {

@@ -3,7 +3,9 @@ import { StorageError, isStorageError } from '../storage/errors.js';
 import { joinPath } from '../util/paths.js';
 import type { DirCache } from './dir-cache.js';
 import { foldName, normalizeClientPath } from './fold.js';
+import { withEntry, withoutEntry } from './listing-edits.js';
 import type { LocalFileMeta, LocalOnlyFiles } from './local-only.js';
+import { MissCache } from './miss-cache.js';
 import { EMPTY_MD5, localFileEntry, remoteToEntry } from './entries.js';
 import { decodeName, encodeName } from './names.js';
 import type { PlaceholderRecord, Placeholders } from './pending.js';
@@ -13,6 +15,11 @@ import type { Entry } from './types.js';
  * Client path → remote item. Walks cached listings where there are some (exact name first, then
  * the folded one) and encoded names elsewhere, so that a listing or a stat costs at most one
  * backend listing; merges placeholders and local-only files into each folder's children.
+ *
+ * A cached listing is a hint, not the truth: other clients write to the same account. A name it
+ * holds is served from it (a GET or a conditional request asks `refresh` for the current
+ * revision); a name it lacks is looked up remotely before it is called absent, and the absence is
+ * remembered briefly (MissCache).
  */
 
 /** A folder as the vfs addresses it: the client path, the remote path, the folded segments. */
@@ -30,6 +37,8 @@ export interface Child {
   remoteName: string;
   kind: 'file' | 'collection';
   remote?: RemoteEntry;
+  /** `remote` was fetched for this lookup (not taken from a cached listing). */
+  current?: boolean;
   placeholder?: PlaceholderRecord;
   local?: LocalFileMeta;
 }
@@ -52,6 +61,7 @@ export class Resolver {
     private readonly placeholders: Placeholders,
     private readonly local: LocalOnlyFiles | undefined,
     private readonly trashedOnly: boolean,
+    private readonly misses: MissCache = new MissCache(0),
   ) {}
 
 
@@ -63,8 +73,7 @@ export class Resolver {
       let name = segment.normalize('NFC');
       let remoteName: string;
       if (cached) {
-        const child = pick(this.remoteChildren(cached), segment);
-        if (!child) throw new StorageError('NOT_FOUND', `${joinPath(dir.clientPath, segment)} does not exist`);
+        const child = pick(this.remoteChildren(cached), segment) ?? (await this.missed(dir, segment));
         if (child.kind !== 'collection') throw new StorageError('NOT_A_DIRECTORY', `${joinPath(dir.clientPath, child.name)} is a file`);
         name = child.name;
         remoteName = child.remoteName;
@@ -132,15 +141,59 @@ export class Resolver {
     }
   }
 
-  async locate(path: string): Promise<Located> {
+  /** `trustMisses`: a name the cached listing lacks is absent without a remote lookup. */
+  async locate(path: string, trustMisses = false): Promise<Located> {
     const segments = clientSegments(path);
     if (segments.length === 0) return { dir: ROOT, clientPath: '/', remotePath: '/' };
     const name = segments.pop()!;
     const dir = await this.walk(segments);
     if (!this.trashedOnly && !(await this.cache.get(dir.folded))) return this.locateCold(dir, name, path);
-    const child = pick(await this.children(dir), name);
-    if (!child) throw new StorageError('NOT_FOUND', `${normalizeClientPath(path)} does not exist`);
+    const child = pick(await this.children(dir), name) ?? (await this.missed(dir, name, trustMisses));
     return located(dir, child);
+  }
+
+  /**
+   * A name the folder's cached listing lacks: looked up remotely (another client may have created
+   * it since the listing was taken), and added to the listing when it is there. NOT_FOUND otherwise.
+   */
+  private async missed(dir: DirRef, raw: string, trustMisses = false): Promise<Child> {
+    const name = raw.normalize('NFC');
+    const absent = () => new StorageError('NOT_FOUND', `${joinPath(dir.clientPath, name)} does not exist`);
+    const remoteName = encodeName(name);
+    // The trash view lists what it shows; junk names and impossible names are never asked for.
+    if (trustMisses || this.trashedOnly || remoteName.length > this.backend.features.maxNameLength || this.local?.matches(name)) throw absent();
+    const key = `${dirKey(dir)}/${foldName(name)}`;
+    if (this.misses.has(key)) throw absent();
+    let remote: RemoteEntry;
+    try {
+      remote = await this.backend.stat(joinPath(dir.remotePath, remoteName));
+    } catch (error) {
+      if (!isStorageError(error, 'NOT_FOUND')) throw error;
+      this.misses.add(key);
+      throw absent();
+    }
+    await this.cache.update(dir.folded, (entries) => withEntry(entries, remote, this.backend.features.caseInsensitive));
+    return { ...remoteChild(remote), current: true };
+  }
+
+  /**
+   * The located remote item as the service holds it now (for reads and conditional requests),
+   * written back into the cached listing; NOT_FOUND, also out of the listing, when it is gone.
+   */
+  async refresh(found: Located): Promise<Located> {
+    const child = found.child;
+    if (!child || child.source !== 'remote' || child.current || this.trashedOnly) return found;
+    const folded = found.dir.folded;
+    const caseInsensitive = this.backend.features.caseInsensitive;
+    let remote: RemoteEntry;
+    try {
+      remote = await this.backend.stat(found.remotePath);
+    } catch (error) {
+      if (isStorageError(error, 'NOT_FOUND')) await this.cache.update(folded, (entries) => withoutEntry(entries, child.remoteName, caseInsensitive));
+      throw error;
+    }
+    await this.cache.update(folded, (entries) => withEntry(entries, remote, caseInsensitive));
+    return located(found.dir, { ...remoteChild(remote), current: true });
   }
 
   /**
@@ -168,7 +221,7 @@ export class Resolver {
         await this.cache.fill([...dir.folded, foldName(name)], () => this.backend.list(remotePath));
         return located(dir, { source: 'remote', name, nameKey: foldName(name), remoteName, kind: 'collection', remote: { name: remoteName, kind: 'folder', size: 0 } });
       } catch (error) {
-        if (isStorageError(error, 'NOT_A_DIRECTORY')) return located(dir, remoteChild(await this.backend.stat(remotePath)));
+        if (isStorageError(error, 'NOT_A_DIRECTORY')) return located(dir, { ...remoteChild(await this.backend.stat(remotePath)), current: true });
         if (!isStorageError(error, 'NOT_FOUND')) throw error;
       }
     }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { StorageError } from '../storage/errors.js';
-import type { ByteRange, Entry, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
+import type { ByteRange, Entry, ReadOptions, StatOptions, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
 
 /**
  * A view of another Vfs below `root`: the user's '/' is `root` inside the account. Client paths
@@ -68,16 +68,16 @@ export class RootedVfs implements Vfs {
     return this.scope === undefined ? key : `/${encodeURIComponent(this.scope)}${key === '/' ? '' : key}`;
   }
 
-  async stat(path: string): Promise<Entry> {
-    return this.entry(await this.inner.stat(this.innerPath(path)));
+  async stat(path: string, options?: StatOptions): Promise<Entry> {
+    return this.entry(await this.inner.stat(this.innerPath(path), options));
   }
 
   async list(path: string): Promise<Entry[]> {
     return (await this.inner.list(this.innerPath(path))).map((e) => this.entry(e));
   }
 
-  read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable> {
-    return this.inner.read(this.innerPath(path), range, signal);
+  read(path: string, range?: ByteRange, signal?: AbortSignal, options?: ReadOptions): Promise<Readable> {
+    return this.inner.read(this.innerPath(path), range, signal, options);
   }
 
   async write(path: string, body: Readable, options?: WriteOptions): Promise<WriteResult> {

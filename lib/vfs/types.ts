@@ -59,6 +59,27 @@ export interface TransferOptions {
   depth?: 0 | 'infinity';
 }
 
+export interface StatOptions {
+  /**
+   * true: the entry as the remote holds it now (size, ETag, type), never from a cached listing.
+   * For reads and conditional requests, where another client's change must show at once.
+   */
+  fresh?: boolean;
+  /**
+   * true: a name the cached listing lacks counts as absent without asking the remote. For a probe
+   * whose answer the next call decides again anyway (PUT's look at its target before the write).
+   */
+  trustMisses?: boolean;
+}
+
+export interface ReadOptions {
+  /**
+   * The entry a fresh stat just gave: the read serves exactly that revision, or fails with
+   * CHANGED when the content is no longer that one (so headers sent from the entry stay true).
+   */
+  expect?: Entry;
+}
+
 export interface TransferResult {
   /** true when the destination did not exist before. */
   created: boolean;
@@ -74,8 +95,11 @@ export interface Vfs {
    */
   resourceKey(path: string): string;
 
-  /** NOT_FOUND, NOT_A_DIRECTORY (a file is used as a parent). */
-  stat(path: string): Promise<Entry>;
+  /**
+   * NOT_FOUND, NOT_A_DIRECTORY (a file is used as a parent). Without `fresh` the entry may come
+   * from a cached listing; a name the cache does not know is still looked up remotely.
+   */
+  stat(path: string, options?: StatOptions): Promise<Entry>;
 
   /** The children of a collection, from one remote listing. NOT_FOUND, NOT_A_DIRECTORY. */
   list(path: string): Promise<Entry[]>;
@@ -83,9 +107,9 @@ export interface Vfs {
   /**
    * The content, or only `range` (the range is passed down, so only those bytes are fetched).
    * Aborting `signal` or destroying the stream ends the upstream transfer.
-   * NOT_FOUND, IS_A_DIRECTORY, INVALID_ARGUMENT (range outside the file).
+   * NOT_FOUND, IS_A_DIRECTORY, INVALID_ARGUMENT (range outside the file), CHANGED (`expect`).
    */
-  read(path: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable>;
+  read(path: string, range?: ByteRange, signal?: AbortSignal, options?: ReadOptions): Promise<Readable>;
 
   /**
    * Stores `body` at `path`. Resolves only once the content is committed remotely; if `body`

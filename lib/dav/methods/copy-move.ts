@@ -1,4 +1,5 @@
 import { parentPath } from '../../util/paths.js';
+import { checkPreconditions, isConditional } from '../conditional.js';
 import { DavError, storage } from '../errors.js';
 import { pathOfUri } from '../href.js';
 import { guardWrite, statOrUndefined, type Protected } from '../lock-check.js';
@@ -13,7 +14,9 @@ export async function copyOrMove(ctx: DavContext, move: boolean): Promise<void> 
   if (decoded === 'foreign' || decoded === 'outside') throw new DavError(502, 'the destination is on another server');
   const to = decoded.path;
   const overwrite = overwriteOf(ctx.req);
-  const source = await storage(ctx.vfs.stat(ctx.path));
+  const source = await storage(ctx.vfs.stat(ctx.path, { fresh: isConditional(ctx.req) }));
+  // The preconditions are about the request's target: the source, not the destination.
+  if (checkPreconditions(ctx.req, source) !== 'ok') throw new DavError(412, 'precondition failed');
   const depth = source.kind === 'collection' ? depthOf(ctx.req, move ? (['infinity'] as const) : (['0', 'infinity'] as const), 'infinity') : 'infinity';
   if (ctx.path === '/' || to === '/') throw new DavError(403, 'the root cannot be copied or moved');
   if (ctx.vfs.resourceKey(ctx.path) === ctx.vfs.resourceKey(to)) {

@@ -1,4 +1,5 @@
 import { parentPath } from '../../util/paths.js';
+import { checkPreconditions, isConditional } from '../conditional.js';
 import { DavError, storage } from '../errors.js';
 import { guardWrite } from '../lock-check.js';
 import { Multistatus } from '../multistatus.js';
@@ -7,7 +8,8 @@ import { send, sendXml } from '../respond.js';
 
 export async function del(ctx: DavContext): Promise<void> {
   if (ctx.path === '/') throw new DavError(403, 'the root cannot be deleted');
-  const entry = await storage(ctx.vfs.stat(ctx.path));
+  const entry = await storage(ctx.vfs.stat(ctx.path, { fresh: isConditional(ctx.req) }));
+  if (checkPreconditions(ctx.req, entry) !== 'ok') throw new DavError(412, 'precondition failed');
   // RFC 4918 §9.6.1: a collection DELETE acts as Depth: infinity; anything else is refused.
   if (entry.kind === 'collection') depthOf(ctx.req, ['infinity'] as const, 'infinity');
   try {

@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ByteRange, Entry } from '../../vfs/index.js';
 import { folderPage, PAGE_HEADERS } from '../browse/folder-page.js';
 import { checkPreconditions, ifRangeHolds } from '../conditional.js';
+import { isStorageError } from '../../storage/errors.js';
 import { storage } from '../errors.js';
 import { checkIfHeader } from '../lock-check.js';
 import { contentTypeOf, httpDate, quotedEtag } from '../props.js';
@@ -35,11 +36,28 @@ function validators(entry: Entry): Record<string, string> {
   return h;
 }
 
-/** GET and HEAD. */
+/** How often a GET starts over when the file changes between its stat and its download. */
+const CHANGED_RETRIES = 3;
+
+/**
+ * GET and HEAD. Size, ETag and type come from a fresh stat, never from a cached listing, and the
+ * download is bound to that revision: when another client replaced the file in between, the
+ * request starts over on the new one instead of sending its bytes under the old headers.
+ */
 export async function get(ctx: DavContext): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await getOnce(ctx);
+    } catch (error) {
+      if (!isStorageError(error, 'CHANGED') || attempt >= CHANGED_RETRIES || ctx.res.headersSent) throw error;
+    }
+  }
+}
+
+async function getOnce(ctx: DavContext): Promise<void> {
   const { req, res } = ctx;
   await checkIfHeader(ctx);
-  const entry = await storage(ctx.vfs.stat(ctx.path));
+  const entry = await storage(ctx.vfs.stat(ctx.path, { fresh: true }));
   if (entry.kind === 'collection') {
     // HEAD on a collection is 200 (Office probes folders with it); GET lists it for browsers.
     const body = req.method === 'HEAD' ? '' : await folderPage(ctx, entry);
@@ -71,7 +89,8 @@ export async function get(ctx: DavContext): Promise<void> {
     return;
   }
   const abort = new AbortController();
-  const body = await storage(ctx.vfs.read(ctx.path, range, abort.signal));
+  // Not through storage(): CHANGED must reach get() above as it is, to start over.
+  const body = await ctx.vfs.read(ctx.path, range, abort.signal, { expect: entry });
   // The client going away ends the upstream transfer (no orphaned downloads from the cloud).
   res.once('close', () => {
     if (!res.writableFinished) {

@@ -1,6 +1,6 @@
 import { isStorageError } from '../../storage/errors.js';
 import { parentPath } from '../../util/paths.js';
-import { checkPreconditions } from '../conditional.js';
+import { checkPreconditions, isConditional } from '../conditional.js';
 import { asDavError, DavError } from '../errors.js';
 import { guardWrite, statOrUndefined } from '../lock-check.js';
 import { quotedEtag } from '../props.js';
@@ -35,7 +35,9 @@ export async function put(ctx: DavContext): Promise<void> {
   if (ctx.trailingSlash || ctx.path === '/') throw new DavError(405, 'PUT on a collection');
   const expectedSize = expectedSizeOf(ctx);
   const modified = ocMtime(header(req, 'x-oc-mtime'));
-  const entry = await statOrUndefined(ctx, ctx.path);
+  // Without a precondition the write decides again what is there: the cached listing will do.
+  const conditional = isConditional(req);
+  const entry = await statOrUndefined(ctx, ctx.path, { fresh: conditional, trustMisses: !conditional });
   if (entry?.kind === 'collection') throw new DavError(405, 'PUT on a collection');
   const pre = checkPreconditions(req, entry);
   if (pre !== 'ok') throw new DavError(412, 'precondition failed');
