@@ -161,6 +161,7 @@ describe('e2e: the folder page in Chromium', function () {
     await page.keyboard.type('tiny');
     await page.click('#dialog-ok');
     await page.waitForSelector('tr[data-name="tiny.txt"]');
+    assert.equal(await page.evaluate('document.activeElement.closest("tr").dataset.name'), 'tiny.txt', 'the focus follows the renamed row');
 
     // Cancelling a delete keeps the file; confirming deletes it.
     await page.click('tr[data-name="mid.md"] button[data-action="delete"]');

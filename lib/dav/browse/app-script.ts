@@ -109,11 +109,14 @@ export const APP_SCRIPT = String.raw`(function () {
     var note = body.querySelector('tr.no-match');
     if (all.length > 0 && shown === 0) {
       if (!note) {
+        // A cell per column, like the server's empty row (columns hidden on narrow screens stay aligned).
         note = document.createElement('tr');
         note.className = 'empty no-match';
-        var cell = document.createElement('td');
-        cell.colSpan = 4;
-        note.appendChild(cell);
+        ['col-name', 'col-size', 'col-modified', ''].forEach(function (name) {
+          var cell = document.createElement('td');
+          cell.className = name;
+          note.appendChild(cell);
+        });
         body.appendChild(note);
       }
       note.firstChild.textContent = 'No items match \u201c' + input.value.trim() + '\u201d.';
@@ -147,13 +150,19 @@ export const APP_SCRIPT = String.raw`(function () {
   }
 
   // Reloads the listing (and summary) from the server in place: the server's table is the truth.
-  function refresh() {
+  // renamedTo: the new name of the row that had the focus (a rename), so the focus follows it.
+  function refresh(renamedTo) {
     return fetch(location.href, { headers: { Accept: 'text/html' }, cache: 'no-store' })
       .then(function (response) {
         if (!response.ok) throw new Error('HTTP ' + response.status);
         return response.text();
       })
       .then(function (html) {
+        // Focus inside the table would fall to <body> with the old rows: it moves to the same row.
+        var focused = document.activeElement;
+        var focusedRow = focused && focused.closest ? focused.closest('#listing tbody tr[data-name]') : null;
+        var focusedName = focusedRow ? renamedTo || focusedRow.dataset.name : null;
+        var focusedAction = focused && focused.dataset ? focused.dataset.action : undefined;
         var fresh = new DOMParser().parseFromString(html, 'text/html');
         var body = fresh.querySelector('#listing tbody');
         var summary = fresh.querySelector('#summary');
@@ -162,6 +171,11 @@ export const APP_SCRIPT = String.raw`(function () {
         byId('summary').replaceWith(document.adoptNode(summary));
         localDates(document.querySelector('#listing tbody'));
         applyFilter();
+        if (focusedName !== null) {
+          var again = rows().filter(function (row) { return row.dataset.name === focusedName; })[0];
+          var target = again && (focusedAction ? again.querySelector('button[data-action="' + focusedAction + '"]') : again.querySelector('a'));
+          if (target) target.focus();
+        }
         document.body.dispatchEvent(new CustomEvent('jottadav:listed'));
       })
       .catch(function (error) { say('Could not reload the folder: ' + error.message, true); });
@@ -265,7 +279,7 @@ export const APP_SCRIPT = String.raw`(function () {
       if (name === null || name === old) return;
       var destination = new URL(hrefOf(name, isFolder), location.href).href;
       return send('MOVE', hrefOf(old, isFolder), { Destination: destination, Overwrite: 'F' })
-        .then(function () { say('Renamed \u201c' + old + '\u201d to \u201c' + name + '\u201d.'); return refresh(); })
+        .then(function () { say('Renamed \u201c' + old + '\u201d to \u201c' + name + '\u201d.'); return refresh(name); })
         .catch(function (error) { say('Could not rename \u201c' + old + '\u201d: ' + error.message + '.', true); });
     });
   }

@@ -69,7 +69,7 @@ tbody tr:hover td { background: var(--hover); }
 .col-name .label { overflow: hidden; text-overflow: ellipsis; }
 .col-name .icon { width: 24px; height: 24px; }
 .none { color: #b3b9c4; }
-tr.empty td { height: 120px; text-align: center; color: var(--muted); }
+tr.empty td { height: 120px; color: var(--muted); white-space: normal; }
 
 .k-folder { color: #5b8def; } .k-file { color: #8a94a6; } .k-text, .k-document { color: #2f6fde; }
 .k-image { color: #16a34a; } .k-audio { color: #9333ea; } .k-video { color: #db2777; } .k-archive { color: #a16207; }
@@ -125,5 +125,6 @@ dialog .buttons { display: flex; flex-direction: row-reverse; justify-content: f
   .card { margin: 0; border-radius: 0; border-width: 0 0 1px; }
   .col-modified { display: none; }
   .filter input { width: 110px; }
+  .filter kbd { display: none; }
 }
 `;

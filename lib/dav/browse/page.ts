@@ -31,7 +31,7 @@ export function browsePage(input: BrowsePageInput): string {
   const folderName = collection.path === '/' ? 'Home' : collection.name;
   const children = sortEntries(input.children, input.order);
   const rows = children.map((c) => row(hrefs, c, writable));
-  const body = rows.length > 0 ? rows.join('') : `<tr class="empty"><td colspan="4">This folder is empty.${writable ? '<span class="js-only"> Drop files here, or use Upload.</span>' : ''}</td></tr>`;
+  const body = rows.length > 0 ? rows.join('') : emptyRow(`This folder is empty.${writable ? '<span class="js-only"> Drop files here, or use Upload.</span>' : ''}`);
   return (
     '<!DOCTYPE html>\n<html lang="en" class="no-js"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
@@ -111,6 +111,11 @@ function row(hrefs: Hrefs, entry: Entry, writable: boolean): string {
     `<td class="col-name"><a href="${escapeHtml(hrefs.of(entry.path, folder))}">${icon(kind, `k-${kind}`)}<span class="label">${name}${folder ? '<span class="visually-hidden">/</span>' : ''}</span></a></td>` +
     `<td class="col-size">${size}</td><td class="col-modified">${modified}</td>${actions}</tr>`
   );
+}
+
+/** A message row with a cell per column (no colspan), so that columns hidden on narrow screens stay aligned. */
+function emptyRow(message: string): string {
+  return `<tr class="empty"><td class="col-name">${message}</td><td class="col-size"></td><td class="col-modified"></td><td></td></tr>`;
 }
 
 function summary(children: Entry[]): string {
