@@ -256,6 +256,7 @@ export async function startApp(config: JottadavConfig, deps: AppDependencies): P
     port: config.server.port,
     tls,
     idleTimeoutMs: config.server.timeouts.idle || undefined,
+    timeouts: { headersMs: config.server.timeouts.headers, requestMs: config.server.timeouts.request, keepAliveMs: config.server.timeouts.keepAlive },
     intercept: healthEndpoint(config.server.healthPath),
   });
 

@@ -18,7 +18,8 @@ import { propfind } from './methods/propfind.js';
 import { proppatch } from './methods/proppatch.js';
 import { put } from './methods/put.js';
 import { unlock } from './methods/unlock.js';
-import { contentLength, XML_BODY_LIMIT, type DavContext, type LockTimeoutBounds } from './request.js';
+import { MAX_URI_LENGTH, XML_BODY_LIMIT } from './limits.js';
+import { contentLength, type DavContext, type LockTimeoutBounds } from './request.js';
 import { send, sendDavError } from './respond.js';
 
 export interface DavLogEntry {
@@ -119,6 +120,7 @@ export function createDavHandler(options: DavServerOptions): DavHandler {
     if (Number.isNaN(declared)) throw new DavError(400, 'malformed Content-Length');
     // Decided from the header alone: nothing of a huge declared body is read or allocated.
     if (method !== 'PUT' && declared !== undefined && declared > XML_BODY_LIMIT) throw new DavError(413, 'request body too large');
+    if ((req.url ?? '').length > MAX_URI_LENGTH) throw new DavError(414, `the request target is longer than ${MAX_URI_LENGTH} characters`);
     const rawPath = requestPath(req.url ?? '/');
     log.path = rawPath;
     const decoded = decodeRequestPath(rawPath, basePath);
@@ -167,7 +169,7 @@ export function createDavHandler(options: DavServerOptions): DavHandler {
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
-    const log: { path: string; user?: string; error?: string } = { path: req.url ?? '' };
+    const log: { path: string; user?: string; error?: string } = { path: loggablePath(req.url ?? '') };
     let bytes = 0;
     // Stream errors after a client disconnect must never become uncaught exceptions.
     req.on('error', () => undefined);
@@ -225,6 +227,11 @@ export function createDavHandler(options: DavServerOptions): DavHandler {
       listener(req, res);
     },
   });
+}
+
+/** A target too long to be served is logged by its start and length, not in full. */
+function loggablePath(target: string): string {
+  return target.length > MAX_URI_LENGTH ? `${target.slice(0, 200)}… (${target.length} characters)` : target;
 }
 
 /** The path part of the request target: origin-form, or absolute-form from proxies. */

@@ -1,6 +1,7 @@
 import { splitPath } from '../util/paths.js';
 import { decodeHrefSegment, encodeHrefSegment } from '../vfs/index.js';
 import { DavError } from './errors.js';
+import { MAX_PATH_DEPTH, MAX_URI_LENGTH } from './limits.js';
 
 /**
  * Client paths ⇄ hrefs. Hrefs are path-only ('/base/a%20b/'), percent-encoded with upper-case
@@ -44,13 +45,16 @@ export interface DecodedPath {
 /**
  * Decodes the path part of a request target (or Destination) into a client path below
  * `basePath`. undefined when it lies outside the base path. Malformed escapes, encoded '/',
- * NUL, '.' and '..' segments are a 400: they would let a name escape its folder.
+ * NUL, '.' and '..' segments are a 400: they would let a name escape its folder. A path longer
+ * or deeper than the limits is a 414, decided before any segment is decoded.
  */
 export function decodeRequestPath(rawPath: string, basePath: string): DecodedPath | undefined {
   if (!rawPath.startsWith('/')) throw new DavError(400, 'the request target must be an absolute path');
+  if (rawPath.length > MAX_URI_LENGTH) throw new DavError(414, `the path is longer than ${MAX_URI_LENGTH} characters`);
   const segments: string[] = [];
   for (const raw of rawPath.split('/')) {
     if (raw === '') continue;
+    if (segments.length === MAX_PATH_DEPTH) throw new DavError(414, `the path is deeper than ${MAX_PATH_DEPTH} segments`);
     let segment: string;
     try {
       segment = decodeHrefSegment(raw);
@@ -81,6 +85,7 @@ export function pathOfUri(
   basePath: string,
   host: string | undefined,
 ): DecodedPath | 'foreign' | 'outside' {
+  if (uri.length > MAX_URI_LENGTH) throw new DavError(414, `a URI longer than ${MAX_URI_LENGTH} characters`);
   let rawPath: string;
   if (uri.startsWith('/')) rawPath = uri;
   else {

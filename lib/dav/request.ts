@@ -4,10 +4,8 @@ import { DavError } from './errors.js';
 import type { Hrefs } from './href.js';
 import type { DeadProps } from './dead-props.js';
 import type { LockManager } from './locks.js';
+import { XML_BODY_LIMIT } from './limits.js';
 import { parseXml, type XmlElement } from './xml.js';
-
-/** XML request bodies larger than this are refused with 413 before being read. */
-export const XML_BODY_LIMIT = 1024 * 1024;
 
 export interface LockTimeoutBounds {
   defaultSeconds: number;

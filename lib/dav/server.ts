@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { createDavHandler, type DavServerOptions } from './handler.js';
 import { normaliseBasePath } from './href.js';
+import { MAX_HEADER_BYTES } from './limits.js';
 import { ALLOWED_METHODS } from './methods/options.js';
 
 export interface StartOptions extends DavServerOptions {
@@ -16,6 +17,12 @@ export interface StartOptions extends DavServerOptions {
    * upload the PUT answer waits, silently, until the Vfs has committed the file upstream.
    */
   idleTimeoutMs?: number;
+  /**
+   * Deadlines of the HTTP layer (the `server.timeouts` options): the request headers, the whole
+   * request as received (0 = none: uploads take as long as they take; a deadline missed is a 408),
+   * and a kept-alive connection's wait for its next request.
+   */
+  timeouts?: { headersMs?: number; requestMs?: number; keepAliveMs?: number };
   /**
    * Requests this returns true for were answered outside the WebDAV tree (a health endpoint)
    * and never reach the protocol layer or its authentication.
@@ -36,8 +43,6 @@ export interface RunningDavServer {
   inFlight(): number;
 }
 
-const MAX_HEADER_BYTES = 32 * 1024;
-
 export async function startDavServer(options: StartOptions): Promise<RunningDavServer> {
   const davHandler = createDavHandler(options);
   let active = 0;
@@ -56,12 +61,17 @@ export async function startDavServer(options: StartOptions): Promise<RunningDavS
       next(req, res);
     };
   const handler = serve(davHandler);
+  const headersTimeout = options.timeouts?.headersMs ?? 60_000;
+  // Hour-long uploads and downloads: no whole-request deadline unless one is configured.
+  const requestTimeout = options.timeouts?.requestMs ?? 0;
   const serverOptions: http.ServerOptions = {
     maxHeaderSize: MAX_HEADER_BYTES,
-    // Hour-long uploads and downloads: no whole-request deadline; headers must arrive promptly.
-    requestTimeout: 0,
-    headersTimeout: 60_000,
-    keepAliveTimeout: 30_000,
+    requestTimeout,
+    headersTimeout,
+    keepAliveTimeout: options.timeouts?.keepAliveMs ?? 5_000,
+    // Node checks the two deadlines above on this interval (30 s by default): often enough that
+    // a short deadline is kept to within a quarter of itself.
+    connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(Math.min(headersTimeout, requestTimeout || Infinity) / 4))),
   };
   const server = options.tls
     ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, handler)
@@ -71,7 +81,8 @@ export async function startDavServer(options: StartOptions): Promise<RunningDavS
   // We decide on 100 Continue ourselves, after auth and preconditions (ctx.continue()).
   server.on('checkContinue', serve(davHandler.checkContinue));
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     socket.destroy();
   });

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { DavError } from './errors.js';
+import { checkXmlShape } from './xml-shape.js';
 
 /**
  * Namespace-aware XML on top of fast-xml-parser, which knows nothing of namespaces: we parse in
@@ -9,7 +10,6 @@ import { DavError } from './errors.js';
  */
 
 export const DAV_NS = 'DAV:';
-const MAX_DEPTH = 64;
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
 export interface XmlElement {
@@ -58,13 +58,8 @@ function decodeEntities(text: string): string {
 /** Parses a request body. Any malformation is a DavError 400. */
 export function parseXml(text: string): XmlElement {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new DavError(400, 'DOCTYPE and entity declarations are not accepted', 'no-external-entities');
-  // Our parse is recursive: bound the nesting before anything walks it (no stack exhaustion).
-  let depth = 0;
-  for (const m of text.matchAll(/<(\/?)[^>]*?(\/?)>/g)) {
-    if (m[1]) depth--;
-    else if (!m[2] && !m[0].startsWith('<?') && !m[0].startsWith('<!')) depth++;
-    if (depth > MAX_DEPTH) throw new DavError(400, `XML nested deeper than ${MAX_DEPTH}`);
-  }
+  // Our conversion is recursive and the parser's work grows with the markup: bound both first.
+  checkXmlShape(text);
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new DavError(400, `malformed XML: ${valid.err.msg}`);
   let raw: unknown;

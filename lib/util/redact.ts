@@ -46,15 +46,20 @@ const VALUE_RULES: ReadonlyArray<[RegExp, Replacer]> = [
   // `tokenFile=/etc/x` keeps its path while `refresh_token=…` loses its value.
   [
     // A colon separates only when a space or quote follows, so `http://…` is not a key/value.
-    /(["']?)([A-Za-z][A-Za-z0-9_-]*)\1(\s*=\s*|\s*:\s+|\s*:(?=["']))("[^"]*"|'[^']*'|[^"'&\s,;}]+)/g,
+    // A key starts only at the first letter of a run of key characters: a match starting later
+    // in the run would also match from that first letter, and trying every letter of a long run
+    // (a 32,000-letter request path) would cost time quadratic in its length. The letter is
+    // checked before the look-behind, so that the look-behind scans each run once.
+    /(["']?)(?=[A-Za-z])(?<![A-Za-z][A-Za-z0-9_-]*?)([A-Za-z][A-Za-z0-9_-]*)\1(\s*=\s*|\s*:\s+|\s*:(?=["']))("[^"]*"|'[^']*'|[^"'&\s,;}]+)/g,
     (match, q1, key, sep, value) => {
       if (!isSecretKey(key)) return match;
       const q2 = value.startsWith('"') || value.startsWith("'") ? value[0] : '';
       return `${q1}${key}${q1}${sep}${q2}${REDACTED}${q2}`;
     },
   ],
-  // Credentials in a URL: scheme://user:password@host.
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@]+):[^\s/@]+@/gi, `$1:${REDACTED}@`],
+  // Credentials in a URL: scheme://user:password@host. A scheme starts at the first letter of a
+  // run of scheme characters only, for the same reason as keys above (`a.a.a.a…`).
+  [/\b(?=[a-z])(?<![a-z][a-z0-9+.-]*?)([a-z][a-z0-9+.-]*:\/\/[^\s/:@]+):[^\s/@]+@/gi, `$1:${REDACTED}@`],
   // JWTs (access, refresh, id tokens) and personal login tokens: both are base64url JSON, so
   // they start with `eyJ` (`{"`). A login token has no dots; a JWT has two.
   [/eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){0,2}/g, REDACTED],

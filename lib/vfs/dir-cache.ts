@@ -9,6 +9,12 @@ import type { RemoteEntry } from '../storage/backend.js';
  */
 export interface DirCache {
   get(folded: readonly string[]): Promise<RemoteEntry[] | undefined>;
+  /**
+   * The cached listings down a path, one folder at a time, starting at the root: each level costs
+   * what one lookup near the root costs, where get() of every prefix in turn could cost time
+   * quadratic in the depth of the path.
+   */
+  cursor(): ListingCursor;
   put(folded: readonly string[], entries: RemoteEntry[]): Promise<void>;
   /**
    * Lists through `fetch` and caches the result, unless the folder changed through the bridge
@@ -24,6 +30,13 @@ export interface DirCache {
   invalidate(folded: readonly string[]): Promise<void>;
   /** Forgets the folder's listing and everything cached below it. */
   invalidateSubtree(folded: readonly string[]): Promise<void>;
+}
+
+/** Where DirCache.cursor() stands: a folder, moved down by folded child name. */
+export interface ListingCursor {
+  /** The folder's cached listing; undefined when it has none. */
+  get(): Promise<RemoteEntry[] | undefined>;
+  down(foldedName: string): void;
 }
 
 /** An edit of a listing (listing-edits.ts): returns the new listing, leaves its argument alone. */

@@ -1,5 +1,5 @@
 import type { RemoteEntry } from '../storage/backend.js';
-import type { DirCache, DirCacheOptions, ListingChange } from './dir-cache.js';
+import type { DirCache, DirCacheOptions, ListingChange, ListingCursor } from './dir-cache.js';
 
 interface Slot {
   entries: RemoteEntry[];
@@ -120,6 +120,11 @@ export class MemoryDirCache implements DirCache {
   async get(folded: readonly string[]): Promise<RemoteEntry[] | undefined> {
     if (this.options.ttlMs <= 0) return undefined;
     return this.memory.get(this.key(folded))?.entries;
+  }
+
+  cursor(): ListingCursor {
+    const at: string[] = [];
+    return { get: () => this.get(at), down: (foldedName) => void at.push(foldedName) };
   }
 
   async put(folded: readonly string[], entries: RemoteEntry[]): Promise<void> {

@@ -68,8 +68,9 @@ export class Resolver {
   /** Walks to a folder: through cached listings where there are some, by encoded name elsewhere. */
   async walk(segments: string[]): Promise<DirRef> {
     let dir = ROOT;
+    const listings = this.cache.cursor();
     for (const segment of segments) {
-      const cached = await this.cache.get(dir.folded);
+      const cached = await listings.get();
       let name = segment.normalize('NFC');
       let remoteName: string;
       if (cached) {
@@ -81,7 +82,9 @@ export class Resolver {
         // The backend folds case itself; the stored case shows once the parent is listed.
         remoteName = encodeName(name);
       }
-      dir = { clientPath: joinPath(dir.clientPath, name), remotePath: joinPath(dir.remotePath, remoteName), folded: [...dir.folded, foldName(name)] };
+      const folded = foldName(name);
+      dir = { clientPath: joinPath(dir.clientPath, name), remotePath: joinPath(dir.remotePath, remoteName), folded: [...dir.folded, folded] };
+      listings.down(folded);
     }
     return dir;
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RemoteEntry } from '../storage/backend.js';
 import type { KeyValueStore } from '../store/key-value-store.js';
-import type { DirCache, DirCacheOptions, ListingChange } from './dir-cache.js';
+import type { DirCache, DirCacheOptions, ListingChange, ListingCursor } from './dir-cache.js';
 
 /**
  * Folder listings cached in a shared KeyValueStore (Redis), for several jottadav instances that
@@ -75,7 +75,21 @@ export class SharedDirCache implements DirCache {
 
   async get(folded: readonly string[]): Promise<RemoteEntry[] | undefined> {
     if (this.options.ttlMs <= 0) return undefined;
-    const token = await this.token(folded, false);
+    return this.listing(await this.token(folded, false));
+  }
+
+  /** Each folder's token is read from its parent's: one store read per level. */
+  cursor(): ListingCursor {
+    let token: Promise<string | undefined> = this.options.ttlMs <= 0 ? Promise.resolve(undefined) : this.token([], false);
+    return {
+      get: async () => this.listing(await token),
+      down: (foldedName) => {
+        token = token.then((parent) => (parent ? this.store.get<string>(`tok:${parent}:${foldedName}`) : undefined));
+      },
+    };
+  }
+
+  private async listing(token: string | undefined): Promise<RemoteEntry[] | undefined> {
     if (!token) return undefined;
     const version = await this.store.get<string>(`lv:${token}`);
     if (!version) return undefined;

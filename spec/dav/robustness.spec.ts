@@ -108,8 +108,8 @@ function hostileRequests(): Hostile[] {
   for (const length of huge) {
     for (const method of METHODS.filter((m) => m !== 'PUT')) add(`${method} Content-Length ${length}`, request(method, '/exists.txt', { Depth: '0', 'Content-Length': length }));
   }
-  // A chunked XML body over the 1 MiB cap.
-  add('PROPFIND chunked over 1 MiB', request('PROPFIND', '/', { Depth: '0', 'Transfer-Encoding': 'chunked' }, `100001\r\n${'a'.repeat(0x100001)}\r\n0\r\n\r\n`));
+  // A chunked XML body over the XML size cap.
+  add('PROPFIND chunked over the XML cap', request('PROPFIND', '/', { Depth: '0', 'Transfer-Encoding': 'chunked' }, `100001\r\n${'a'.repeat(0x100001)}\r\n0\r\n\r\n`));
 
   // 5. Bad If headers (webdav-server 2.6.3: an untagged If crashed it).
   const ifs = ['(', ')', '()', '(<>)', '(<a b>)', '<a>', '<a> <b>', '(<a>) <b> (<c>)', '(Not)', '(Nope <a>)', '(["unterminated)', '([W/"x"] junk)', '(<urn:x>', 'garbage', '((<a>))', '<a> (<b>) (<c>) <>', '(' + '<x>'.repeat(6000) + ')', '(<a>)(', ' ', '[x]'];
