@@ -150,6 +150,7 @@ async function openAccount(name: string, account: AccountConfig, config: Jottada
       localOnly: config.localOnly.enabled ? { patterns: config.localOnly.patterns, ttlMs: config.localOnly.ttl } : false,
       hardDelete: config.hardDelete,
       trashedOnly: config.trashedOnly,
+      nameEncoding: config.names.encoding,
     });
     mounts.push({ uploads, vfs });
     return vfs;

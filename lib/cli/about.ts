@@ -39,6 +39,8 @@ export const ACCOUNT_HELP = `  --config FILE   the config (default: $JOTTADAV_CO
 export interface OpenAccount {
   name: string;
   account: AccountConfig;
+  /** names.encoding: how the account's names are stored. */
+  nameEncoding: string;
   client: JottacloudClient;
   close(): void;
 }
@@ -65,7 +67,7 @@ export function openAccount(values: { config?: string; account?: string }, fetch
   const doFetch = fetch ?? (nodeFetch as unknown as FetchLike);
   const tokens = new TokenManager({ store: new FileTokenStore(account.tokenFile), fetch: doFetch });
   const client = new JottacloudClient({ tokens, endpoints, fetch: doFetch });
-  return { ...picked, client, close: () => tokens.close() };
+  return { ...picked, nameEncoding: loaded.config.names.encoding, client, close: () => tokens.close() };
 }
 
 /** Jottacloud failures in words a user can act on. */

@@ -5,7 +5,7 @@
  */
 import type { FetchLike, JfsLocation } from '../jottacloud/index.js';
 import { isNotFound } from '../jottacloud/index.js';
-import { encodeName } from '../vfs/names.js';
+import { NameCodec } from '../vfs/index.js';
 import { ACCOUNT_HELP, ACCOUNT_OPTIONS, CommandError, openAccount, runAccountCommand } from './about.js';
 
 const HELP = `Usage: jottadav link PATH [--unlink] [--config FILE] [--account NAME] [--json]
@@ -28,6 +28,8 @@ export async function run(argv: string[], fetch?: FetchLike): Promise<number> {
     const opened = openAccount({ config: values.config as string | undefined, account: values.account as string | undefined }, fetch);
     try {
       const segments = splitClientPath(path);
+      const names = NameCodec.of(opened.nameEncoding);
+      const encodeName = (name: string) => names.encode(name);
       let at: JfsLocation;
       if (opened.account.allDevices) {
         if (segments.length < 3) throw new CommandError(`with allDevices, PATH starts with /Device/MountPoint/ and names an item inside it, got '${path}'`);
@@ -55,6 +57,6 @@ export async function run(argv: string[], fetch?: FetchLike): Promise<number> {
 function splitClientPath(path: string): string[] {
   const segments = path.split('/').filter((s) => s !== '');
   if (segments.some((s) => s === '.' || s === '..')) throw new CommandError(`PATH may not contain '.' or '..' segments: ${path}`);
-  // NFC, as the bridge stores names (Finder types NFD); the encoding is rclone's (vfs/names).
+  // NFC, as the bridge stores names (Finder types NFD); stored names follow names.encoding.
   return segments.map((s) => s.normalize('NFC'));
 }

@@ -4,6 +4,7 @@
  */
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
+import { ENCODING_FLAGS, ENCODING_WORDS, parseEncoding } from '../util/encoding-flags.js';
 import { didYouMean } from './suggest.js';
 import { parseDuration, parseSize } from './units.js';
 import type { OptionKind } from './options.js';
@@ -90,6 +91,16 @@ export function coerce(kind: OptionKind, raw: unknown, baseDir: string, values?:
       }
       if (Array.isArray(list) && list.every((s) => typeof s === 'string' && s !== '')) return ok([...list]);
       return bad(`must be a list of non-empty strings, got ${show(raw)}`, 'for example ["._*", ".DS_Store"]');
+    }
+    case 'encoding': {
+      if (typeof raw !== 'string') return bad(`must be a comma list of encoding flags, got ${show(raw)}`, 'for example "Slash,Colon,Dot", or "None"');
+      const parsed = parseEncoding(raw);
+      if (parsed.ok) return ok(ENCODING_FLAGS.filter((f) => parsed.flags.has(f)).join(',') || 'None');
+      const word = parsed.unknown[0] as string;
+      return bad(
+        `unknown encoding flag${parsed.unknown.length > 1 ? 's' : ''} ${parsed.unknown.map((w) => `'${w}'`).join(', ')}`,
+        word === '' ? 'an empty list is not allowed; use None for no flag' : didYouMean(word, ENCODING_WORDS, `known: ${ENCODING_WORDS.join(', ')}`),
+      );
     }
     case 'store': {
       if (raw === 'memory' || raw === 'file') return ok(raw);

@@ -5,6 +5,7 @@
  * (users, accounts) are described in structured.ts.
  */
 import { tmpdir } from 'node:os';
+import { JOTTACLOUD_DEFAULT_ENCODING } from '../util/encoding-flags.js';
 import { LOG_FORMATS, LOG_LEVELS } from '../util/logger.js';
 import { formatDuration, formatSize, parseDuration, parseSize } from './units.js';
 
@@ -21,6 +22,7 @@ export type OptionKind =
   | 'size'
   | 'enum'
   | 'list'
+  | 'encoding'
   | 'store';
 
 export interface OptionSpec {
@@ -63,6 +65,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'uploads.uploadResumeLimit', kind: 'size', default: '10MiB', doc: 'Accepted for rclone parity (upload_resume_limit); jottadav resumes every interrupted upload from the service\'s resume position, small ones too.' },
   { path: 'uploads.spoolDir', kind: 'nullable-path', default: null, nullMeans: tmpdir, aliases: ['spool-dir'], doc: 'Directory for upload spool files; default the OS temp directory.' },
   { path: 'uploads.directIo', kind: 'bool', default: true, doc: 'Write and read spool files past the page cache (O_DIRECT) where the filesystem allows: a big upload then does not fill the cache or count against a container\'s memory. Off: through the page cache.' },
+  { path: 'names.encoding', kind: 'encoding', default: JOTTACLOUD_DEFAULT_ENCODING, aliases: ['encoding'], doc: 'How names are stored: rclone\'s encoding list (--jottacloud-encoding), e.g. Slash,Colon,Dot, or None/Raw. Must match the list of any rclone remote that shares the account, or the two show different names.' },
   { path: 'hardDelete', kind: 'bool', default: false, aliases: ['hard-delete'], doc: 'Delete permanently instead of moving to the trash (rclone hard_delete).' },
   { path: 'trashedOnly', kind: 'bool', default: false, aliases: ['trashed-only'], doc: 'Read-only view of the trash in its original folder structure (rclone trashed_only).' },
   { path: 'localOnly.enabled', kind: 'bool', default: true, doc: 'Keep junk files (patterns below) locally and never upload them.' },

@@ -85,6 +85,8 @@ export interface JottadavConfig {
   dataDir: string;
   cache: { listingTtl: number; missTtl: number; quotaTtl: number; memory: number };
   uploads: { md5MemoryLimit: number; uploadResumeLimit: number; spoolDir: string; directIo: boolean };
+  /** `encoding`: rclone's flag list for stored names, checked and written in rclone's order. */
+  names: { encoding: string };
   hardDelete: boolean;
   trashedOnly: boolean;
   localOnly: { enabled: boolean; patterns: string[]; ttl: number };

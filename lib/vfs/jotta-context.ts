@@ -4,7 +4,7 @@ import type { DirCache } from './dir-cache.js';
 import { foldPath, normalizeClientPath } from './fold.js';
 import { withEntry, withoutEntry } from './listing-edits.js';
 import type { LocalOnlyFiles } from './local-only.js';
-import { encodeName } from './names.js';
+import type { NameCodec } from './name-codec.js';
 import type { Placeholders } from './pending.js';
 import type { DirRef, Resolver } from './resolver.js';
 
@@ -23,6 +23,8 @@ export interface JottaContext {
   /** Undefined when the junk-file policy is off (`localOnly: false`). */
   readonly local: LocalOnlyFiles | undefined;
   readonly resolver: Resolver;
+  /** Client names ⇄ stored names, as names.encoding says. */
+  readonly names: NameCodec;
   readonly settings: JottaSettings;
 }
 
@@ -49,7 +51,7 @@ export function resourceKeyOf(path: string, caseInsensitive: boolean): string {
 
 /** The encoded name, or NAME_TOO_LONG before anything is written. */
 export function encodeChecked(ctx: JottaContext, name: string): string {
-  const remote = encodeName(name);
+  const remote = ctx.names.encode(name);
   const limit = ctx.backend.features.maxNameLength;
   if (remote.length > limit) {
     throw new StorageError('NAME_TOO_LONG', `the name is ${remote.length} UTF-16 units long once encoded; Jottacloud allows at most ${limit}`);

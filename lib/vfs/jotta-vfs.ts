@@ -5,6 +5,7 @@ import { StorageError } from '../storage/errors.js';
 import type { KeyValueStore } from '../store/key-value-store.js';
 import { namespaced } from '../store/key-value-store.js';
 import { MemoryStore } from '../store/memory-store.js';
+import { JOTTACLOUD_DEFAULT_ENCODING } from '../util/encoding-flags.js';
 import { joinPath } from '../util/paths.js';
 import type { DirCache } from './dir-cache.js';
 import { foldName } from './fold.js';
@@ -13,6 +14,7 @@ import { LocalOnlyFiles, type LocalOnlyOptions } from './local-only.js';
 import { ListingMemory, MemoryDirCache } from './memory-dir-cache.js';
 import { materialisePlaceholder, readHeld } from './local-content.js';
 import { MissCache } from './miss-cache.js';
+import { NameCodec } from './name-codec.js';
 import { transfer } from './move-copy.js';
 import { Placeholders } from './pending.js';
 import { removeItem } from './remove-item.js';
@@ -56,6 +58,8 @@ export interface JottaVfsOptions {
   trashedOnly?: boolean;
   /** How long the account usage is cached. Default 60 s. */
   usageTtlMs?: number;
+  /** rclone's `encoding` list for stored names (names.encoding); default rclone's jottacloud default. */
+  nameEncoding?: string;
 }
 
 /**
@@ -96,13 +100,15 @@ export class JottaVfs implements Vfs {
     );
     const local = options.localOnly === false ? undefined : new LocalOnlyFiles(namespaced(this.store, 'lo'), options.localOnly ?? {});
     const trashedOnly = options.trashedOnly ?? false;
+    const names = NameCodec.of(options.nameEncoding ?? JOTTACLOUD_DEFAULT_ENCODING);
     this.ctx = {
       backend,
       caseInsensitive: this.caseInsensitive,
       cache,
       placeholders,
       local,
-      resolver: new Resolver(backend, cache, placeholders, local, trashedOnly, new MissCache(options.missTtlMs ?? 0)),
+      resolver: new Resolver(backend, cache, placeholders, local, trashedOnly, names, new MissCache(options.missTtlMs ?? 0)),
+      names,
       settings: {
         md5MemoryLimit: options.md5MemoryLimit ?? 10 * 1024 * 1024,
         spoolDir: options.spoolDir ?? tmpdir(),
@@ -214,3 +220,4 @@ export class JottaVfs implements Vfs {
     if (this.ownsStore) await this.store.close();
   }
 }
+

@@ -1,136 +1,11 @@
 /**
- * Client names ⇄ Jottacloud names, byte-compatible with rclone's current jottacloud encoding
- * (`Slash,LtGt,DoubleQuote,Colon,Question,Asterisk,Pipe,Percent,Del,Ctl,InvalidUtf8,Dot`), so a
- * file written by rclone and one written through jottadav show the same name in both tools.
- *
- * Rules (jottacloud-api.md §4.2): the reserved ASCII characters become their fullwidth look-alikes
- * (+0xFEE0), NUL/controls become U+2400+c, DEL becomes U+2421, invalid UTF-8 bytes become
- * `‛HH`, and the whole names `.`/`..` become `．`/`．．`. A name that already holds one of the
- * replacement characters (or the quote `‛` itself) gets that character prefixed by `‛`.
- *
- * Invalid UTF-8 reaches a client as a JS string through "surrogate escapes" (PEP 383): byte 0xHH
- * of an invalid sequence is the lone surrogate U+DC00+0xHH. That keeps the mapping injective and
- * reversible — no valid client name contains a lone surrogate — and lib/dav turns such a code
- * unit back into the raw byte `%HH` in an href (clientNameToBytes / bytesToClientName).
+ * Client names as bytes and as href segments. A WebDAV client may send a name that is not valid
+ * UTF-8; it travels through jottadav as a JS string with "surrogate escapes" (PEP 383): byte 0xHH
+ * of an invalid sequence is the lone surrogate U+DC00+0xHH. That keeps every client name
+ * representable and reversible (no valid name holds a lone surrogate), and lib/dav turns such a
+ * code unit back into the raw byte `%HH` in an href. How a name is stored on the service is
+ * name-codec.ts's business.
  */
-
-export const QUOTE = 0x201b; // ‛ SINGLE HIGH-REVERSED-9 QUOTATION MARK
-const SYMBOL_NUL = 0x2400; // ␀
-const SYMBOL_DEL = 0x2421; // ␡
-const FULL_OFFSET = 0xfee0;
-const FULLWIDTH_DOT = '\uff0e'; // ．
-const Q = String.fromCharCode(QUOTE);
-
-/** ASCII characters replaced by their fullwidth form (the Percent rule included). */
-const FULLWIDTH_ASCII = new Set(['/', '"', '*', ':', '<', '>', '?', '|', '%'].map((c) => c.charCodeAt(0)));
-const FULLWIDTH_FORMS = new Set([...FULLWIDTH_ASCII].map((c) => c + FULL_OFFSET));
-
-/** Code points that only the encoder produces; when a name holds them literally they are quoted. */
-function isReplacement(cp: number): boolean {
-  return cp === QUOTE || cp === SYMBOL_DEL || (cp >= SYMBOL_NUL && cp <= SYMBOL_NUL + 0x1f) || FULLWIDTH_FORMS.has(cp);
-}
-
-/** The original of an unquoted replacement character, or undefined. */
-function originalOf(cp: number): number | undefined {
-  if (cp >= SYMBOL_NUL && cp <= SYMBOL_NUL + 0x1f) return cp - SYMBOL_NUL;
-  if (cp === SYMBOL_DEL) return 0x7f;
-  if (FULLWIDTH_FORMS.has(cp)) return cp - FULL_OFFSET;
-  return undefined;
-}
-
-// Characters that make a name need more than the identity mapping, either way: the reserved ASCII
-// set, controls, DEL, the replacement characters and the quote, the fullwidth dot, and surrogates
-// (lone ones stand for invalid UTF-8). Most names hold none, and listings of 10,000 names are common.
-const NEEDS_ENCODING = /[\u0000-\u001f\u007f"*:<>?|%/\u2400-\u241f\u2421\u201b\uff02\uff05\uff0a\uff0f\uff1a\uff1c\uff1e\uff1f\uff5c\uff0e\ud800-\udfff]/;
-const NEEDS_DECODING = /[\u2400-\u241f\u2421\u201b\uff02\uff05\uff0a\uff0f\uff1a\uff1c\uff1e\uff1f\uff5c\uff0e]/;
-
-/** Encodes a client name given as a JS string (see the module comment for lone surrogates). */
-export function encodeName(name: string): string {
-  if (!NEEDS_ENCODING.test(name) && name !== '.' && name !== '..') return name;
-  return encodeNameBytes(clientNameToBytes(name));
-}
-
-/** Encodes a client name given as raw bytes (invalid UTF-8 allowed). */
-export function encodeNameBytes(bytes: Uint8Array): string {
-  if (bytes.length === 0) return '';
-  const whole = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  // Whole-name dot rule, checked on the exact bytes.
-  if (whole === '.') return FULLWIDTH_DOT;
-  if (whole === '..') return FULLWIDTH_DOT + FULLWIDTH_DOT;
-  if (whole === '\xef\xbc\x8e') return Q + FULLWIDTH_DOT;
-  if (whole === '\xef\xbc\x8e\xef\xbc\x8e') return Q + FULLWIDTH_DOT + Q + FULLWIDTH_DOT;
-
-  let out = '';
-  let i = 0;
-  while (i < bytes.length) {
-    const [cp, width] = decodeRune(bytes, i);
-    if (cp < 0) {
-      // Invalid UTF-8: one `‛HH` per byte, uppercase hex (rclone's appendQuotedBytes).
-      out += Q + hex2(bytes[i]!);
-      i += 1;
-      continue;
-    }
-    i += width;
-    if (cp <= 0x1f) out += String.fromCodePoint(SYMBOL_NUL + cp);
-    else if (cp === 0x7f) out += String.fromCodePoint(SYMBOL_DEL);
-    else if (FULLWIDTH_ASCII.has(cp)) out += String.fromCodePoint(cp + FULL_OFFSET);
-    else if (isReplacement(cp)) out += Q + String.fromCodePoint(cp);
-    else out += String.fromCodePoint(cp);
-  }
-  return out;
-}
-
-/** Decodes a remote name to the client's bytes (exact inverse of encodeNameBytes). */
-export function decodeNameBytes(remote: string): Buffer {
-  switch (remote) {
-    case FULLWIDTH_DOT:
-      return Buffer.from('.');
-    case FULLWIDTH_DOT + FULLWIDTH_DOT:
-      return Buffer.from('..');
-    case Q + FULLWIDTH_DOT:
-      return Buffer.from(FULLWIDTH_DOT);
-    case Q + FULLWIDTH_DOT + Q + FULLWIDTH_DOT:
-      return Buffer.from(FULLWIDTH_DOT + FULLWIDTH_DOT);
-  }
-  const parts: Buffer[] = [];
-  const text = (s: string) => parts.push(Buffer.from(s, 'utf8'));
-  const cps = [...remote].map((c) => c.codePointAt(0)!);
-  let quoted = false;
-  for (let i = 0; i < cps.length; i++) {
-    const cp = cps[i]!;
-    const unquote = quoted;
-    quoted = false;
-    if (cp === QUOTE) {
-      if (unquote) text(Q);
-      else quoted = true;
-      continue;
-    }
-    const original = originalOf(cp);
-    if (original !== undefined) {
-      text(String.fromCodePoint(unquote ? cp : original));
-      continue;
-    }
-    if (unquote) {
-      // `‛HH` is a raw byte (rclone parses two hex digits of either case); any other `‛x` is literal.
-      const next = cps[i + 1];
-      if (isHex(cp) && next !== undefined && isHex(next)) {
-        parts.push(Buffer.from([parseInt(String.fromCharCode(cp, next), 16)]));
-        i += 1;
-        continue;
-      }
-      text(Q);
-    }
-    text(String.fromCodePoint(cp));
-  }
-  if (quoted) text(Q); // a trailing lone quote stands for itself
-  return Buffer.concat(parts);
-}
-
-/** Decodes a remote name to the client's name (lone surrogates for invalid UTF-8 bytes). */
-export function decodeName(remote: string): string {
-  if (!NEEDS_DECODING.test(remote)) return remote;
-  return bytesToClientName(decodeNameBytes(remote));
-}
 
 /**
  * Bytes → client string: valid UTF-8 decodes normally; each byte of an invalid sequence becomes
@@ -189,7 +64,7 @@ function pushUtf8(out: number[], cp: number): void {
  * One UTF-8 code point at `at`, as Go's utf8.DecodeRune sees it: [cp, width], or [-1, 1] for an
  * invalid byte (overlong forms, surrogates and code points above U+10FFFF are invalid).
  */
-function decodeRune(b: Uint8Array, at: number): [number, number] {
+export function decodeRune(b: Uint8Array, at: number): [number, number] {
   const b0 = b[at]!;
   if (b0 < 0x80) return [b0, 1];
   const cont = (k: number, lo = 0x80, hi = 0xbf) => {
@@ -214,18 +89,8 @@ function decodeRune(b: Uint8Array, at: number): [number, number] {
   return [-1, 1];
 }
 
-function isHex(cp: number): boolean {
-  return (cp >= 0x30 && cp <= 0x39) || (cp >= 0x41 && cp <= 0x46) || (cp >= 0x61 && cp <= 0x66);
-}
-
-function hex2(byte: number): string {
+export function hex2(byte: number): string {
   return byte.toString(16).toUpperCase().padStart(2, '0');
-}
-
-/** Encodes every segment of a client path ('/' stays the separator). */
-export function encodePath(clientPath: string): string {
-  if (clientPath === '/' || clientPath === '') return '/';
-  return '/' + clientPath.split('/').filter((s) => s.length > 0).map(encodeName).join('/');
 }
 
 // Left as they are by encodeURIComponent, so hrefs stay byte-identical for valid names.

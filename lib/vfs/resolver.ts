@@ -7,7 +7,7 @@ import { withEntry, withoutEntry } from './listing-edits.js';
 import type { LocalFileMeta, LocalOnlyFiles } from './local-only.js';
 import { MissCache } from './miss-cache.js';
 import { EMPTY_MD5, localFileEntry, remoteToEntry } from './entries.js';
-import { decodeName, encodeName } from './names.js';
+import type { NameCodec } from './name-codec.js';
 import type { PlaceholderRecord, Placeholders } from './pending.js';
 import type { Entry } from './types.js';
 
@@ -61,6 +61,7 @@ export class Resolver {
     private readonly placeholders: Placeholders,
     private readonly local: LocalOnlyFiles | undefined,
     private readonly trashedOnly: boolean,
+    private readonly names: NameCodec,
     private readonly misses: MissCache = new MissCache(0),
   ) {}
 
@@ -80,7 +81,7 @@ export class Resolver {
         remoteName = child.remoteName;
       } else {
         // The backend folds case itself; the stored case shows once the parent is listed.
-        remoteName = encodeName(name);
+        remoteName = this.names.encode(name);
       }
       const folded = foldName(name);
       dir = { clientPath: joinPath(dir.clientPath, name), remotePath: joinPath(dir.remotePath, remoteName), folded: [...dir.folded, folded] };
@@ -96,10 +97,10 @@ export class Resolver {
   private async decomposedTwin(dir: DirRef, name: string): Promise<Child[]> {
     const nfd = name.normalize('NFD');
     if (nfd === name.normalize('NFC') || this.local?.matches(name)) return [];
-    const remoteName = encodeName(nfd);
+    const remoteName = this.names.encode(nfd);
     if (remoteName.length > this.backend.features.maxNameLength) return [];
     try {
-      return [remoteChild(await this.backend.stat(joinPath(dir.remotePath, remoteName)))];
+      return [remoteChild(await this.backend.stat(joinPath(dir.remotePath, remoteName)), this.names)];
     } catch (error) {
       if (isStorageError(error, 'NOT_FOUND')) return [];
       throw error;
@@ -121,7 +122,7 @@ export class Resolver {
     try {
       const dir = await this.walk(segments);
       if (await this.cache.get(dir.folded)) return { dir, existing: pick(await this.children(dir), name) };
-      const remoteName = encodeName(name.normalize('NFC'));
+      const remoteName = this.names.encode(name.normalize('NFC'));
       const [parent, child] = await Promise.allSettled([
         dir.folded.length === 0 ? Promise.resolve<RemoteEntry>({ name: '', kind: 'folder', size: 0 }) : this.backend.stat(dir.remotePath),
         // A name too long to exist cannot answer (the caller reports NAME_TOO_LONG); a junk name
@@ -133,7 +134,7 @@ export class Resolver {
       if (parent.status === 'rejected') throw parent.reason;
       if (parent.value.kind !== 'folder') throw new StorageError('NOT_A_DIRECTORY', `${dir.clientPath} is a file`);
       if (child.status === 'rejected' && !isStorageError(child.reason, 'NOT_FOUND')) throw child.reason;
-      const remote = child.status === 'fulfilled' ? [remoteChild(child.value)] : await this.decomposedTwin(dir, name);
+      const remote = child.status === 'fulfilled' ? [remoteChild(child.value, this.names)] : await this.decomposedTwin(dir, name);
       const existing = pick(await this.withLocal(dir, remote), name);
       return { dir, existing };
     } catch (error) {
@@ -162,7 +163,7 @@ export class Resolver {
   private async missed(dir: DirRef, raw: string, trustMisses = false): Promise<Child> {
     const name = raw.normalize('NFC');
     const absent = () => new StorageError('NOT_FOUND', `${joinPath(dir.clientPath, name)} does not exist`);
-    const remoteName = encodeName(name);
+    const remoteName = this.names.encode(name);
     // The trash view lists what it shows; junk names and impossible names are never asked for.
     if (trustMisses || this.trashedOnly || remoteName.length > this.backend.features.maxNameLength || this.local?.matches(name)) throw absent();
     const key = `${dirKey(dir)}/${foldName(name)}`;
@@ -176,7 +177,7 @@ export class Resolver {
       throw absent();
     }
     await this.cache.update(dir.folded, (entries) => withEntry(entries, remote, this.backend.features.caseInsensitive));
-    return { ...remoteChild(remote), current: true };
+    return { ...remoteChild(remote, this.names), current: true };
   }
 
   /**
@@ -196,7 +197,7 @@ export class Resolver {
       throw error;
     }
     await this.cache.update(folded, (entries) => withEntry(entries, remote, caseInsensitive));
-    return located(found.dir, { ...remoteChild(remote), current: true });
+    return located(found.dir, { ...remoteChild(remote, this.names), current: true });
   }
 
   /**
@@ -209,7 +210,7 @@ export class Resolver {
     const local = pick(await this.withLocal(dir, []), raw);
     if (local) return located(dir, local);
     const name = raw.normalize('NFC');
-    const remoteName = encodeName(name);
+    const remoteName = this.names.encode(name);
     if (remoteName.length > this.backend.features.maxNameLength) throw new StorageError('NOT_FOUND', `${normalizeClientPath(path)} does not exist`);
     const remotePath = joinPath(dir.remotePath, remoteName);
     // Junk names (Finder probes `._*` by the thousand) never go to the service by name.
@@ -224,7 +225,7 @@ export class Resolver {
         await this.cache.fill([...dir.folded, foldName(name)], () => this.backend.list(remotePath));
         return located(dir, { source: 'remote', name, nameKey: foldName(name), remoteName, kind: 'collection', remote: { name: remoteName, kind: 'folder', size: 0 } });
       } catch (error) {
-        if (isStorageError(error, 'NOT_A_DIRECTORY')) return located(dir, { ...remoteChild(await this.backend.stat(remotePath)), current: true });
+        if (isStorageError(error, 'NOT_A_DIRECTORY')) return located(dir, { ...remoteChild(await this.backend.stat(remotePath), this.names), current: true });
         if (!isStorageError(error, 'NOT_FOUND')) throw error;
       }
     }
@@ -239,8 +240,8 @@ export class Resolver {
   private remoteChildren(listing: RemoteEntry[]): Child[] {
     let children = this.decoded.get(listing);
     if (!children) {
-      children = listing.map((r) => remoteChild(r));
-      keepTwinsApart(children);
+      children = listing.map((r) => remoteChild(r, this.names));
+      keepTwinsApart(children, this.names);
       this.decoded.set(listing, children);
     }
     return children;
@@ -273,7 +274,7 @@ export class Resolver {
       for (const [nameKey, meta] of Object.entries(await this.local.inFolder(key))) {
         const i = index.get(nameKey);
         if (i !== undefined && children[i]!.kind === 'collection') continue;
-        const child: Child = { source: 'local', name: meta.name, nameKey, remoteName: encodeName(meta.name), kind: 'file', local: meta };
+        const child: Child = { source: 'local', name: meta.name, nameKey, remoteName: this.names.encode(meta.name), kind: 'file', local: meta };
         if (i !== undefined) children[i] = child;
         else children.push(child);
       }
@@ -284,9 +285,9 @@ export class Resolver {
 
 }
 
-export function remoteChild(remote: RemoteEntry): Child {
+export function remoteChild(remote: RemoteEntry, names: NameCodec): Child {
   // Paths are NFC on the client side; names written from macOS by rclone may be NFD.
-  let name = decodeName(remote.name).normalize('NFC');
+  let name = names.decode(remote.name).normalize('NFC');
   // rclone's `．`/`．．` mean the names `.`/`..`, which no href can carry (clients and lib/dav treat
   // them as dot segments): those two keep their look-alike form for WebDAV clients.
   if (name === '.' || name === '..') name = remote.name;
@@ -310,12 +311,12 @@ export function pick(children: Child[], name: string): Child | undefined {
  * not normalise) would both show as the same NFC name, and only one could be addressed: the ones
  * that were not NFC keep their stored spelling, so each has its own name and href.
  */
-function keepTwinsApart(children: Child[]): void {
+function keepTwinsApart(children: Child[], names: NameCodec): void {
   const seen = new Map<string, number>();
   for (const c of children) seen.set(c.name, (seen.get(c.name) ?? 0) + 1);
   for (const c of children) {
     if ((seen.get(c.name) ?? 0) < 2 || c.source !== 'remote') continue;
-    const stored = decodeName(c.remoteName);
+    const stored = names.decode(c.remoteName);
     if (stored !== c.name && stored !== '.' && stored !== '..') c.name = stored;
   }
 }

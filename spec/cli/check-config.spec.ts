@@ -28,6 +28,22 @@ describe('cli: check-config', () => {
     assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
   });
 
+  it('names.encoding: an unknown flag is refused with a did-you-mean hint, from the file, env and flags', async () => {
+    const file = box.minimal({ names: { encoding: 'Slash,Colom,Dot' } });
+    const bad = await runCli(['check-config', '--config', file]);
+    assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+    assert.match(bad.stderr, /error: names\.encoding \(config file .*\): unknown encoding flag 'Colom'\n  hint: did you mean 'Colon'\?/);
+    const env = await runCli(['check-config', '--config', box.minimal()], { env: { JOTTADAV_NAMES_ENCODING: 'Slash,invalidutf8' } });
+    assert.equal(env.code, 1);
+    assert.match(env.stderr, /names\.encoding \(env JOTTADAV_NAMES_ENCODING\): unknown encoding flag 'invalidutf8'\n  hint: did you mean 'InvalidUtf8'\?/);
+    const empty = await runCli(['check-config', '--config', box.minimal(), '--encoding', '']);
+    assert.equal(empty.code, 1);
+    assert.match(empty.stderr, /hint: an empty list is not allowed; use None/);
+    const good = await runCli(['check-config', '--config', box.minimal(), '--names-encoding', 'Dot, Slash,0x4', '--json', '--print']);
+    assert.equal(good.code, 0, good.stderr);
+    assert.equal((JSON.parse(good.stdout) as { config: { names: { encoding: string } } }).config.names.encoding, 'Slash,LtGt,Dot');
+  });
+
   it('a valid config exits 0; env and flags are checked as serve would merge them', async () => {
     const file = box.minimal();
     const ok = await runCli(['check-config', '--config', file]);
