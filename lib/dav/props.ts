@@ -1,4 +1,4 @@
-import type { Entry, Usage } from '../vfs/index.js';
+import { DEFAULT_CONTENT_TYPE, type Entry, type Usage } from '../vfs/index.js';
 import type { Hrefs } from './href.js';
 import type { LockRecord } from './locks.js';
 import { closeTag, DAV_NS, emptyTag, escapeXml, openTag } from './xml.js';
@@ -56,19 +56,9 @@ export function httpDate(date: Date): string {
   return date.toUTCString();
 }
 
-const TYPES: Record<string, string> = {
-  txt: 'text/plain', html: 'text/html', htm: 'text/html', css: 'text/css', js: 'text/javascript', json: 'application/json',
-  xml: 'application/xml', pdf: 'application/pdf', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif',
-  svg: 'image/svg+xml', webp: 'image/webp', mp3: 'audio/mpeg', mp4: 'video/mp4', zip: 'application/zip',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-};
-
+/** The type the vfs derived from the current name, else the generic one. */
 export function contentTypeOf(entry: Entry): string {
-  if (entry.contentType) return entry.contentType;
-  const dot = entry.name.lastIndexOf('.');
-  return (dot > 0 && TYPES[entry.name.slice(dot + 1).toLowerCase()]) || 'application/octet-stream';
+  return entry.contentType ?? DEFAULT_CONTENT_TYPE;
 }
 
 /** The rendered element, or undefined when the resource does not have this property (→ 404). */

@@ -1,4 +1,5 @@
 import type { RemoteEntry } from '../storage/backend.js';
+import { contentTypeOf } from './content-types.js';
 import type { Entry } from './types.js';
 
 export const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
@@ -23,7 +24,8 @@ export function remoteToEntry(remote: RemoteEntry, path: string, name: string): 
   }
   if (remote.modified) entry.modified = remote.modified;
   if (remote.created) entry.created = remote.created;
-  const type = remote.mime ?? contentTypeOf(name);
+  // The name decides, not the service's mime (content-types.ts says why).
+  const type = contentTypeOf(name);
   if (type) entry.contentType = type;
   if (remote.publicLink) entry.publicLink = remote.publicLink;
   return entry;
@@ -43,24 +45,4 @@ export function localFileEntry(path: string, name: string, size: number, md5: st
   const type = contentTypeOf(name);
   if (type) entry.contentType = type;
   return entry;
-}
-
-const TYPES: Record<string, string> = {
-  txt: 'text/plain', md: 'text/markdown', html: 'text/html', htm: 'text/html', css: 'text/css', csv: 'text/csv',
-  js: 'text/javascript', json: 'application/json', xml: 'application/xml', pdf: 'application/pdf',
-  zip: 'application/zip', gz: 'application/gzip', tar: 'application/x-tar', '7z': 'application/x-7z-compressed',
-  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', svg: 'image/svg+xml',
-  heic: 'image/heic', tif: 'image/tiff', tiff: 'image/tiff', bmp: 'image/bmp', ico: 'image/vnd.microsoft.icon',
-  mp3: 'audio/mpeg', m4a: 'audio/mp4', wav: 'audio/wav', flac: 'audio/flac', ogg: 'audio/ogg',
-  mp4: 'video/mp4', mov: 'video/quicktime', mkv: 'video/x-matroska', webm: 'video/webm', avi: 'video/x-msvideo',
-  doc: 'application/msword', docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xls: 'application/vnd.ms-excel', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  ppt: 'application/vnd.ms-powerpoint', pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-  odt: 'application/vnd.oasis.opendocument.text', ods: 'application/vnd.oasis.opendocument.spreadsheet',
-};
-
-/** A content type from the file extension, or undefined (lib/dav then sends its default). */
-export function contentTypeOf(name: string): string | undefined {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 ? TYPES[name.slice(dot + 1).toLowerCase()] : undefined;
 }

@@ -7,3 +7,4 @@ export { NameCodec } from './name-codec.js';
 export { RootedVfs } from './rooted-vfs.js';
 export { MountsVfs, type MountSource, type MountsVfsOptions } from './mounts-vfs.js';
 export { decodeHrefSegment, encodeHrefSegment } from './names.js';
+export { contentTypeOf, DEFAULT_CONTENT_TYPE } from './content-types.js';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { StorageError } from '../storage/errors.js';
 import { baseName, isSameOrBelow, joinPath, parentPath, splitPath } from '../util/paths.js';
+import { contentTypeOf } from './content-types.js';
 import type { ByteRange, Entry, ReadOptions, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
 
 /**
@@ -267,5 +268,11 @@ function toEntry(node: Node, path: string): Entry {
     md5: node.md5,
     modified: node.modified,
     created: node.created,
+    ...contentTypeField(node.name),
   };
+}
+
+function contentTypeField(name: string): { contentType?: string } {
+  const type = contentTypeOf(name);
+  return type ? { contentType: type } : {};
 }

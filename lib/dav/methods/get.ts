@@ -1,32 +1,16 @@
 import { pipeline } from 'node:stream/promises';
-import type { ByteRange, Entry } from '../../vfs/index.js';
+import type { Entry } from '../../vfs/index.js';
 import { folderPage, PAGE_HEADERS } from '../browse/folder-page.js';
+import { parseRanges } from '../byte-ranges.js';
 import { checkPreconditions, ifRangeHolds } from '../conditional.js';
 import { isStorageError } from '../../storage/errors.js';
 import { storage } from '../errors.js';
 import { checkIfHeader } from '../lock-check.js';
+import { sendMultipartRanges } from '../multipart-ranges.js';
 import { contentTypeOf, httpDate, quotedEtag } from '../props.js';
 import { header, type DavContext } from '../request.js';
 import { send } from '../respond.js';
 import { servedContentHeaders } from '../served-content.js';
-
-/** A single byte range; 'unsatisfiable' (416); undefined to send the whole body. */
-export function parseRange(value: string | undefined, size: number): Required<ByteRange> | 'unsatisfiable' | undefined {
-  if (value === undefined) return undefined;
-  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(value);
-  // Several ranges, or a syntax we do not know: RFC 9110 lets us ignore Range and send 200.
-  if (!m || (m[1] === '' && m[2] === '')) return undefined;
-  if (m[1] === '') {
-    const suffix = Number(m[2]);
-    if (suffix === 0 || size === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(m[1]);
-  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-  if (m[2] !== '' && Number(m[2]) < start) return undefined;
-  if (start >= size) return 'unsatisfiable';
-  return { start, end };
-}
 
 function validators(entry: Entry): Record<string, string> {
   const h: Record<string, string> = {};
@@ -75,11 +59,13 @@ async function getOnce(ctx: DavContext): Promise<void> {
     'Content-Type': contentTypeOf(entry),
     ...servedContentHeaders(contentTypeOf(entry)),
   };
-  const range = ifRangeHolds(req, entry) ? parseRange(header(req, 'range'), entry.size) : undefined;
-  if (range === 'unsatisfiable') {
+  const asked = ifRangeHolds(req, entry) ? parseRanges(header(req, 'range'), entry.size) : undefined;
+  if (asked?.kind === 'unsatisfiable') {
     send(req, res, 416, '', { ...headers, 'Content-Range': `bytes */${entry.size}` });
     return;
   }
+  if (asked?.kind === 'ranges' && asked.ranges.length > 1) return sendMultipartRanges(ctx, entry, asked.ranges, headers);
+  const range = asked?.kind === 'ranges' ? asked.ranges[0] : undefined;
   const status = range ? 206 : 200;
   if (range) headers['Content-Range'] = `bytes ${range.start}-${range.end}/${entry.size}`;
   headers['Content-Length'] = range ? range.end - range.start + 1 : entry.size;
