@@ -1,4 +1,4 @@
-import { DEFAULT_CONTENT_TYPE, type Entry, type Usage } from '../vfs/index.js';
+import { DEFAULT_CONTENT_TYPE, type Entry, type Revision, type Usage } from '../vfs/index.js';
 import type { Hrefs } from './href.js';
 import type { LockRecord } from './locks.js';
 import { closeTag, DAV_NS, emptyTag, escapeXml, openTag } from './xml.js';
@@ -36,9 +36,27 @@ export const PROTECTED = new Set([
   'quota-used-bytes',
 ]);
 
+/** Our own namespace, for what Jottacloud knows and WebDAV has no property for. All read-only. */
+export const JOTTADAV_NS = 'urn:x-jottadav';
+
+/**
+ * Properties that need the item's own document from Jottacloud (one request per resource), so
+ * they are computed only when a PROPFIND names them, never for allprop.
+ */
+const DETAILS = new Set(['public-link', 'revisions']);
+
+export function isDetail(ns: string, local: string): boolean {
+  return ns === JOTTADAV_NS && DETAILS.has(local);
+}
+
 export function isLive(ns: string, local: string): boolean {
   if (ns === DAV_NS) return (ALLPROP_LIVE as readonly string[]).includes(local) || OTHER_LIVE.has(local);
-  return ns === OC_NS && local === 'checksums';
+  return (ns === OC_NS && local === 'checksums') || isDetail(ns, local);
+}
+
+/** PROPPATCH may not change these (RFC 4918: protected properties). */
+export function isProtected(ns: string, local: string): boolean {
+  return (ns === DAV_NS && PROTECTED.has(local)) || isDetail(ns, local);
 }
 
 export interface LiveContext {
@@ -68,9 +86,13 @@ export function renderLive(ns: string, local: string, entry: Entry, ctx: LiveCon
   if (ns === OC_NS) {
     return local === 'checksums' && entry.md5 ? wrap(`<x:checksum>MD5:${entry.md5}</x:checksum>`) : undefined;
   }
+  if (ns === JOTTADAV_NS) {
+    if (local === 'public-link') return entry.publicLink ? wrap(escapeXml(entry.publicLink)) : undefined;
+    return local === 'revisions' && file && entry.revisions ? wrap(entry.revisions.map(revisionXml).join('')) : undefined;
+  }
   switch (local) {
     case 'creationdate':
-      return entry.created ? wrap(entry.created.toISOString().replace(/\.\d{3}Z$/, 'Z')) : undefined;
+      return entry.created ? wrap(isoSeconds(entry.created)) : undefined;
     case 'displayname':
       return wrap(escapeXml(entry.name));
     case 'getcontentlength':
@@ -99,6 +121,22 @@ export function renderLive(ns: string, local: string, entry: Entry, ctx: LiveCon
     default:
       return undefined;
   }
+}
+
+/** `<x:revision>` inside `<x:revisions>` (which binds the x prefix); times in RFC 3339 UTC like creationdate. */
+function revisionXml(r: Revision): string {
+  const el = (name: string, value: string | number | undefined) => (value === undefined ? '' : `<x:${name}>${escapeXml(String(value))}</x:${name}>`);
+  return (
+    '<x:revision>' +
+    el('number', r.number) + el('state', r.state) + el('size', r.size) + el('md5', r.md5) +
+    el('modified', r.modified && isoSeconds(r.modified)) + el('created', r.created && isoSeconds(r.created)) +
+    el('updated', r.updated && isoSeconds(r.updated)) +
+    '</x:revision>'
+  );
+}
+
+function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function activeLock(lock: LockRecord, hrefs: Hrefs): string {

@@ -13,6 +13,7 @@ import type {
   ReadOptions,
   RemoteEntry,
   RemoteKind,
+  RemoteRevision,
   RemoveOptions,
   StorageBackend,
   UploadBody,
@@ -24,7 +25,7 @@ import type { DownloadOptions } from './download.js';
 import { DEFAULT_DEVICE, DEFAULT_MOUNT_POINT } from './endpoints.js';
 import { JottaHttpError } from './errors.js';
 import { isListedFile, isListedFolder, isLiveFile } from './filters.js';
-import type { JottaFile, JottaFolderRef } from './wire-types.js';
+import type { JottaFile, JottaFolderRef, JottaRevision } from './wire-types.js';
 
 export const JOTTACLOUD_FEATURES: BackendFeatures = Object.freeze({
   caseInsensitive: true,
@@ -75,6 +76,16 @@ function storageErrorsOnly(upstream: Readable, path: string): Readable {
   return out;
 }
 
+function remoteRevision(r: JottaRevision, number: number): RemoteRevision {
+  const out: RemoteRevision = { number, state: r.state ?? 'UNKNOWN' };
+  if (r.size !== undefined) out.size = r.size;
+  if (r.md5) out.md5 = r.md5;
+  if (r.modified) out.modified = r.modified;
+  if (r.created) out.created = r.created;
+  if (r.updated) out.updated = r.updated;
+  return out;
+}
+
 export class JottacloudBackend implements StorageBackend {
   readonly features = JOTTACLOUD_FEATURES;
   readonly device: string;
@@ -114,8 +125,11 @@ export class JottacloudBackend implements StorageBackend {
     return entry;
   }
 
-  private folderEntry(name: string, ref?: JottaFolderRef): RemoteEntry {
+  /** Dates only where the service sent some (it sends none for folders, see lib/vfs/folder-times.ts). */
+  private folderEntry(name: string, ref?: Pick<JottaFolderRef, 'deleted' | 'deletedAt' | 'modified' | 'created'>): RemoteEntry {
     const entry: RemoteEntry = { name, kind: 'folder', size: 0 };
+    if (ref?.modified) entry.modified = ref.modified;
+    if (ref?.created) entry.created = ref.created;
     if (ref?.deleted) entry.deleted = ref.deletedAt ?? new Date(0);
     return entry;
   }
@@ -129,11 +143,16 @@ export class JottacloudBackend implements StorageBackend {
     const doc = await this.client.get(this.at(segments));
     if (doc.kind === 'file') {
       if (!isLiveFile(doc.file) && !(trashed && isListedFile(doc.file, true))) throw new StorageError('NOT_FOUND', `${path}: no live file`);
-      return this.fileEntry(doc.file);
+      const entry = await this.fileEntry(doc.file);
+      entry.revisions = doc.file.revisions.flatMap((r) => (r.number === undefined ? [] : [remoteRevision(r, r.number)]));
+      return entry;
     }
     if (doc.kind === 'folder') {
       if (doc.folder.deleted && !trashed) throw new StorageError('NOT_FOUND', `${path}: folder is in the trash`);
-      return this.folderEntry(segments.length === 0 ? '' : doc.folder.name || segments[segments.length - 1]!);
+      const { modified } = doc.folder;
+      const entry = this.folderEntry(segments.length === 0 ? '' : doc.folder.name || segments[segments.length - 1]!, { deleted: false, ...(modified ? { modified } : {}) });
+      if (doc.folder.publicURI) entry.publicLink = await this.client.linkFor(doc.folder.publicURI);
+      return entry;
     }
     throw new StorageError('NOT_FOUND', `${path}: not a file or folder (<${doc.root}>)`);
   }

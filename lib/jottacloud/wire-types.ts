@@ -161,6 +161,9 @@ export interface JottaFolderRef {
   deleted: boolean;
   deletedAt?: Date;
   abspath?: string;
+  /** rclone reads `<modified>` on subfolders; the service leaves it out or empty (no folder dates). */
+  modified?: Date;
+  created?: Date;
 }
 
 /**
@@ -177,6 +180,8 @@ export interface JottaFolder {
   abspath?: string;
   publicURI?: string;
   publicSharePath?: string;
+  /** A `<mountPoint>`'s `<modified>`; a `<folder>` document has none. */
+  modified?: Date;
   folders: JottaFolderRef[];
   files: JottaFile[];
 }

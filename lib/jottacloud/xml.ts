@@ -212,6 +212,8 @@ function folderRef(node: Node): JottaFolderRef {
     deleted: deletedAttr !== undefined,
     deletedAt: parseJottaTime(deletedAttr),
     abspath: text(node, 'abspath', false),
+    modified: parseJottaTime(text(node, 'modified')),
+    created: parseJottaTime(text(node, 'created')),
   };
 }
 
@@ -226,6 +228,7 @@ export function decodeFolder(root: 'folder' | 'mountPoint', node: Node): JottaFo
     abspath: text(node, 'abspath', false),
     publicURI: text(node, 'publicURI'),
     publicSharePath: text(node, 'publicSharePath'),
+    modified: parseJottaTime(text(node, 'modified')),
     folders: list(node, 'folders', 'folder').map(folderRef),
     files: list(node, 'files', 'file').map(decodeFile),
   };

@@ -29,6 +29,25 @@ export interface RemoteEntry {
   publicLink?: string;
   /** Set on entries listed from the trash (trashed-only views). */
   deleted?: Date;
+  /**
+   * A file's older revisions, newest first. Only `stat` reports them (the service lists them in a
+   * file's own document, never in a folder listing); undefined means not asked, not "none".
+   */
+  revisions?: RemoteRevision[];
+}
+
+/** One older revision of a file, as the service keeps it (its content cannot be read back). */
+export interface RemoteRevision {
+  number: number;
+  /** COMPLETED, INCOMPLETE, CORRUPT… as the service says. */
+  state: string;
+  /** Absent on unfinished revisions. */
+  size?: number;
+  md5?: string;
+  modified?: Date;
+  created?: Date;
+  /** Server time the revision was stored. */
+  updated?: Date;
 }
 
 export interface ByteRange {
@@ -98,7 +117,10 @@ export interface Usage {
 export interface StorageBackend {
   readonly features: BackendFeatures;
 
-  /** NOT_FOUND when nothing live is at `path`. The root is a folder. */
+  /**
+   * The item's own document: NOT_FOUND when nothing live is at `path`. The root is a folder. Unlike
+   * a listing it reports a folder's public link and a file's older revisions.
+   */
   stat(path: string): Promise<RemoteEntry>;
 
   /**

@@ -18,7 +18,8 @@ import { NameCodec } from './name-codec.js';
 import { transfer } from './move-copy.js';
 import { Placeholders } from './pending.js';
 import { removeItem } from './remove-item.js';
-import { Resolver, dirKey, splitTarget, toEntry } from './resolver.js';
+import { applyDates, FolderTimes, type FolderDates } from './folder-times.js';
+import { Resolver, dirKey, dirOf, splitTarget, toEntry, type DirRef, type Located } from './resolver.js';
 import { SharedDirCache } from './shared-dir-cache.js';
 import type { ByteRange, Entry, ReadOptions, StatOptions, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
 import { writeFile } from './write-file.js';
@@ -79,6 +80,7 @@ export class JottaVfs implements Vfs {
   private readonly usageCache: KeyValueStore;
   private readonly ownsStore: boolean;
   private readonly ctx: JottaContext;
+  private readonly folderTimes = new FolderTimes();
 
   constructor(options: JottaVfsOptions) {
     const backend = options.backend;
@@ -127,14 +129,34 @@ export class JottaVfs implements Vfs {
 
   async stat(path: string, options: StatOptions = {}): Promise<Entry> {
     const found = await this.ctx.resolver.locate(path, options.trustMisses === true && !options.fresh);
-    return toEntry(options.fresh ? await this.ctx.resolver.refresh(found) : found);
+    const current = options.fresh ? await this.ctx.resolver.refresh(found) : found;
+    const entry = options.details ? await this.withDetails(current) : toEntry(current);
+    // A folder's dates come from its listing (folder-times.ts), which the Depth 1 that usually
+    // follows reuses; the service sends none of its own.
+    if (entry.kind === 'collection' && !entry.modified) applyDates(entry, (await this.listDir(dirOf(current))).dates);
+    return entry;
   }
 
   async list(path: string): Promise<Entry[]> {
-    const resolver = this.ctx.resolver;
-    const dir = await resolver.resolveDirectory(path);
-    const children = await resolver.children(dir);
-    return children.map((child) => toEntry({ dir, child, clientPath: joinPath(dir.clientPath, child.name), remotePath: joinPath(dir.remotePath, child.remoteName) }));
+    return (await this.listDir(await this.ctx.resolver.resolveDirectory(path))).entries;
+  }
+
+  /** The entry from the item's own remote document (public link, older revisions); held items have neither. */
+  private async withDetails(found: Located): Promise<Entry> {
+    const entry = toEntry(found);
+    // Held items are not on the service; the trash view's items have no live document to ask for.
+    if ((found.child && found.child.source !== 'remote') || this.ctx.settings.trashedOnly) return entry;
+    const own = await this.ctx.backend.stat(found.remotePath);
+    if (own.publicLink) entry.publicLink = own.publicLink;
+    else delete entry.publicLink;
+    if (entry.kind === 'file') entry.revisions = own.revisions ?? [];
+    return entry;
+  }
+
+  private async listDir(dir: DirRef): Promise<{ entries: Entry[]; dates: FolderDates }> {
+    const children = await this.ctx.resolver.children(dir);
+    const entries = children.map((child) => toEntry({ dir, child, clientPath: joinPath(dir.clientPath, child.name), remotePath: joinPath(dir.remotePath, child.remoteName) }));
+    return { entries, dates: this.folderTimes.fromListing(dirKey(dir), entries) };
   }
 
   async read(path: string, range?: ByteRange, signal?: AbortSignal, options: ReadOptions = {}): Promise<Readable> {

@@ -341,6 +341,12 @@ export function sameDir(a: DirRef, b: DirRef): boolean {
   return dirKey(a) === dirKey(b);
 }
 
+/** The folder a located collection is (the root when nothing was located below it). */
+export function dirOf(found: Located): DirRef {
+  if (!found.child) return found.dir;
+  return { clientPath: found.clientPath, remotePath: found.remotePath, folded: [...found.dir.folded, found.child.nameKey] };
+}
+
 function located(dir: DirRef, child: Child): Located {
   return { dir, child, clientPath: joinPath(dir.clientPath, child.name), remotePath: joinPath(dir.remotePath, child.remoteName) };
 }

@@ -1,7 +1,10 @@
 import type { Readable } from 'node:stream';
-import type { ByteRange, Usage } from '../storage/backend.js';
+import type { ByteRange, RemoteRevision, Usage } from '../storage/backend.js';
 
 export type { ByteRange, Usage };
+
+/** An older revision of a file (number, state, size, MD5, times). Its content cannot be read. */
+export type Revision = RemoteRevision;
 
 /**
  * The seam between lib/dav and lib/vfs. Paths are *client* paths: '/'-separated, absolute,
@@ -35,8 +38,13 @@ export interface Entry {
   contentType?: string;
   /** Lowercase hex MD5 of the content, when the remote knows it. */
   md5?: string;
-  /** Public link, when one is enabled. */
+  /**
+   * Public link, when one is enabled. Listings may not know it: only `stat` with `details` is
+   * sure to (undefined there means no link).
+   */
   publicLink?: string;
+  /** A file's older revisions, newest first; only `stat` with `details` fills it. */
+  revisions?: Revision[];
 }
 
 export interface WriteOptions {
@@ -70,6 +78,11 @@ export interface StatOptions {
    * whose answer the next call decides again anyway (PUT's look at its target before the write).
    */
   trustMisses?: boolean;
+  /**
+   * Ask the service for the item's own document, which holds what listings do not: the public
+   * link and a file's older revisions. One more remote request, so only when asked.
+   */
+  details?: boolean;
 }
 
 export interface ReadOptions {

@@ -1,10 +1,11 @@
 import type { Entry, Usage } from '../../vfs/index.js';
-import { DavError, storage } from '../errors.js';
+import { asDavError, DavError, storage } from '../errors.js';
+import { isStorageError } from '../../storage/errors.js';
 import { checkIfHeader } from '../lock-check.js';
 import { encodeSegment } from '../href.js';
 import type { ChildLocks, LockRecord } from '../locks.js';
 import { MultistatusWriter } from '../multistatus.js';
-import { ALLPROP_LIVE, isLive, renderLive, type LiveContext } from '../props.js';
+import { ALLPROP_LIVE, isDetail, isLive, renderLive, type LiveContext } from '../props.js';
 import { depthOf, readXml, type DavContext } from '../request.js';
 import { closeTag, DAV_NS, elements, emptyTag, isDav, openTag, type XmlElement } from '../xml.js';
 import { propKey, type DeadProp } from '../dead-props.js';
@@ -36,8 +37,10 @@ export async function propfind(ctx: DavContext): Promise<void> {
   }
   const mode = modeOf(await readXml(ctx));
   await checkIfHeader(ctx);
-  const entry = await storage(ctx.vfs.stat(ctx.path));
-  const children = depth === '1' && entry.kind === 'collection' ? await storage(ctx.vfs.list(ctx.path)) : [];
+  const details = wantsDetails(mode);
+  const entry = await storage(ctx.vfs.stat(ctx.path, { details }));
+  let children = depth === '1' && entry.kind === 'collection' ? await storage(ctx.vfs.list(ctx.path)) : [];
+  if (details && children.length > 0) children = await withDetails(ctx, children);
 
   const wants = (local: string) =>
     mode.kind !== 'prop' ? mode.kind === 'allprop' || local === 'lockdiscovery' : mode.names.some((n) => n.ns === DAV_NS && n.local === local);
@@ -78,6 +81,33 @@ export async function propfind(ctx: DavContext): Promise<void> {
     }
   }
   await out.end();
+}
+
+/** A property named that needs each item's own document (public link, revisions). */
+function wantsDetails(mode: Mode): boolean {
+  const names = mode.kind === 'prop' ? mode.names : mode.kind === 'allprop' ? mode.include : [];
+  return names.some((n) => isDetail(n.ns, n.local));
+}
+
+/** How many items' own documents are asked for at once. */
+const DETAIL_CONCURRENCY = 4;
+
+/** The children again, each from its own document; one that vanished meanwhile keeps its listing entry. */
+async function withDetails(ctx: DavContext, children: Entry[]): Promise<Entry[]> {
+  const out = [...children];
+  let next = 0;
+  const worker = async () => {
+    while (next < out.length) {
+      const i = next++;
+      try {
+        out[i] = await ctx.vfs.stat(out[i]!.path, { details: true });
+      } catch (error) {
+        if (!isStorageError(error, 'NOT_FOUND')) throw asDavError(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DETAIL_CONCURRENCY, out.length) }, worker));
+  return out;
 }
 
 const NO_LOCKS: readonly LockRecord[] = Object.freeze([]);

@@ -2,7 +2,7 @@ import { DavError, storage } from '../errors.js';
 import { guardWrite } from '../lock-check.js';
 import { Multistatus } from '../multistatus.js';
 import { propKey, type DeadProp } from '../dead-props.js';
-import { PROTECTED } from '../props.js';
+import { isProtected } from '../props.js';
 import { readXml, type DavContext } from '../request.js';
 import { sendXml } from '../respond.js';
 import { DAV_NS, elements, emptyTag, isDav, serialise, textOf } from '../xml.js';
@@ -61,7 +61,7 @@ export async function proppatch(ctx: DavContext): Promise<void> {
   const failures = new Map<Operation, number>();
   let modified: Date | undefined;
   for (const op of ops) {
-    if (op.ns === DAV_NS && PROTECTED.has(op.local)) failures.set(op, 403);
+    if (isProtected(op.ns, op.local)) failures.set(op, 403);
     else if (isTimeProp(op.ns, op.local) && op.action === 'set') {
       const date = parseTime(op.text);
       if (!date) failures.set(op, 409);
