@@ -64,9 +64,44 @@ describe('jottacloud client operations (emulator)', function () {
     assert.match(link ?? '', new RegExp(`^${h.emu.urls.www.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}opin/io/downloadPublic/${h.emu.username}/[0-9a-f]{32}$`));
   });
 
+  it('regression: a small upload read the file back with a third request — now allocate and upload only, and the entry matches what a stat reports', async () => {
+    const modified = new Date('2023-04-05T06:07:08Z');
+    const created = new Date('2022-01-02T03:04:05Z');
+    const mark = h.emu.controls.requests().length;
+    const entry = await b.upload('/roundtrips/small.txt', bufferBody('four KiB stand-in', modified, created));
+    const log = requestsSince(h.emu, mark).filter((r) => !r.path.includes('token'));
+    assert.deepEqual(
+      log.map((r) => r.method + ' ' + (r.path.includes('allocate') ? 'allocate' : r.path.startsWith('/jfs/') ? 'jfs' : 'upload')),
+      ['POST allocate', 'POST upload'],
+    );
+    const stat = await b.stat('/roundtrips/small.txt');
+    assert.equal(entry.name, stat.name);
+    assert.equal(entry.size, stat.size);
+    assert.equal(entry.md5, stat.md5);
+    assert.equal(entry.modified?.getTime(), stat.modified?.getTime());
+    assert.equal(entry.created?.getTime(), stat.created?.getTime());
+    assert.ok(entry.updated, 'updated stands in with the time of the answer');
+  });
+
+  it('an upload of content the service already holds is one allocate (COMPLETED), and its entry still has the new times', async () => {
+    await b.upload('/roundtrips/original.txt', bufferBody('same bytes'));
+    const modified = new Date('2021-09-09T09:09:09Z');
+    const mark = h.emu.controls.requests().length;
+    const entry = await b.upload('/roundtrips/duplicate.txt', bufferBody('same bytes', modified));
+    const log = requestsSince(h.emu, mark).filter((r) => !r.path.includes('token'));
+    assert.equal(log.length, 1, log.map((r) => r.path).join(', '));
+    const stat = await b.stat('/roundtrips/duplicate.txt');
+    assert.equal(entry.md5, stat.md5);
+    assert.equal(entry.size, stat.size);
+    assert.equal(entry.modified?.getTime(), modified.getTime());
+    assert.equal(stat.modified?.getTime(), modified.getTime());
+  });
+
   it('paths never carry a raw + # or space; command POSTs have no body; mvDir keeps its trailing slash', async () => {
     const mark = h.emu.controls.requests().length;
     await b.upload('/wire/notepad++ #1.txt', bufferBody('w'));
+    // An upload names the file only inside the allocate body: a stat puts it in a JFS path.
+    await b.stat('/wire/notepad++ #1.txt');
     await b.mkdir('/wire/dir+#');
     await b.move('/wire/dir+#', '/wire/dir moved+#', 'folder');
     const log = requestsSince(h.emu, mark).filter((r) => r.path.startsWith('/jfs/'));
