@@ -6,8 +6,8 @@ import { open, type RootDatabase } from 'lmdb';
  * A keyv store on LMDB, the default on-disk store. LMDB is a B+tree in a memory-mapped file:
  * one write touches a few pages, whatever else is stored, and a commit never rewrites the file
  * (unlike a JSON file, rewritten whole after every change). Writes are batched into transactions
- * on a writer thread; a `set` resolves once its transaction has committed, so what a request
- * confirmed is in the file even if the process is killed right after (the OS holds the pages).
+ * on a writer thread; a `set` resolves once its transaction is committed and flushed, so what a
+ * request confirmed is on disk even if the process is killed (or the machine stops) right after.
  *
  * keyv hands over `{ value, expires }` records as they are (no serializer, see create-store.ts);
  * LMDB encodes them as MessagePack. keyv drops an expired record when it reads one; `sweep`
@@ -24,9 +24,9 @@ export class LmdbAdapter extends EventEmitter {
     this.opts = { path };
     this.db = open<KeyvRecord, string>({
       path,
-      // A write resolves once committed (visible, and safe from a process crash); the fsync runs
-      // beside later transactions instead of inside each request (see README, "State on disk").
-      separateFlushed: true,
+      // A write resolves once its transaction is committed and flushed to disk (lmdb-js's
+      // overlapping sync, its default here): durable even across a power cut, not only a kill.
+      // Writes that arrive together share one commit, so the flush is paid per batch, not per key.
       // Values are read once per request: a cache of decoded values would only hold memory.
       cache: false,
     });

@@ -146,7 +146,8 @@ export async function startBridgeProcess(dir: string, emulator: EmulatorInfo): P
   const port = await freePort();
   const config = {
     server: { host: '127.0.0.1', port },
-    store: 'memory',
+    // The default store (on disk in dataDir), as `jottadav login` leaves it: not `memory`, which
+    // would hide what state writes cost a user.
     dataDir: join(dir, 'state'),
     // Long enough that the warm PROPFIND is served from the cache however slow the cold one was.
     cache: { listingTtl: '10m' },
