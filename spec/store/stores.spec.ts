@@ -48,12 +48,12 @@ describe('file store (LMDB)', () => {
   });
   it('keeps a TTL across a reopen and forgets the record once it expired', async () => {
     const store = createStore({ kind: 'file', dir });
-    await store.set('short', 'v', 150);
+    await store.set('short', 'v', 400);
     await store.set('long', 'w', 60_000);
     await store.close();
     const again = createStore({ kind: 'file', dir });
     assert.equal(await again.get('long'), 'w');
-    await delay(200);
+    await delay(500);
     assert.equal(await again.get('short'), undefined);
     await again.close();
   });
