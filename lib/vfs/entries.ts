@@ -11,7 +11,7 @@ export function etagOf(md5: string, size: number): string {
 
 export function remoteToEntry(remote: RemoteEntry, path: string, name: string): Entry {
   if (remote.kind === 'folder') {
-    // Jottacloud folders carry no timestamps (§9.9): leave them out rather than invent them.
+    // Jottacloud sends no dates for folders: only ones it does send are kept here; folder-times.ts derives the rest.
     const entry: Entry = { path, name, kind: 'collection', size: 0 };
     if (remote.modified) entry.modified = remote.modified;
     if (remote.created) entry.created = remote.created;

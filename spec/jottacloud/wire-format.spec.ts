@@ -87,6 +87,29 @@ describe('jottacloud wire format', () => {
       }
     });
 
+    it('folder dates: a subfolder\'s <modified> is read when present (rclone reads it), empty is none; a mount point has one', () => {
+      const doc = parseJfsDocument(
+        '<mountPoint><name xml:space="preserve">Archive</name><modified>2024-03-07-T09:18:44Z</modified>' +
+          '<folders><folder name="dated"><modified>2024-01-02-T03:04:05Z</modified></folder><folder name="plain"/><folder name="empty"><modified></modified></folder></folders></mountPoint>',
+      );
+      assert.equal(doc.kind, 'folder');
+      if (doc.kind === 'folder') {
+        assert.equal(doc.folder.modified?.toISOString(), '2024-03-07T09:18:44.000Z');
+        assert.deepEqual(doc.folder.folders.map((f) => f.modified?.toISOString()), ['2024-01-02T03:04:05.000Z', undefined, undefined]);
+      }
+    });
+
+    it('a file document lists its older revisions, newest first, with their own numbers', () => {
+      const doc = parseJfsDocument(
+        '<file name="q.pdf"><currentRevision><number>3</number><state>COMPLETED</state><size>9</size></currentRevision>' +
+          '<revisions><revision><number>2</number><state>COMPLETED</state><size>8</size><md5>AB</md5></revision><revision><number>1</number><state>INCOMPLETE</state></revision></revisions></file>',
+      );
+      assert.equal(doc.kind, 'file');
+      if (doc.kind === 'file') {
+        assert.deepEqual(doc.file.revisions.map((r) => [r.number, r.state, r.size, r.md5]), [[2, 'COMPLETED', 8, 'ab'], [1, 'INCOMPLETE', undefined, undefined]]);
+      }
+    });
+
     it('a trashed file document carries deleted and its public URI', () => {
       const doc = parseJfsDocument('<file name="a" deleted="2024-02-20-T18:03:27Z"><publicURI>5c1e8d2b</publicURI><currentRevision><state>COMPLETED</state><size></size></currentRevision></file>');
       assert.equal(doc.kind, 'file');
