@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { endpointOverridesOf, isLoopbackHost, storeSpecOf, type AccountConfig, type JottadavConfig } from './config/index.js';
 import { startDavServer, type DavUser, type RunningDavServer } from './dav/index.js';
-import { createJottacloudClient, FileTokenStore, JottacloudBackend, KeyValueTokenStore, type TokenStore } from './jottacloud/index.js';
+import { createJottacloudClient, FileTokenStore, JottacloudBackend, KeyValueTokenStore, SharedTokenStore, type TokenStore } from './jottacloud/index.js';
 import { createStore } from './store/create-store.js';
 import { namespaced, type KeyValueStore } from './store/key-value-store.js';
 import type { RemoteEntry, StorageBackend, UploadBody } from './storage/backend.js';
@@ -108,25 +108,25 @@ function shutdownError(): Error {
 }
 
 /**
- * Several instances sharing one account over Redis must share its rotating refresh token too:
- * a token file per machine would have them rotate it behind each other's backs (§2.5 revokes the
- * whole session on reuse). So with Redis the token lives in the shared store, seeded once from
- * the file `jottadav login` wrote.
+ * Where an account's OAuth token lives, for serve and the account commands alike. Several
+ * instances sharing one account over Redis must share its rotating refresh token too: a token
+ * file per machine would have them rotate it behind each other's backs, and presenting a spent
+ * refresh token revokes the whole session. So with Redis the token lives in the shared store,
+ * and the file only hands over what `jottadav login` wrote (SharedTokenStore).
  */
-async function defaultTokenStore(name: string, account: AccountConfig, store: KeyValueStore, shared: boolean): Promise<TokenStore> {
-  const file = new FileTokenStore(account.tokenFile);
-  if (!shared) return file;
-  const kv = new KeyValueTokenStore(store, `jottacloud:token:${name}`);
-  if (!(await kv.load())) {
-    const seed = await file.load();
-    if (seed) await kv.save(seed);
-  }
-  return kv;
+export function accountTokenStore(name: string, tokenFile: string, store: KeyValueStore, shared: boolean): TokenStore {
+  const file = new FileTokenStore(tokenFile);
+  return shared ? new SharedTokenStore(new KeyValueTokenStore(store, `jottacloud:token:${name}`), file) : file;
+}
+
+/** Only a Redis store is shared between processes, and with it the token. */
+export function sharesTokens(config: JottadavConfig): boolean {
+  return storeSpecOf(config).kind === 'redis';
 }
 
 async function openAccount(name: string, account: AccountConfig, config: JottadavConfig, store: KeyValueStore, listingMemory: ListingMemory, deps: AppDependencies): Promise<Account> {
-  const shared = config.store.startsWith('redis');
-  const tokenStore = deps.tokenStoreFor?.(name, account, store) ?? (await defaultTokenStore(name, account, store, shared));
+  const shared = sharesTokens(config);
+  const tokenStore = deps.tokenStoreFor?.(name, account, store) ?? accountTokenStore(name, account.tokenFile, store, shared);
   // One client (one token source) for every mount point: separate ones would each rotate the
   // refresh token behind the others' backs.
   const client = await createJottacloudClient({ tokenStore, endpoints: endpointOverridesOf(account) });

@@ -1,10 +1,14 @@
 /**
  * `jottadav about`: usage and quota of the configured account, like `rclone about remote:`.
- * Also home of openAccount(), which cleanup and link share: config → token file → client.
+ * Also home of openAccount(), which cleanup and link share: config → token store → client, with
+ * the token store serve uses (the shared one in Redis mode), so a command never presents a
+ * refresh token another process has already spent.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import nodeFetch from 'node-fetch';
-import { accountOf, defaultConfigFile, endpointOverridesOf, formatProblems, formatSize, loadConfig, type AccountConfig } from '../config/index.js';
+import { accountTokenStore, sharesTokens } from '../app.js';
+import { createStore } from '../store/create-store.js';
+import { accountOf, defaultConfigFile, endpointOverridesOf, formatProblems, formatSize, loadConfig, storeSpecOf, type AccountConfig } from '../config/index.js';
 import {
   FileTokenStore,
   JottacloudClient,
@@ -42,12 +46,12 @@ export interface OpenAccount {
   /** names.encoding: how the account's names are stored. */
   nameEncoding: string;
   client: JottacloudClient;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
  * Loads the config (only the account part has to be valid: a fresh `jottadav login` has no
- * users yet) and builds a client over the account's token file.
+ * users yet) and builds a client over the account's token store, as serve does.
  */
 export function openAccount(values: { config?: string; account?: string }, fetch?: FetchLike): OpenAccount {
   const file = values.config ?? defaultConfigFile();
@@ -65,9 +69,20 @@ export function openAccount(values: { config?: string; account?: string }, fetch
   const { account } = picked;
   const endpoints = endpointOverridesOf(account);
   const doFetch = fetch ?? (nodeFetch as unknown as FetchLike);
-  const tokens = new TokenManager({ store: new FileTokenStore(account.tokenFile), fetch: doFetch });
+  // The shared store is opened only when the token lives there; a file token needs none.
+  const shared = sharesTokens(loaded.config) ? createStore(storeSpecOf(loaded.config)) : undefined;
+  const tokenStore = shared ? accountTokenStore(picked.name, account.tokenFile, shared, true) : new FileTokenStore(account.tokenFile);
+  const tokens = new TokenManager({ store: tokenStore, fetch: doFetch });
   const client = new JottacloudClient({ tokens, endpoints, fetch: doFetch });
-  return { ...picked, nameEncoding: loaded.config.names.encoding, client, close: () => tokens.close() };
+  return {
+    ...picked,
+    nameEncoding: loaded.config.names.encoding,
+    client,
+    async close() {
+      tokens.close();
+      await shared?.close();
+    },
+  };
 }
 
 /** Jottacloud failures in words a user can act on. */
@@ -153,7 +168,7 @@ export async function run(argv: string[], fetch?: FetchLike): Promise<number> {
       io.stdout.write(`${lines.join('\n')}\n`);
       return 0;
     } finally {
-      opened.close();
+      await opened.close();
     }
   });
 }

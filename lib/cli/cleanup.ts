@@ -22,7 +22,7 @@ export async function run(argv: string[], fetch?: FetchLike): Promise<number> {
       else io.stdout.write(`Emptied the trash of ${opened.name}: ${folders} folder${folders === 1 ? '' : 's'} and ${files} file${files === 1 ? '' : 's'} removed permanently.\n`);
       return 0;
     } finally {
-      opened.close();
+      await opened.close();
     }
   });
 }

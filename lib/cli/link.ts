@@ -49,7 +49,7 @@ export async function run(argv: string[], fetch?: FetchLike): Promise<number> {
       else io.stdout.write(values.unlink ? `Removed the public link of ${path}\n` : `${link}\n`);
       return 0;
     } finally {
-      opened.close();
+      await opened.close();
     }
   });
 }

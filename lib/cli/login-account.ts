@@ -6,7 +6,6 @@
 import {
   DEFAULT_DEVICE,
   DEFAULT_MOUNT_POINT,
-  type FileTokenStore,
   JottacloudClient,
   JottaAuthError,
   JottaHttpError,
@@ -15,6 +14,7 @@ import {
   type Endpoints,
   type FetchLike,
   type JottaUser,
+  type TokenStore,
 } from '../jottacloud/index.js';
 import { isNetworkFailure, LoginError } from './login-errors.js';
 import type { LoginFlags } from './login-flags.js';
@@ -29,7 +29,7 @@ export interface ListedAccount {
 }
 
 /** The account's e-mail and devices: the first API call with the token, which proves the login. */
-export async function listAccount(store: FileTokenStore, fetch: FetchLike, endpoints: Partial<Endpoints>): Promise<ListedAccount> {
+export async function listAccount(store: TokenStore, fetch: FetchLike, endpoints: Partial<Endpoints>): Promise<ListedAccount> {
   const tokens = new TokenManager({ store, fetch });
   const client = new JottacloudClient({ tokens, endpoints, fetch });
   let user: JottaUser;

@@ -16,8 +16,10 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import nodeFetch from 'node-fetch';
+import { accountTokenStore } from '../app.js';
 import { defaultConfigFile } from '../config/index.js';
 import { DEFAULT_DEVICE, DEFAULT_MOUNT_POINT, FileTokenStore, type FetchLike } from '../jottacloud/index.js';
+import { createStore } from '../store/create-store.js';
 import { chooseLocation, listAccount } from './login-account.js';
 import { readConfigToUpdate, saveAccount } from './login-config.js';
 import { LoginError } from './login-errors.js';
@@ -84,11 +86,20 @@ async function wizard(flags: LoginFlags, term: Terminal, deps: LoginDeps): Promi
   await obtainToken(flags, term, service, { store, tokenFile, configFile, fetch: doFetch });
 
   const endpoints = endpointOverrides(flags);
-  const { client, user, email } = await listAccount(store, doFetch, endpoints);
+  // With a Redis store the session lives there, as serve uses it: a reused token file may hold a
+  // refresh token the instances have spent long ago, and presenting it would end the session.
+  const redis = typeof raw.store === 'string' && /^rediss?:\/\//.test(raw.store) ? createStore({ kind: 'redis', url: raw.store }) : undefined;
   let device = DEFAULT_DEVICE;
   let mountPoint = DEFAULT_MOUNT_POINT;
   const allDevices = flags['all-devices'] === true;
-  if (!allDevices) ({ device, mountPoint } = await chooseLocation(flags, term, client, user));
+  let listed;
+  try {
+    listed = await listAccount(redis ? accountTokenStore(accountName, tokenFile, redis, true) : store, doFetch, endpoints);
+    if (!allDevices) ({ device, mountPoint } = await chooseLocation(flags, term, listed.client, listed.user));
+  } finally {
+    await redis?.close();
+  }
+  const { user, email } = listed;
 
   await saveAccount(flags, term, configFile, raw, {
     accountName,

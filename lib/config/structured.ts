@@ -19,7 +19,7 @@ export const USER_FIELDS: readonly FieldSpec[] = [
 ];
 
 export const ACCOUNT_FIELDS: readonly FieldSpec[] = [
-  { name: 'tokenFile', required: true, doc: 'Token file written by `jottadav login` (mode 0600; rewritten on every refresh).' },
+  { name: 'tokenFile', required: true, doc: 'Token file written by `jottadav login` (mode 0600; rewritten on every refresh, except with a Redis store: see "One session in Redis mode").' },
   { name: 'service', required: false, default: 'jottacloud', doc: '`jottacloud` or a white-label key (see `jottadav login`).' },
   { name: 'device', required: false, default: 'Jotta', doc: 'Device whose mount point is served.' },
   { name: 'mountPoint', required: false, default: 'Archive', doc: 'Mount point served as `/`.' },

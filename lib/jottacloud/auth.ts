@@ -12,7 +12,7 @@ import fetch, { type RequestInit, type Response } from 'node-fetch';
 import { DEFAULT_RETRY_POLICY, isConnectionError, isUnsentError, parseRetryAfter, sleep, withRetry, type RetryPolicy } from '../util/retry.js';
 import { decodeHttpError, decodeOAuthError, JottaAuthError, JottaHttpError, JottaNetworkError, JottaProtocolError } from './errors.js';
 import { decodeLoginToken } from './login-token.js';
-import type { StoredToken, TokenStore } from './token-store.js';
+import { isNewerToken, type StoredToken, type TokenStore } from './token-store.js';
 import type { TokenResponse, WellKnown } from './wire-types.js';
 
 /** The client id of the standard flow (§2.3); shows as "Jottacloud CLI" in the user's devices. */
@@ -149,6 +149,7 @@ function toStored(res: TokenResponse, endpoint: string, clientId: string, genera
     tokenEndpoint: endpoint,
     clientId,
     generation,
+    ...(previous?.loginAt !== undefined ? { loginAt: previous.loginAt } : {}),
   };
 }
 
@@ -165,7 +166,9 @@ export async function loginWithToken(pasted: string, store: TokenStore, options:
     options,
   );
   const previous = await store.load();
-  const token = toStored(res, wellKnown.token_endpoint, CLI_CLIENT_ID, (previous?.generation ?? 0) + 1, undefined, (options.now ?? Date.now)());
+  const now = (options.now ?? Date.now)();
+  // loginAt marks a new session: it replaces one kept in a shared store, even a revoked one.
+  const token = { ...toStored(res, wellKnown.token_endpoint, CLI_CLIENT_ID, (previous?.generation ?? 0) + 1, undefined, now), loginAt: Math.max(now, (previous?.loginAt ?? 0) + 1) };
   await store.save(token);
   return token;
 }
@@ -173,7 +176,7 @@ export async function loginWithToken(pasted: string, store: TokenStore, options:
 function newest(a: StoredToken | undefined, b: StoredToken | undefined): StoredToken | undefined {
   if (!a) return b;
   if (!b) return a;
-  return b.generation > a.generation ? b : a;
+  return isNewerToken(b, a) ? b : a;
 }
 
 export class TokenManager implements TokenSource {
@@ -236,7 +239,7 @@ export class TokenManager implements TokenSource {
     if (!token) return;
     try {
       const stored = await this.options.store.load();
-      if (!stored || stored.generation < token.generation) await this.options.store.save(token);
+      if (!stored || isNewerToken(token, stored)) await this.options.store.save(token);
       if (this.unsaved === token) this.unsaved = undefined;
     } catch {
       // still unavailable; the token stays in memory

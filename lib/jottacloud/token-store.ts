@@ -1,6 +1,6 @@
 /**
- * Where OAuth tokens persist. Refresh tokens rotate (jottacloud-api.md §2.5): every refresh
- * invalidates the presented token, and presenting it again revokes the whole session. So the
+ * Where OAuth tokens persist. Refresh tokens rotate: every refresh invalidates the presented
+ * token, and presenting it again revokes the whole session. So the
  * newest token must be saved before it is used, and processes sharing a store coordinate their
  * refreshes through a lease.
  */
@@ -21,6 +21,19 @@ export interface StoredToken {
   clientId: string;
   /** Counts refreshes; lets a reader see that the stored token is newer than the one it holds. */
   generation: number;
+  /**
+   * Epoch ms of the `jottadav login` this token descends from; refreshes carry it on. A token of
+   * a later login wins over any refresh of an earlier one, whatever their generations.
+   */
+  loginAt?: number;
+}
+
+/** true when `a` should replace `b`: a later login, else more refreshes of the same login. */
+export function isNewerToken(a: StoredToken, b: StoredToken): boolean {
+  const loginA = a.loginAt ?? 0;
+  const loginB = b.loginAt ?? 0;
+  if (loginA !== loginB) return loginA > loginB;
+  return a.generation > b.generation;
 }
 
 export interface TokenStore {
@@ -60,6 +73,43 @@ export class KeyValueTokenStore implements TokenStore {
     // Not atomic, but the lease TTL bounds the harm: at worst another holder's lease ends early
     // after ours had already expired.
     if ((await this.store.get<string>(`${this.key}:lease`)) === owner) await this.store.delete(`${this.key}:lease`);
+  }
+}
+
+/**
+ * The token of an account served by several processes: the shared store (Redis) is the one
+ * source of truth, and every refresh is saved there only. The token file is where `jottadav
+ * login` hands a new login over: its token replaces the shared one when it comes from a later
+ * login (also when the shared one was revoked), and is ignored otherwise, because after the
+ * first refresh its refresh token is spent and presenting it would revoke the session. The file
+ * is read on every load, which happens only around refreshes, so a fresh login reaches running
+ * instances at their next refresh or 401.
+ */
+export class SharedTokenStore implements TokenStore {
+  constructor(
+    private readonly shared: KeyValueTokenStore,
+    private readonly login: FileTokenStore,
+  ) {}
+
+  async load(): Promise<StoredToken | undefined> {
+    const [current, handedOver] = await Promise.all([this.shared.load(), this.login.load().catch(() => undefined)]);
+    if (handedOver && (!current || (handedOver.loginAt ?? 0) > (current.loginAt ?? 0))) {
+      await this.shared.save(handedOver);
+      return handedOver;
+    }
+    return current;
+  }
+
+  save(token: StoredToken): Promise<void> {
+    return this.shared.save(token);
+  }
+
+  acquireLease(owner: string, ttlMs: number): Promise<boolean> {
+    return this.shared.acquireLease(owner, ttlMs);
+  }
+
+  releaseLease(owner: string): Promise<void> {
+    return this.shared.releaseLease(owner);
   }
 }
 
