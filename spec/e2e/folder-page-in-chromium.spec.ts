@@ -190,6 +190,19 @@ describe('e2e: the folder page in Chromium', function () {
     assert.deepEqual(await getText(stack, '/Docs/dropped.txt'), { status: 200, body: 'dropped bytes' });
   });
 
+  it('reads without JavaScript: the table, its links, and sorting through the header links', async () => {
+    await page.setJavaScriptEnabled(false);
+    await page.goto(new URL('Docs/', stack.url).href);
+    assert.equal(await page.$eval('#upload', (el) => el.checkVisibility()), false, 'controls that need the script are hidden');
+    assert.match(await page.$eval('tr[data-name="big.bin"] time', (el) => el.textContent ?? ''), / UTC$/);
+    await Promise.all([page.waitForNavigation(), page.click('a.sort[data-column="size"]')]);
+    assert.ok(page.url().endsWith('/Docs/?sort=size&order=desc'), page.url());
+    const names = await rowNames(page);
+    assert.equal(names.indexOf('big.bin'), names.findIndex((n) => !['Plans 2027', 'Sub'].includes(n)), 'the largest file comes first after the folders');
+    await Promise.all([page.waitForNavigation(), page.click('tr[data-name="Sub"] a')]);
+    assert.deepEqual(await rowNames(page), ['inner.txt']);
+  });
+
   it('refuses a name that exists, in the dialog, without a request', async () => {
     await page.goto(new URL('Docs/', stack.url).href);
     await page.click('#new-folder');
