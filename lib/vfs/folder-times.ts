@@ -44,6 +44,12 @@ export class FolderTimes {
     return this.known.get(folderKey);
   }
 
+  /** Forgets the dates of the folder at `folderKey` (a folded path) and of every folder below it. */
+  forgetBelow(folderKey: string): void {
+    const below = `${folderKey}/`;
+    for (const key of this.known.keys()) if (key === folderKey || key.startsWith(below)) this.known.delete(key);
+  }
+
   private remember(key: string, dates: FolderDates): void {
     this.known.delete(key);
     if (!dates.modified && !dates.created) return;

@@ -189,6 +189,7 @@ export class JottaVfs implements Vfs {
     if (existing) throw new StorageError('ALREADY_EXISTS', `${path} exists`);
     const remoteName = encodeChecked(ctx, name);
     await withInvalidation(ctx, [dir], () => ctx.backend.mkdir(joinPath(dir.remotePath, remoteName)));
+    this.forgetDates(path);
     await addToListing(ctx, dir, { name: remoteName, kind: 'folder', size: 0 });
     // A folder of that name may have been trashed: nothing cached below it may survive.
     await ctx.cache.invalidateSubtree([...dir.folded, foldName(name)]);
@@ -201,16 +202,26 @@ export class JottaVfs implements Vfs {
     const child = found.child;
     if (!child) throw new StorageError('PERMISSION_DENIED', 'the root cannot be removed');
     await removeItem(this.ctx, found, child);
+    this.forgetDates(path);
   }
 
   async move(from: string, to: string, options: TransferOptions): Promise<TransferResult> {
     assertWritable(this.ctx);
-    return transfer(this.ctx, from, to, options, true);
+    const result = await transfer(this.ctx, from, to, options, true);
+    this.forgetDates(from, to);
+    return result;
   }
 
   async copy(from: string, to: string, options: TransferOptions): Promise<TransferResult> {
     assertWritable(this.ctx);
-    return transfer(this.ctx, from, to, options, false);
+    const result = await transfer(this.ctx, from, to, options, false);
+    this.forgetDates(to);
+    return result;
+  }
+
+  /** Dates derived below these paths describe folders that are gone or replaced. */
+  private forgetDates(...paths: string[]): void {
+    for (const path of paths) this.folderTimes.forgetBelow(resourceKeyOf(path, true));
   }
 
   async setModified(path: string, modified: Date): Promise<void> {

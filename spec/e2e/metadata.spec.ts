@@ -114,6 +114,25 @@ describe('e2e: metadata clients show', function () {
     });
   });
 
+  describe('folder dates after changes', () => {
+    it('regression: a folder deleted and made anew does not keep the dates of the old one', async () => {
+      await propfind(stack, '/dated/unread', '1');
+      assert.ok(propText(responseFor((await propfind(stack, '/dated', '1')).xml, '/dated/unread/')!, 'getlastmodified'));
+      assert.equal((await dav(stack, 'DELETE', '/dated/unread')).status, 204);
+      assert.equal((await dav(stack, 'MKCOL', '/dated/unread')).status, 201);
+      const { xml } = await propfind(stack, '/dated', '1');
+      assert.equal(propText(responseFor(xml, '/dated/unread/')!, 'getlastmodified'), undefined);
+    });
+
+    it('a moved folder shows its dates under the new name once read, none under the old', async () => {
+      const moved = await dav(stack, 'MOVE', '/dated/sub', { headers: { Destination: destinationOf(stack, '/dated/moved') } });
+      assert.equal(moved.status, 201);
+      assert.ok(propText((await propfind(stack, '/dated/moved', '0')).xml, 'getlastmodified'));
+      assert.equal((await dav(stack, 'MKCOL', '/dated/sub')).status, 201);
+      assert.equal(propText(responseFor((await propfind(stack, '/dated', '1')).xml, '/dated/sub/')!, 'getlastmodified'), undefined);
+    });
+  });
+
   describe('public link (our namespace)', () => {
     const share = async (path: string, on: boolean) => {
       const res = await fetch(`${remote.session.jfs(`Jotta/Archive${path}`)}?mode=${on ? 'enableShare' : 'disableShare'}`, remote.session.auth());
