@@ -151,6 +151,7 @@ async function openAccount(name: string, account: AccountConfig, config: Jottada
       hardDelete: config.hardDelete,
       trashedOnly: config.trashedOnly,
       nameEncoding: config.names.encoding,
+      noVersions: config.uploads.noVersions,
     });
     mounts.push({ uploads, vfs });
     return vfs;

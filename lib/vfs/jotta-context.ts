@@ -5,6 +5,7 @@ import { foldPath, normalizeClientPath } from './fold.js';
 import { withEntry, withoutEntry } from './listing-edits.js';
 import type { LocalOnlyFiles } from './local-only.js';
 import type { NameCodec } from './name-codec.js';
+import { isSwapName } from './no-versions.js';
 import type { Placeholders } from './pending.js';
 import type { DirRef, Resolver } from './resolver.js';
 
@@ -34,6 +35,8 @@ export interface JottaSettings {
   spoolDir: string;
   spoolDirectIo: boolean;
   hardDelete: boolean;
+  /** Overwrites leave no revision (no-versions.ts). */
+  noVersions: boolean;
   trashedOnly: boolean;
   usageTtlMs: number;
   uploadResumeLimit?: number;
@@ -52,6 +55,7 @@ export function resourceKeyOf(path: string, caseInsensitive: boolean): string {
 /** The encoded name, or NAME_TOO_LONG before anything is written. */
 export function encodeChecked(ctx: JottaContext, name: string): string {
   const remote = ctx.names.encode(name);
+  if (isSwapName(remote)) throw new StorageError('INVALID_NAME', 'names of the form .jottadav-swap-… are reserved for jottadav\'s own swap files');
   const limit = ctx.backend.features.maxNameLength;
   if (remote.length > limit) {
     throw new StorageError('NAME_TOO_LONG', `the name is ${remote.length} UTF-16 units long once encoded; Jottacloud allows at most ${limit}`);

@@ -61,6 +61,8 @@ export interface JottaVfsOptions {
   usageTtlMs?: number;
   /** rclone's `encoding` list for stored names (names.encoding); default rclone's jottacloud default. */
   nameEncoding?: string;
+  /** An overwrite replaces the file instead of adding a revision (no-versions.ts). */
+  noVersions?: boolean;
 }
 
 /**
@@ -116,6 +118,7 @@ export class JottaVfs implements Vfs {
         spoolDir: options.spoolDir ?? tmpdir(),
         spoolDirectIo: options.spoolDirectIo ?? true,
         hardDelete: options.hardDelete ?? false,
+        noVersions: options.noVersions ?? false,
         trashedOnly,
         usageTtlMs: options.usageTtlMs ?? 60_000,
         uploadResumeLimit: options.uploadResumeLimit,

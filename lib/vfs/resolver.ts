@@ -8,6 +8,7 @@ import type { LocalFileMeta, LocalOnlyFiles } from './local-only.js';
 import { MissCache } from './miss-cache.js';
 import { EMPTY_MD5, localFileEntry, remoteToEntry } from './entries.js';
 import type { NameCodec } from './name-codec.js';
+import { isSwapName, recoverSwaps } from './no-versions.js';
 import type { PlaceholderRecord, Placeholders } from './pending.js';
 import type { Entry } from './types.js';
 
@@ -54,6 +55,7 @@ export const ROOT: DirRef = { clientPath: '/', remotePath: '/', folded: [] };
 export class Resolver {
   // The cache hands out the same array while a listing is unchanged: decode its names once.
   private readonly decoded = new WeakMap<RemoteEntry[], Child[]>();
+  private readonly withSwaps = new WeakSet<RemoteEntry[]>();
 
   constructor(
     private readonly backend: StorageBackend,
@@ -240,7 +242,10 @@ export class Resolver {
   private remoteChildren(listing: RemoteEntry[]): Child[] {
     let children = this.decoded.get(listing);
     if (!children) {
-      children = listing.map((r) => remoteChild(r, this.names));
+      // Swap files of no-versions overwrites (no-versions.ts) are the bridge's own business.
+      const visible = listing.filter((r) => !isSwapName(r.name));
+      if (visible.length < listing.length) this.withSwaps.add(listing);
+      children = visible.map((r) => remoteChild(r, this.names));
       keepTwinsApart(children, this.names);
       this.decoded.set(listing, children);
     }
@@ -249,8 +254,14 @@ export class Resolver {
 
   async children(dir: DirRef): Promise<Child[]> {
     let listing = await this.cache.get(dir.folded);
-    if (!listing) listing = await this.cache.fill(dir.folded, () => this.backend.list(dir.remotePath, this.trashedOnly ? { trashedOnly: true } : {}));
-    const children = [...this.remoteChildren(listing)];
+    const list = () => this.cache.fill(dir.folded, () => this.backend.list(dir.remotePath, this.trashedOnly ? { trashedOnly: true } : {}));
+    if (!listing) listing = await list();
+    let children = [...this.remoteChildren(listing)];
+    // An overwrite that stopped half-way is finished (or cleared) by whoever lists the folder next.
+    if (this.withSwaps.has(listing) && !this.trashedOnly && (await recoverSwaps(this.backend, dir.remotePath, listing))) {
+      await this.cache.invalidate(dir.folded);
+      children = [...this.remoteChildren(await list())];
+    }
     return this.trashedOnly ? children : this.withLocal(dir, children);
   }
 

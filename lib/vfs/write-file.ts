@@ -5,6 +5,7 @@ import { joinPath } from '../util/paths.js';
 import { remoteToEntry } from './entries.js';
 import { addToListing, assertWritable, encodeChecked, withInvalidation, type JottaContext } from './jotta-context.js';
 import { writeLocalOnly, writePlaceholder } from './local-content.js';
+import { replaceWithoutRevision } from './no-versions.js';
 import { dirKey, splitTarget } from './resolver.js';
 import { spoolBody } from './spool.js';
 import type { WriteOptions, WriteResult } from './types.js';
@@ -54,7 +55,11 @@ async function writeBody(ctx: JottaContext, path: string, body: Readable, option
     };
     if (ctx.settings.uploadResumeLimit !== undefined) upload.uploadResumeLimit = ctx.settings.uploadResumeLimit;
     // Even a failed upload may have touched the remote (a pending revision): re-list next time.
-    const remote = await withInvalidation(ctx, [dir], () => ctx.backend.upload(joinPath(dir.remotePath, remoteName), upload));
+    const remote = await withInvalidation(ctx, [dir], () =>
+      ctx.settings.noVersions && existing?.source === 'remote'
+        ? replaceWithoutRevision(ctx.backend, dir.remotePath, remoteName, upload)
+        : ctx.backend.upload(joinPath(dir.remotePath, remoteName), upload),
+    );
     await addToListing(ctx, dir, remote);
     if (existing?.source === 'placeholder') await ctx.placeholders.remove(dirKey(dir), existing.nameKey);
     const entry = remoteToEntry(remote, joinPath(dir.clientPath, clientName), clientName);
