@@ -36,7 +36,8 @@ describe('dav: the folder page without JavaScript', () => {
     assert.match(res.body, /<td class="col-size">12.3 kB<\/td>/);
     assert.match(res.body, /<td class="col-size">10 bytes<\/td>/);
     assert.match(res.body, /<time datetime="2017-07-14T02:40:00.000Z">2017-07-14 02:40 UTC<\/time>/);
-    assert.match(res.body, /3 files|4 files/);
+    assert.match(res.body, /<tr data-name="Sub" data-kind="folder" data-size="" data-modified="\d+">.*?<td class="col-modified"><time datetime="/, 'a folder shows its date when it has one');
+    assert.match(res.body, /1 folder · 4 files · 13.9 kB/);
   });
 
   it('escapes every name it shows (a name is never markup)', async () => {

@@ -28,6 +28,9 @@ async function seedSampleFolder(stack: Stack, folder: string, now = Date.now()):
   for (const [name, ageDays] of [['Invoices', 3], ['Photos 2026', 12], ['Tax return', 40]] as const) {
     await mkcol(`${folder}/${name}`);
     await put(`${folder}/${name}/README.txt`, 120, ageDays);
+    // A folder's date comes from its listing (Jottacloud keeps none): list it once, as a visit would.
+    const listed = await fetch(new URL(`${encodeURI(`${folder}/${name}`.slice(1))}/`, stack.url), { method: 'PROPFIND', headers: { Authorization: stack.authHeader(), Depth: '1' } });
+    if (listed.status !== 207) throw new Error(`PROPFIND ${name}: ${listed.status}`);
   }
   const files: Array<[string, number, number]> = [
     ['Annual report 2026.pdf', 2_480_000, 0.2],
