@@ -11,12 +11,12 @@ import { Account } from './account.js';
 import { AuthState } from './auth.js';
 import { ContentStore } from './content-store.js';
 import { REALM, type Core } from './core.js';
-import { Faults, type FailRule, type RequestLogEntry } from './faults.js';
+import { Faults, type ChaosOptions, type DropRule, type FailRule, type RequestLogEntry } from './faults.js';
 import { MetadataStore } from './persistence.js';
 import { createEmulatorServer } from './server.js';
 import { fold } from './names.js';
 
-export type { FailRule, RequestLogEntry } from './faults.js';
+export type { ChaosOptions, DropPoint, DropRule, FailRule, RequestLogEntry } from './faults.js';
 
 export interface EmulatorOptions {
   host?: string;
@@ -36,6 +36,12 @@ export interface EmulatorControls {
   failNext(rule: FailRule): void;
   delay(rule: { path: string | RegExp; ms: number }): void;
   cutUploadAfter(bytes: number): void;
+  /** The next matching requests lose their connection (before, after, or halfway through the answer). */
+  dropNext(rule: DropRule): void;
+  /** Seeded random faults of every kind on a share of all requests; `{rate: 0}` stops them. */
+  chaos(options: ChaosOptions): void;
+  /** Faults injected so far (rules and chaos). */
+  injectedFaults(): number;
   expireTokens(): void;
   revokeRefreshTokens(): void;
   reset(): void;
@@ -140,6 +146,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       failNext: (rule) => faults.failNext(rule),
       delay: (rule) => faults.delay(rule),
       cutUploadAfter: (bytes) => faults.cutUploadAfter(bytes),
+      dropNext: (rule) => faults.dropNext(rule),
+      chaos: (options) => faults.chaos(options),
+      injectedFaults: () => faults.injectedCount(),
       expireTokens: () => auth.expireAccessTokens(),
       revokeRefreshTokens: () => auth.revokeAllFamilies(),
       reset: () => faults.reset(),

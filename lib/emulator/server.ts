@@ -9,6 +9,7 @@ import { bearerValidNow, REALM, type Core, type Ctx } from './core.js';
 import { EmulatorError, errors } from './errors.js';
 import { candidatesFor, type RequestLogEntry } from './faults.js';
 import { drain, sendError, trackBytes, type Shape } from './http.js';
+import { answerAfterwards, dropConnection, newError } from './injected.js';
 import { handleApi } from './routes/api.js';
 import { handleControl } from './routes/control.js';
 import { authorize, token, userinfo, wellKnown } from './routes/identity.js';
@@ -17,6 +18,10 @@ import { downloadPublic } from './routes/public.js';
 import { handleUpload } from './routes/upload.js';
 
 type Handler = (ctx: Ctx) => Promise<void> | void;
+
+function retryAfterHeader(seconds: number | undefined): Record<string, string> {
+  return seconds === undefined ? {} : { 'Retry-After': String(seconds) };
+}
 
 interface Route {
   shape: Shape;
@@ -77,17 +82,23 @@ async function handle(core: Core, req: IncomingMessage, res: ServerResponse): Pr
     if (control) return await handleControl(ctx, rawPath.slice('/_emulator/'.length));
     core.faults.record(entry);
     const candidates = candidatesFor(rawPath, query);
-    const wait = core.faults.delayFor(candidates);
+    const fault = core.faults.take(method, candidates, rawPath.startsWith('/files/v1/upload/'));
+    const wait = core.faults.delayFor(candidates) + (fault?.kind === 'delay' ? fault.ms : 0);
     if (wait > 0) await sleep(wait);
-    const fail = core.faults.takeFail(method, candidates);
-    if (fail) {
-      const headers: Record<string, string> = fail.retryAfter === undefined ? {} : { 'Retry-After': String(fail.retryAfter) };
-      sendError(res, new EmulatorError(fail.status, 'no.jotta.backup.errors.InjectedFaultException', `injected ${fail.status}`), shape, headers);
+    if (fault?.kind === 'drop' && fault.at === 'before') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'status' && !fault.afterEffect) {
+      sendError(res, newError(fault.status), shape, retryAfterHeader(fault.retryAfter));
       return;
     }
     const r = route(rawPath);
     if (!r) throw errors.notFound(rawPath);
     shape = r.shape;
+    if (fault?.kind === 'status') answerAfterwards(res, fault.status, shape, retryAfterHeader(fault.retryAfter));
+    if (fault?.kind === 'drop' && fault.at !== 'before') dropConnection(req, res, fault.at);
+    if (fault?.kind === 'cut-upload') core.faults.cutUploadAfter(fault.afterBytes);
     await r.handler(ctx);
   } catch (error) {
     if (!(error instanceof EmulatorError)) console.error(`emulator: ${method} ${rawPath}: ${(error as Error)?.stack ?? String(error)}`);

@@ -22,6 +22,7 @@ import type {
 import { toStorageError } from './backend-errors.js';
 import type { JfsLocation, JottacloudClient } from './client.js';
 import type { DownloadOptions } from './download.js';
+import { verifiedCommand, type Outcome } from './verified.js';
 import { DEFAULT_DEVICE, DEFAULT_MOUNT_POINT } from './endpoints.js';
 import { JottaHttpError } from './errors.js';
 import { isListedFile, isListedFolder, isLiveFile } from './filters.js';
@@ -251,8 +252,14 @@ export class JottacloudBackend implements StorageBackend {
         throw new StorageError(entry.kind === 'folder' ? 'IS_A_DIRECTORY' : 'NOT_A_DIRECTORY', `${path}: is a ${entry.kind}`);
       }
       const hard = this.options.hardDelete === true || options.hard;
-      if (kind === 'file') await this.client.deleteFile(this.at(segments), hard);
-      else await this.client.deleteFolder(this.at(segments), hard);
+      try {
+        if (kind === 'file') await this.client.deleteFile(this.at(segments), hard);
+        else await this.client.deleteFolder(this.at(segments), hard);
+      } catch (error) {
+        // It was there a moment ago: a 404 now means a repeat after an unanswered success (or
+        // another client deleted it first). Either way it is gone, which is what was asked.
+        if (!(error instanceof JottaHttpError && error.status === 404)) throw error;
+      }
     });
   }
 
@@ -279,10 +286,27 @@ export class JottacloudBackend implements StorageBackend {
   }
 
   private async moveOnce(src: readonly string[], dst: readonly string[], kind: RemoteKind): Promise<void> {
-    // rclone creates the destination parent first (§10); mkDir is idempotent.
+    // rclone creates the destination parent first; mkDir is idempotent.
     if (dst.length > 1) await this.client.mkdir(this.at(parentSegments(dst)));
-    if (kind === 'file') await this.client.moveFile(this.at(src), this.at(dst));
-    else await this.client.moveFolder(this.at(src), this.at(dst));
+    const send = () => (kind === 'file' ? this.client.moveFile(this.at(src), this.at(dst)) : this.client.moveFolder(this.at(src), this.at(dst)));
+    // A move is not sent twice blindly: after an ambiguous failure the source and the destination
+    // tell whether it happened.
+    await verifiedCommand(send, () => this.moveOutcome(src, dst, kind), this.client.http.policy);
+  }
+
+  private async moveOutcome(src: readonly string[], dst: readonly string[], kind: RemoteKind): Promise<Outcome> {
+    const state = async (segments: readonly string[]) => {
+      try {
+        return (await this.lookup(segments, '/' + segments.join('/'))).kind;
+      } catch (error) {
+        if (error instanceof StorageError && error.code === 'NOT_FOUND') return 'absent';
+        if (error instanceof JottaHttpError && error.status === 404) return 'absent';
+        throw error;
+      }
+    };
+    const [source, target] = await Promise.all([state(src), state(dst)]);
+    if (source === kind) return 'not-done';
+    return source === 'absent' && target === kind ? 'done' : 'unknown';
   }
 
   copy(from: string, to: string): Promise<RemoteEntry> {

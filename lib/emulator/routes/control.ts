@@ -5,7 +5,7 @@
 import type { Ctx } from '../core.js';
 import { errors } from '../errors.js';
 import { readJson, sendJson, drain } from '../http.js';
-import type { FailRule } from '../faults.js';
+import type { DropRule, FailRule } from '../faults.js';
 
 function regex(value: unknown, key: string): RegExp {
   if (typeof value !== 'string' || value === '') throw errors.invalid(`'${key}' must be a regular expression string`);
@@ -41,7 +41,28 @@ export async function handleControl(ctx: Ctx, action: string): Promise<void> {
         rule.method = body.method;
       }
       if (body.retryAfter !== undefined) rule.retryAfter = int(body.retryAfter, 'retryAfter', 0);
+      if (body.afterEffect !== undefined) {
+        if (typeof body.afterEffect !== 'boolean') throw errors.invalid("'afterEffect' must be a boolean");
+        rule.afterEffect = body.afterEffect;
+      }
       faults.failNext(rule);
+      return ok();
+    }
+    case 'drop': {
+      const body = await readJson(ctx.req);
+      if (body.at !== 'before' && body.at !== 'after' && body.at !== 'mid-body') throw errors.invalid("'at' must be before, after or mid-body");
+      const rule: DropRule = { path: regex(body.path, 'path'), times: int(body.times ?? 1, 'times', 1), at: body.at };
+      if (body.method !== undefined) {
+        if (typeof body.method !== 'string') throw errors.invalid("'method' must be a string");
+        rule.method = body.method;
+      }
+      faults.dropNext(rule);
+      return ok();
+    }
+    case 'chaos': {
+      const body = await readJson(ctx.req);
+      if (typeof body.rate !== 'number' || !(body.rate >= 0 && body.rate <= 1)) throw errors.invalid("'rate' must be a number from 0 to 1");
+      faults.chaos({ rate: body.rate, seed: int(body.seed ?? 1, 'seed', 0) });
       return ok();
     }
     case 'delay': {
