@@ -102,8 +102,25 @@ export class Account {
     if (this.capacity >= 0 && this.usage() - replaced + bytes > this.capacity) throw errors.quota();
   }
 
+  private exclusiveTail: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `work` alone among the content-store critical sections: garbage collection, allocation
+   * (a new part) and an upload's completion (part → blob). Without it a collection that read the
+   * tree before a concurrent upload completed deleted the new blob, or a part created after it.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.exclusiveTail.then(work, work);
+    this.exclusiveTail = run.catch(() => undefined);
+    return run;
+  }
+
   /** Drops bodies no revision references any more and parts of vanished sessions. */
-  async collectGarbage(): Promise<void> {
+  collectGarbage(): Promise<void> {
+    return this.exclusive(() => this.collectNow());
+  }
+
+  private async collectNow(): Promise<void> {
     const keys = new Set<string>();
     for (const d of this.devices.values())
       for (const m of d.mounts.values())

@@ -91,24 +91,29 @@ export async function handleUpload(ctx: Ctx, uploadId: string): Promise<void> {
   if (position < session.size) throw errors.incomplete(position, session.size);
 
   const { file: node } = target;
-  const rev = node.revisions.find((r) => r.uploadId === uploadId)!;
-  const md5 = hash ? hash.digest('hex') : await account.content.hashPart(uploadId);
-  account.uploads.delete(uploadId);
-  delete rev.uploadId;
-  const folder = target.place.parents[target.place.parents.length - 1]!;
-  if (md5 !== session.md5) {
-    rev.state = 'CORRUPT';
-    await account.content.dropPart(uploadId);
+  // Part → blob and the revision's state change together, never beside a garbage collection.
+  await account.exclusive(async () => {
+    const rev = node.revisions.find((r) => r.uploadId === uploadId);
+    // Another request completed (or replaced) this session meanwhile.
+    if (!rev || !account.uploads.has(uploadId)) throw errors.noSuchUpload(uploadId);
+    const md5 = hash ? hash.digest('hex') : await account.content.hashPart(uploadId);
+    account.uploads.delete(uploadId);
+    delete rev.uploadId;
+    const folder = target.place.parents[target.place.parents.length - 1]!;
+    if (md5 !== session.md5) {
+      rev.state = 'CORRUPT';
+      await account.content.dropPart(uploadId);
+      account.tree.changed(folder, node);
+      account.changed();
+      throw errors.corrupt();
+    }
+    await account.content.promotePart(uploadId, session.md5, session.size);
+    rev.state = 'COMPLETED';
+    rev.updated = nowSeconds();
     account.tree.changed(folder, node);
-    account.changed();
-    throw errors.corrupt();
-  }
-  await account.content.promotePart(uploadId, session.md5, session.size);
-  rev.state = 'COMPLETED';
-  rev.updated = nowSeconds();
-  account.tree.changed(folder, node);
-  account.tree.revive(folder, node);
-  account.touch(target.place.mount);
+    account.tree.revive(folder, node);
+    account.touch(target.place.mount);
+  });
   const current = currentRevision(node)!;
   sendJson(ctx.res, 200, {
     path: `/jfs/${target.place.device.name}/${[target.place.mount.root.name, ...target.place.parents.slice(1).map((p) => p.name), node.name].join('/')}`,
