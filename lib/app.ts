@@ -50,7 +50,12 @@ interface Account {
 class InterruptibleUploads implements StorageBackend {
   private readonly inFlight = new Set<{ cut: boolean; streams: Set<Readable> }>();
 
-  constructor(private readonly inner: StorageBackend) {}
+  readonly listTree: StorageBackend['listTree'];
+
+  constructor(private readonly inner: StorageBackend) {
+    // Optional in the port: offered only when the backend has it.
+    this.listTree = inner.listTree ? (...a) => inner.listTree!(...a) : undefined;
+  }
 
   get features() {
     return this.inner.features;
@@ -141,6 +146,7 @@ async function openAccount(name: string, account: AccountConfig, config: Jottada
       namespace,
       listingTtlMs: config.cache.listingTtl,
       missTtlMs: config.cache.missTtl,
+      fastList: config.cache.fastList,
       usageTtlMs: config.cache.quotaTtl,
       md5MemoryLimit: config.uploads.md5MemoryLimit,
       uploadResumeLimit: config.uploads.uploadResumeLimit,

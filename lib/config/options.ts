@@ -60,6 +60,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'cache.listingTtl', kind: 'duration', default: '30s', doc: 'How long a folder listing is reused; changes made through jottadav invalidate it at once.' },
   { path: 'cache.missTtl', kind: 'duration', default: '2s', doc: 'How long a name found absent on the service is believed absent before it is asked for again (a cached listing never decides that alone).' },
   { path: 'cache.quotaTtl', kind: 'duration', default: '5m', doc: 'How long usage and quota are reused for quota properties.' },
+  { path: 'cache.fastList', kind: 'bool', default: true, doc: 'When a client walks a tree (a folder, then two of its subfolders, listed within 10 s), read the whole subtree in one request (up to 50,000 entries) and answer the rest of the walk from the cache.' },
   { path: 'cache.memory', kind: 'size', default: '32MiB', doc: 'Memory for cached folder listings in this process (least recently used go first). With a redis:// store listings are cached in Redis instead, shared by every instance.' },
   { path: 'uploads.md5MemoryLimit', kind: 'size', default: '10MiB', doc: 'Uploads up to this size are spooled in memory, larger ones on disk (rclone md5_memory_limit).' },
   { path: 'uploads.uploadResumeLimit', kind: 'size', default: '10MiB', doc: 'Accepted for rclone parity (upload_resume_limit); jottadav resumes every interrupted upload from the service\'s resume position, small ones too.' },

@@ -10,6 +10,7 @@ import type {
   BackendFeatures,
   ByteRange,
   ListOptions,
+  ListTreeOptions,
   ReadOptions,
   RemoteEntry,
   RemoteKind,
@@ -176,6 +177,46 @@ export class JottacloudBackend implements StorageBackend {
       for (const f of doc.folder.folders) if (isListedFolder(f, trashedOnly)) out.push(this.folderEntry(f.name, f));
       for (const f of doc.folder.files) if (isListedFile(f, trashedOnly)) out.push(await this.fileEntry(f, trashedOnly));
       return out;
+    });
+  }
+
+  listTree(path: string, options: ListTreeOptions): Promise<Map<string, RemoteEntry[]> | undefined> {
+    return this.edge('list', path, async () => {
+      const segments = remoteSegments(path);
+      // Paths come back as `/{mount point}/…` in the stored case: the prefix is matched folded.
+      const prefix = `/${this.mountPoint}`.toLowerCase();
+      const remote = (wire: string): string => {
+        if (!wire.toLowerCase().startsWith(prefix) || (wire.length > prefix.length && wire[prefix.length] !== '/')) {
+          throw new StorageError('UNAVAILABLE', `liststream: path ${wire} is outside /${this.mountPoint}`);
+        }
+        return wire.length === prefix.length ? '/' : wire.slice(prefix.length);
+      };
+      const tree = new Map<string, RemoteEntry[]>();
+      const folder = (at: string): RemoteEntry[] => {
+        let entries = tree.get(at);
+        if (!entries) {
+          entries = [];
+          tree.set(at, entries);
+          if (at !== path && at !== '/') {
+            const cut = at.lastIndexOf('/');
+            const parent = cut <= 0 ? '/' : at.slice(0, cut);
+            if (tree.has(parent) || parent.length >= path.length) folder(parent).push({ name: at.slice(cut + 1), kind: 'folder', size: 0 });
+          }
+        }
+        return entries;
+      };
+      let seen = 0;
+      for await (const item of this.client.listStream(this.at(segments))) {
+        if (++seen > options.maxEntries) return undefined; // leaving the loop ends the request
+        if (item.kind === 'folder') folder(remote(item.path));
+        else if (item.kind === 'file') {
+          const entry: RemoteEntry = { name: item.name, kind: 'file', size: item.size, md5: item.md5 };
+          if (item.modified) entry.modified = item.modified;
+          if (item.created) entry.created = item.created;
+          folder(remote(item.path)).push(entry);
+        }
+      }
+      return tree;
     });
   }
 

@@ -9,6 +9,7 @@ import type { FetchLike, TokenSource } from './auth.js';
 import { openDownload, type DownloadOptions, type DownloadRange } from './download.js';
 import { absoluteJfsPath, allocatePath, DEFAULT_DEVICE, jfsUrl, publicLink, resolveEndpoints, withQuery, type Endpoints } from './endpoints.js';
 import { JottaHttpError, JottaProtocolError } from './errors.js';
+import { readListStream, type ListStreamItem } from './liststream.js';
 import { JottaHttp } from './http.js';
 import { formatJottaTime } from './time.js';
 import { uploadFile, type UploadOptions, type UploadSource } from './upload.js';
@@ -127,6 +128,21 @@ export class JottacloudClient {
    */
   async download(at: JfsLocation, range?: DownloadRange, signal?: AbortSignal, options?: DownloadOptions): Promise<Readable> {
     return openDownload(this.http, await this.url(at, { mode: 'bin' }), range, signal, options);
+  }
+
+  /**
+   * `GET {folder}?mode=liststream`: the subtree's folders and live files, read as they arrive.
+   * Breaking out of the loop ends the request.
+   */
+  async *listStream(at: JfsLocation): AsyncGenerator<ListStreamItem> {
+    const res = await this.http.call({ url: await this.url(at, { mode: 'liststream' }), retry: 'idempotent' });
+    const body = res.body;
+    if (!body) throw new JottaProtocolError('liststream: an answer without a body');
+    try {
+      yield* readListStream(body as AsyncIterable<Uint8Array>);
+    } finally {
+      (body as { destroy?: () => void }).destroy?.();
+    }
   }
 
   /** `GET {JFS}{user}/Jotta/Trash`: the roots of deletions across the account (§5.13). */

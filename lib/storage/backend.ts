@@ -88,6 +88,11 @@ export interface ListOptions {
   trashedOnly?: boolean;
 }
 
+export interface ListTreeOptions {
+  /** Give up (answer undefined) once the subtree holds more entries than this. */
+  maxEntries: number;
+}
+
 export interface ReadOptions {
   /**
    * true: a file that is in the trash may be read too (its last completed revision), as the
@@ -128,6 +133,13 @@ export interface StorageBackend {
    * `trashedOnly` the trashed ones. NOT_FOUND, NOT_A_DIRECTORY.
    */
   list(path: string, options?: ListOptions): Promise<RemoteEntry[]>;
+  /**
+   * Optional: the live listing of every folder in the subtree at `path` (a folder), keyed by remote
+   * path (`path` itself included), in one request where the service has one. Entries carry name,
+   * kind, size, md5 and times only (no mime, no public link). Undefined when the subtree holds
+   * more than `maxEntries` entries. NOT_FOUND, NOT_A_DIRECTORY as list().
+   */
+  listTree?(path: string, options: ListTreeOptions): Promise<Map<string, RemoteEntry[]> | undefined>;
 
   /**
    * The bytes of the current revision, or only `range`. Aborting `signal` (or destroying the

@@ -8,6 +8,7 @@ import { MemoryStore } from '../store/memory-store.js';
 import { JOTTACLOUD_DEFAULT_ENCODING } from '../util/encoding-flags.js';
 import { joinPath } from '../util/paths.js';
 import type { DirCache } from './dir-cache.js';
+import { ChangeCountingDirCache, FAST_LIST, WalkLister } from './fast-list.js';
 import { foldName } from './fold.js';
 import { addToListing, assertWritable, encodeChecked, resourceKeyOf, withInvalidation, type JottaContext } from './jotta-context.js';
 import { LocalOnlyFiles, type LocalOnlyOptions } from './local-only.js';
@@ -19,7 +20,7 @@ import { transfer } from './move-copy.js';
 import { Placeholders } from './pending.js';
 import { removeItem } from './remove-item.js';
 import { applyDates, FolderTimes, type FolderDates } from './folder-times.js';
-import { Resolver, dirKey, dirOf, splitTarget, toEntry, type DirRef, type Located } from './resolver.js';
+import { Resolver, dirKey, dirOf, remoteChild, splitTarget, toEntry, type DirRef, type Located } from './resolver.js';
 import { SharedDirCache } from './shared-dir-cache.js';
 import type { ByteRange, Entry, ReadOptions, StatOptions, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
 import { writeFile } from './write-file.js';
@@ -41,6 +42,8 @@ export interface JottaVfsOptions {
   listingTtlMs?: number;
   /** How long a name found absent upstream is believed absent; default 0 (always asked again). */
   missTtlMs?: number;
+  /** Recognise tree walks and read the subtree in one request (fast-list.ts). Default true. */
+  fastList?: boolean;
   /** Bodies up to this size are spooled in memory, larger ones on disk. Default 10 MiB. */
   md5MemoryLimit?: number;
   /** Where larger bodies are spooled. Default the OS temp dir. */
@@ -94,9 +97,12 @@ export class JottaVfs implements Vfs {
     this.store = namespaced(base, prefix);
     const cacheOptions = { ttlMs: options.listingTtlMs ?? 30_000 };
     // A cache is not state: in one process it stays in memory and is never written to disk.
-    const cache: DirCache = options.sharedCache
+    const listings: DirCache = options.sharedCache
       ? new SharedDirCache(namespaced(this.store, 'dir'), cacheOptions)
       : new MemoryDirCache(options.listingMemory ?? new ListingMemory(Infinity), prefix, cacheOptions);
+    const counting = new ChangeCountingDirCache(listings);
+    const cache: DirCache = counting;
+    const walker = options.fastList === false || options.trashedOnly ? undefined : new WalkLister(backend, counting, (remoteName) => remoteChild({ name: remoteName, kind: 'folder', size: 0 }, names).nameKey, FAST_LIST);
     this.usageCache = options.sharedCache ? this.store : new MemoryStore();
     // Called only once a placeholder is due, long after the context below exists.
     const placeholders = new Placeholders(namespaced(this.store, 'ph'), options.placeholderGraceMs ?? 60_000, (dirKey, record) =>
@@ -111,7 +117,7 @@ export class JottaVfs implements Vfs {
       cache,
       placeholders,
       local,
-      resolver: new Resolver(backend, cache, placeholders, local, trashedOnly, names, new MissCache(options.missTtlMs ?? 0)),
+      resolver: new Resolver(backend, cache, placeholders, local, trashedOnly, names, new MissCache(options.missTtlMs ?? 0), walker),
       names,
       settings: {
         md5MemoryLimit: options.md5MemoryLimit ?? 10 * 1024 * 1024,

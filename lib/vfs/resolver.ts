@@ -2,6 +2,7 @@ import type { RemoteEntry, StorageBackend } from '../storage/backend.js';
 import { StorageError, isStorageError } from '../storage/errors.js';
 import { joinPath } from '../util/paths.js';
 import type { DirCache } from './dir-cache.js';
+import type { WalkLister } from './fast-list.js';
 import { foldName, normalizeClientPath } from './fold.js';
 import { withEntry, withoutEntry } from './listing-edits.js';
 import type { LocalFileMeta, LocalOnlyFiles } from './local-only.js';
@@ -65,7 +66,15 @@ export class Resolver {
     private readonly trashedOnly: boolean,
     private readonly names: NameCodec,
     private readonly misses: MissCache = new MissCache(0),
+    private readonly walker?: WalkLister,
   ) {}
+
+  /** One folder's remote listing, not cached: through the walk detector when there is one. */
+  private listRemote(folded: readonly string[], remotePath: string): Promise<RemoteEntry[]> {
+    if (this.trashedOnly) return this.backend.list(remotePath, { trashedOnly: true });
+    if (this.walker) return this.walker.list(folded, remotePath, () => this.backend.list(remotePath));
+    return this.backend.list(remotePath);
+  }
 
 
   /** Walks to a folder: through cached listings where there are some, by encoded name elsewhere. */
@@ -224,7 +233,8 @@ export class Resolver {
         return located(dir, { source: 'remote', name, nameKey: foldName(name), remoteName, kind: 'collection', remote: { name: remoteName, kind: 'folder', size: 0 } });
       }
       try {
-        await this.cache.fill([...dir.folded, foldName(name)], () => this.backend.list(remotePath));
+        const folded = [...dir.folded, foldName(name)];
+        await this.cache.fill(folded, () => this.listRemote(folded, remotePath));
         return located(dir, { source: 'remote', name, nameKey: foldName(name), remoteName, kind: 'collection', remote: { name: remoteName, kind: 'folder', size: 0 } });
       } catch (error) {
         if (isStorageError(error, 'NOT_A_DIRECTORY')) return located(dir, { ...remoteChild(await this.backend.stat(remotePath), this.names), current: true });
@@ -254,7 +264,7 @@ export class Resolver {
 
   async children(dir: DirRef): Promise<Child[]> {
     let listing = await this.cache.get(dir.folded);
-    const list = () => this.cache.fill(dir.folded, () => this.backend.list(dir.remotePath, this.trashedOnly ? { trashedOnly: true } : {}));
+    const list = () => this.cache.fill(dir.folded, () => this.listRemote(dir.folded, dir.remotePath));
     if (!listing) listing = await list();
     let children = [...this.remoteChildren(listing)];
     // An overwrite that stopped half-way is finished (or cleared) by whoever lists the folder next.

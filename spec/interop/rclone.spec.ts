@@ -6,40 +6,12 @@
  * installs rclone; elsewhere a missing binary makes the spec pending with the reason.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { RemoteView } from '../e2e/helpers.js';
+import { rcloneIn, requireRclone, webdavRemote } from '../support/rclone.js';
 import { startStack, type Stack } from '../support/stack.js';
-
-function findRclone(): string | undefined {
-  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin']) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, 'rclone'), constants.X_OK);
-      return join(dir, 'rclone');
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-function requireRclone(ctx: Mocha.Context): string {
-  const bin = findRclone();
-  if (bin) return bin;
-  if (process.env.CI) assert.fail('rclone is not installed, and CI must run it (apt-get install rclone)');
-  console.warn('    pending: the rclone binary is not installed (Debian package "rclone")');
-  ctx.skip();
-}
-
-interface RcloneResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** The tree: client names → content, and mtimes with a fractional part (rclone sends whole seconds). */
 const TREE: Array<{ path: string; content: Buffer; mtime: number }> = [
@@ -87,23 +59,6 @@ describe('interop: rclone (vendor owncloud) against the whole stack', function (
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  function rclone(bin: string, args: string[]): Promise<RcloneResult> {
-    const env = {
-      ...process.env,
-      RCLONE_CONFIG: join(dir, 'rclone.conf'),
-      XDG_CONFIG_HOME: join(dir, 'xdg-config'),
-      XDG_CACHE_HOME: join(dir, 'xdg-cache'),
-      HOME: join(dir, 'home'),
-      TZ: 'UTC',
-    };
-    return new Promise((resolve) => {
-      execFile(bin, [...args, '--cache-dir', join(dir, 'cache'), '--retries', '1', '--low-level-retries', '2'], { env, timeout: 60_000, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      });
-    });
-  }
-
   it('syncs a hostile tree, then check by hash finds 0 differences and lsl matches on both sides', async function () {
     const bin = requireRclone(this);
     const src = join(dir, 'src');
@@ -113,24 +68,21 @@ describe('interop: rclone (vendor owncloud) against the whole stack', function (
       await writeFile(file, f.content);
       await utimes(file, f.mtime, f.mtime);
     }
-    await mkdir(join(dir, 'home'), { recursive: true });
-    await writeFile(join(dir, 'rclone.conf'), '');
-    const obscured = await rclone(bin, ['obscure', stack.password]);
-    assert.equal(obscured.code, 0, obscured.stderr);
-    const remote = [':webdav:/synced', '--webdav-url', stack.url, '--webdav-user', stack.user, '--webdav-pass', obscured.stdout.trim(), '--webdav-vendor', 'owncloud'];
+    const rclone = await rcloneIn(bin, dir);
+    const remote = await webdavRemote(rclone, '/synced', stack.url, stack.user, stack.password);
 
-    const sync = await rclone(bin, ['sync', src, ...remote]);
+    const sync = await rclone(['sync', src, ...remote]);
     assert.equal(sync.code, 0, sync.stderr);
 
-    const check = await rclone(bin, ['check', src, ...remote]);
+    const check = await rclone(['check', src, ...remote]);
     assert.equal(check.code, 0, check.stderr);
     assert.match(check.stderr, /0 differences found/);
     assert.match(check.stderr, new RegExp(`${TREE.length} matching files`));
     // The comparison used MD5 (oc:checksums), not only sizes.
     assert.doesNotMatch(check.stderr, /hashes could not be checked|no hashes in common/i);
 
-    const local = await rclone(bin, ['lsl', src]);
-    const bridged = await rclone(bin, ['lsl', ...remote]);
+    const local = await rclone(['lsl', src]);
+    const bridged = await rclone(['lsl', ...remote]);
     assert.equal(local.code, 0, local.stderr);
     assert.equal(bridged.code, 0, bridged.stderr);
     const localLines = parseLsl(local.stdout);
@@ -145,7 +97,7 @@ describe('interop: rclone (vendor owncloud) against the whole stack', function (
     assert.ok((await view.live('/synced/unicode')).includes('：＊｜.txt'));
 
     // And a second sync finds nothing to transfer: sizes, times and hashes all agree.
-    const again = await rclone(bin, ['sync', src, ...remote, '-v']);
+    const again = await rclone(['sync', src, ...remote, '-v']);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /There was nothing to transfer|Transferred:\s+0 \/ 0/);
   });
