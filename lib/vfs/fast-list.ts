@@ -40,6 +40,9 @@ export class ChangeCountingDirCache implements DirCache {
   get(folded: readonly string[]) {
     return this.inner.get(folded);
   }
+  cursor() {
+    return this.inner.cursor();
+  }
   put(folded: readonly string[], entries: RemoteEntry[]) {
     return this.inner.put(folded, entries);
   }
