@@ -253,7 +253,8 @@ export async function startApp(config: JottadavConfig, deps: AppDependencies): P
     sharedResourceKeys: true,
     store: namespaced(store, 'dav'),
     basePath: config.server.basePath,
-    auth: anonymous ? { anonymous: true, readOnly: config.anonymous.readOnly } : { users, realm: config.server.realm },
+    // Anonymous access serves requests without credentials; the users still log in beside it.
+    auth: { users, realm: config.server.realm, anonymous: anonymous !== undefined, readOnly: config.anonymous.readOnly, trustedProxies: config.server.trustedProxies },
     lockTimeout: {
       defaultSeconds: Math.round(config.locks.defaultTimeout / 1000),
       minSeconds: Math.round(config.locks.minTimeout / 1000),

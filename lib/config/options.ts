@@ -50,6 +50,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'server.timeouts.headers', kind: 'duration', default: '60s', doc: 'Time allowed to receive the request headers; a client still sending them then gets 408 and the connection is closed.' },
   { path: 'server.timeouts.request', kind: 'duration', default: 0, doc: 'Time allowed to receive a whole request, headers and body; 0 = unlimited (large uploads take minutes). A request still arriving then gets 408.' },
   { path: 'server.timeouts.keepAlive', kind: 'duration', default: '5s', doc: 'How long a kept-alive connection may wait for its next request before the server closes it.' },
+  { path: 'server.trustedProxies', kind: 'list', default: [], aliases: ['trusted-proxies'], doc: 'Reverse proxies (IP addresses or CIDR subnets, e.g. 10.0.0.0/8) whose X-Forwarded-For names the client for the failed-login throttle; from any other peer the header is ignored.' },
   { path: 'server.timeouts.idle', kind: 'duration', default: '10m', doc: 'Socket inactivity mid-request before the connection is dropped; 0 = never.' },
   { path: 'anonymous.enabled', kind: 'bool', default: false, doc: 'Serve requests without credentials (explicit opt-in).' },
   { path: 'anonymous.account', kind: 'nullable-string', default: null, doc: 'Account anonymous requests use (required when anonymous.enabled).' },

@@ -17,6 +17,8 @@ export interface ServerConfig {
   tls: { cert: string | null; key: string | null };
   /** Answered without auth, outside the WebDAV tree; null turns it off. */
   healthPath: string | null;
+  /** Peers (addresses or CIDR subnets) whose X-Forwarded-For header names the client. */
+  trustedProxies: string[];
   timeouts: {
     /** Time allowed to receive the request headers (node `headersTimeout`). */
     headers: number;

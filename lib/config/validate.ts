@@ -3,6 +3,7 @@
  * hint. It never stops at the first problem: a bad value is reported and its default used, so
  * that the checks after it still run and the operator fixes everything in one pass.
  */
+import { parseAddressOrSubnet } from '../util/address-or-subnet.js';
 import { OPTIONS } from './options.js';
 import { coerce, show } from './coerce.js';
 import { checkFiles } from './check-files.js';
@@ -259,6 +260,9 @@ function checkSemantics(cfg: JottadavConfig, p: Problems): void {
   }
   if (server.healthPath !== null && server.basePath !== '/' && (server.healthPath === server.basePath || server.healthPath.startsWith(`${server.basePath}/`))) {
     p.error('server.healthPath', `'${server.healthPath}' lies inside the WebDAV tree '${server.basePath}'`, 'pick a path outside server.basePath, e.g. /_health');
+  }
+  for (const entry of server.trustedProxies) {
+    if (!parseAddressOrSubnet(entry)) p.error('server.trustedProxies', `not an IP address or CIDR subnet: ${show(entry)}`, "e.g. ['127.0.0.1', '10.0.0.0/8', 'fd00::/8']");
   }
   if (Object.keys(cfg.accounts).length === 0) {
     p.error('accounts', 'no account is configured', 'run `jottadav login` to log in and write one');

@@ -1,10 +1,11 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { ClientAddress } from './client-address.js';
 import { header } from './request.js';
 
 /**
- * Basic authentication (RFC 7617) against scrypt password hashes, with a per-address throttle
- * on failures. Hash format: `scrypt$<N>$<r>$<p>$<salt base64>$<hash base64>`.
+ * Basic authentication (RFC 7617) against scrypt password hashes, with a throttle on failures
+ * per client address and user name. Hash format: `scrypt$<N>$<r>$<p>$<salt base64>$<hash base64>`.
  */
 
 export interface DavUser {
@@ -13,7 +14,22 @@ export interface DavUser {
   readOnly?: boolean;
 }
 
-export type AuthOptions = { users: DavUser[]; realm?: string } | { anonymous: true; readOnly?: boolean };
+export interface AuthOptions {
+  users?: DavUser[];
+  realm?: string;
+  /**
+   * Requests without credentials are served as the anonymous user. Requests with credentials
+   * are still checked: the right ones are that user, wrong ones get 401. Never implicit.
+   */
+  anonymous?: boolean;
+  /** Anonymous requests may only read. */
+  readOnly?: boolean;
+  /**
+   * Reverse proxies (addresses or CIDR subnets) whose X-Forwarded-For names the client; from
+   * any other peer the header is ignored, since anyone can send it.
+   */
+  trustedProxies?: readonly string[];
+}
 
 const DEFAULT_COST = { N: 16384, r: 8, p: 1 };
 const KEY_LENGTH = 32;
@@ -63,7 +79,7 @@ export type AuthResult =
 const FAILURE_WINDOW_MS = 60_000;
 const FAILURES_BEFORE_BLOCK = 10;
 const BLOCK_MS = 60_000;
-const TRACKED_ADDRESSES = 10_000;
+const TRACKED_CLIENTS = 10_000;
 const VERIFIED_CACHE = 1_000;
 
 interface Failures {
@@ -77,6 +93,11 @@ export class Authenticator {
   private readonly users = new Map<string, DavUser>();
   private readonly anonymous: boolean;
   private readonly anonymousReadOnly: boolean;
+  private readonly clients: ClientAddress;
+  /**
+   * Failures per (client address, user name): an attacker guessing one name blocks only that
+   * name from that address, never the other users behind the same NAT or proxy.
+   */
   private readonly failures = new Map<string, Failures>();
   /**
    * sha256(Authorization header) → user, for headers already verified: clients send the same
@@ -85,10 +106,11 @@ export class Authenticator {
   private readonly verified = new Map<string, string>();
 
   constructor(options: AuthOptions | undefined) {
-    this.anonymous = options !== undefined && 'anonymous' in options && options.anonymous === true;
-    this.anonymousReadOnly = options !== undefined && 'anonymous' in options && options.readOnly === true;
-    this.realm = options && 'users' in options ? (options.realm ?? 'jottadav') : 'jottadav';
-    if (options && 'users' in options) for (const u of options.users) this.users.set(u.name.normalize('NFC'), u);
+    this.anonymous = options?.anonymous === true;
+    this.anonymousReadOnly = options?.readOnly === true;
+    this.realm = options?.realm ?? 'jottadav';
+    for (const u of options?.users ?? []) this.users.set(u.name.normalize('NFC'), u);
+    this.clients = new ClientAddress(options?.trustedProxies ?? []);
     if (!this.anonymous && this.users.size === 0) {
       // Refusing to start beats silently serving an account to anyone.
       throw new Error('auth: configure users, or { anonymous: true } explicitly');
@@ -100,14 +122,14 @@ export class Authenticator {
   }
 
   async authenticate(req: IncomingMessage): Promise<AuthResult> {
-    if (this.anonymous) return { ok: true, user: undefined, readOnly: this.anonymousReadOnly };
-    const address = req.socket.remoteAddress ?? 'unknown';
-    const now = Date.now();
-    const record = this.failures.get(address);
-    if (record && record.blockedUntil > now) return { ok: false, status: 429, retryAfterSeconds: Math.ceil((record.blockedUntil - now) / 1000) };
     const authorization = header(req, 'authorization');
+    if (authorization === undefined && this.anonymous) return { ok: true, user: undefined, readOnly: this.anonymousReadOnly };
     const credentials = parseBasic(authorization);
     if (!credentials) return { ok: false, status: 401 };
+    const throttleKey = `${this.clients.of(req)}\n${credentials.user}`;
+    const now = Date.now();
+    const record = this.failures.get(throttleKey);
+    if (record && record.blockedUntil > now) return { ok: false, status: 429, retryAfterSeconds: Math.ceil((record.blockedUntil - now) / 1000) };
     const cacheKey = createHash('sha256').update(authorization as string).digest('hex');
     const cached = this.verified.get(cacheKey);
     const known = cached !== undefined ? this.users.get(cached) : undefined;
@@ -116,10 +138,10 @@ export class Authenticator {
     // Unknown users cost a scrypt too, so response time does not reveal which names exist.
     const ok = user !== undefined ? await verifyPassword(credentials.password, user.passwordHash) : await this.burn(credentials.password);
     if (!ok || !user) {
-      this.recordFailure(address, now);
+      this.recordFailure(throttleKey, now);
       return { ok: false, status: 401 };
     }
-    this.failures.delete(address);
+    this.failures.delete(throttleKey);
     if (this.verified.size >= VERIFIED_CACHE) this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(cacheKey, user.name);
     return { ok: true, user: user.name, readOnly: user.readOnly === true };
@@ -138,13 +160,13 @@ export class Authenticator {
     return this.users.get(name) ?? (name.includes('\\') ? this.users.get(name.slice(name.lastIndexOf('\\') + 1)) : undefined);
   }
 
-  private recordFailure(address: string, now: number): void {
-    let record = this.failures.get(address);
+  private recordFailure(key: string, now: number): void {
+    let record = this.failures.get(key);
     if (!record || now - record.firstAt > FAILURE_WINDOW_MS) record = { count: 0, firstAt: now, blockedUntil: 0 };
     record.count++;
     if (record.count >= FAILURES_BEFORE_BLOCK) record.blockedUntil = now + BLOCK_MS;
-    this.failures.delete(address);
-    this.failures.set(address, record);
-    if (this.failures.size > TRACKED_ADDRESSES) this.failures.delete(this.failures.keys().next().value as string);
+    this.failures.delete(key);
+    this.failures.set(key, record);
+    if (this.failures.size > TRACKED_CLIENTS) this.failures.delete(this.failures.keys().next().value as string);
   }
 }

@@ -49,7 +49,7 @@ export interface DavServerOptions {
   store: KeyValueStore;
   /** Where the WebDAV tree is mounted; default '/'. */
   basePath?: string;
-  /** Users, or `{ anonymous: true }`; there is no implicit anonymous access. */
+  /** Users, `{ anonymous: true }`, or both; there is no implicit anonymous access. */
   auth?: AuthOptions;
   lockTimeout?: LockTimeoutBounds;
   logger?: (entry: DavLogEntry) => void;
