@@ -142,7 +142,7 @@ export class JottaVfs implements Vfs {
     const entry = options.details ? await this.withDetails(current) : toEntry(current);
     // A folder's dates come from its listing (folder-times.ts), which the Depth 1 that usually
     // follows reuses; the service sends none of its own.
-    if (entry.kind === 'collection' && !entry.modified) applyDates(entry, (await this.listDir(dirOf(current))).dates);
+    if (entry.kind === 'collection' && !entry.modified && !options.kindOnly) applyDates(entry, (await this.listDir(dirOf(current))).dates);
     return entry;
   }
 

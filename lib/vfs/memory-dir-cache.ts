@@ -1,6 +1,11 @@
 import type { RemoteEntry } from '../storage/backend.js';
 import type { DirCache, DirCacheOptions, ListingChange, ListingCursor } from './dir-cache.js';
 
+interface FillTicket {
+  stale: boolean;
+  edits: ListingChange[];
+}
+
 interface Slot {
   entries: RemoteEntry[];
   expiresAt: number;
@@ -15,8 +20,13 @@ interface Slot {
 export class ListingMemory {
   private readonly slots = new Map<string, Slot>();
   private bytes = 0;
-  /** Fills under way, per key: a change to the folder marks them, and they do not cache. */
-  private readonly fills = new Map<string, Set<{ stale: boolean }>>();
+  /**
+   * Fills under way, per key. An edit made meanwhile is recorded and applied to what the fill
+   * fetched (edits are idempotent: the listing may or may not hold the change already), so that
+   * PUTs landing while a folder is listed do not keep it from being cached. An invalidation
+   * marks the fill stale: then it caches nothing.
+   */
+  private readonly fills = new Map<string, Set<FillTicket>>();
 
   constructor(readonly maxBytes: number) {}
 
@@ -84,17 +94,24 @@ export class ListingMemory {
     for (const [k, tickets] of this.fills) if (inside(k)) for (const t of tickets) t.stale = true;
   }
 
-  changed(key: string): void {
+  /** The folder changed in a way no edit describes: fills under way must not cache. */
+  invalidated(key: string): void {
     for (const ticket of this.fills.get(key) ?? []) ticket.stale = true;
   }
 
+  /** An edit of the folder: fills under way apply it to what they fetched. */
+  edited(key: string, change: ListingChange): void {
+    for (const ticket of this.fills.get(key) ?? []) ticket.edits.push(change);
+  }
+
   async fill(key: string, fetch: () => Promise<RemoteEntry[]>, ttlMs: number): Promise<RemoteEntry[]> {
-    const ticket = { stale: false };
+    const ticket: FillTicket = { stale: false, edits: [] };
     let tickets = this.fills.get(key);
     if (!tickets) this.fills.set(key, (tickets = new Set()));
     tickets.add(ticket);
     try {
-      const entries = await fetch();
+      const fetched = await fetch();
+      const entries = ticket.edits.reduce((current, edit) => edit(current), fetched);
       if (!ticket.stale) this.set(key, entries, Date.now() + ttlMs);
       return entries;
     } finally {
@@ -140,7 +157,7 @@ export class MemoryDirCache implements DirCache {
   async update(folded: readonly string[], change: ListingChange): Promise<void> {
     if (this.options.ttlMs <= 0) return;
     const key = this.key(folded);
-    this.memory.changed(key);
+    this.memory.edited(key, change);
     const slot = this.memory.get(key);
     if (!slot) return;
     this.memory.replace(slot, change(slot.entries));
@@ -148,7 +165,7 @@ export class MemoryDirCache implements DirCache {
 
   async invalidate(folded: readonly string[]): Promise<void> {
     const key = this.key(folded);
-    this.memory.changed(key);
+    this.memory.invalidated(key);
     this.memory.drop(key);
   }
 

@@ -83,6 +83,11 @@ export interface StatOptions {
    * link and a file's older revisions. One more remote request, so only when asked.
    */
   details?: boolean;
+  /**
+   * true: only what kind of item it is matters (a PUT's look at its parent). A folder's dates,
+   * derived from its whole listing, are left out: per PUT into a large folder they cost the most.
+   */
+  kindOnly?: boolean;
 }
 
 export interface ReadOptions {

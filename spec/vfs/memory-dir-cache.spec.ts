@@ -51,10 +51,22 @@ describe('MemoryDirCache', () => {
     assert.ok(memory.usedBytes <= 50_000);
   });
 
-  it('a fill that ran while the folder changed caches nothing; one that did not is cached', async () => {
+  it('regression: parallel PUTs into a folder kept its listing from being cached (each re-listed it) — an edit made during a fill is applied to what it fetched', async () => {
+    const cache = new MemoryDirCache(new ListingMemory(1 << 20), 'ns', { ttlMs: 60_000 });
+    const listed = await cache.fill(['d'], async () => {
+      // One PUT lands before the listing was taken (it holds the file), one after (it does not).
+      await cache.update(['d'], (es) => withEntry(es, file('f0'), true));
+      await cache.update(['d'], (es) => withEntry(es, file('late'), true));
+      return listing(2);
+    });
+    assert.deepEqual(listed.map((e) => e.name).sort(), ['f0', 'f1', 'late']);
+    assert.deepEqual((await cache.get(['d']))?.map((e) => e.name).sort(), ['f0', 'f1', 'late']);
+  });
+
+  it('a fill that ran while the folder was invalidated caches nothing; one that did not is cached', async () => {
     const cache = new MemoryDirCache(new ListingMemory(1 << 20), 'ns', { ttlMs: 60_000 });
     const raced = await cache.fill(['d'], async () => {
-      await cache.update(['d'], (es) => [...es, file('new')]);
+      await cache.invalidate(['d']);
       return listing(2);
     });
     assert.equal(raced.length, 2);

@@ -42,7 +42,7 @@ export async function put(ctx: DavContext): Promise<void> {
   const pre = checkPreconditions(req, entry);
   if (pre !== 'ok') throw new DavError(412, 'precondition failed');
   await guardWrite(ctx, { targets: entry ? [{ path: ctx.path }] : [{ path: ctx.path }, { path: parentPath(ctx.path) }] });
-  const parent = await statOrUndefined(ctx, parentPath(ctx.path));
+  const parent = await statOrUndefined(ctx, parentPath(ctx.path), { kindOnly: true });
   if (!parent || parent.kind !== 'collection') throw new DavError(409, 'the parent collection does not exist');
 
   ctx.continue();
