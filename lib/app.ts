@@ -12,6 +12,8 @@ import { createStore } from './store/create-store.js';
 import { namespaced, type KeyValueStore } from './store/key-value-store.js';
 import type { RemoteEntry, StorageBackend, UploadBody } from './storage/backend.js';
 import type { Logger } from './util/logger.js';
+import { metrics } from './util/metrics.js';
+import { startMetricsServer, type RunningMetricsServer } from './util/metrics-server.js';
 import { JottaVfs, ListingMemory, MountsVfs, RootedVfs, type Vfs } from './vfs/index.js';
 
 export interface AppDependencies {
@@ -24,6 +26,8 @@ export interface RunningApp {
   /** The WebDAV root URL, e.g. http://127.0.0.1:8080/ */
   url: string;
   dav: RunningDavServer;
+  /** The Prometheus endpoint, when `metrics.enabled`. */
+  metrics?: RunningMetricsServer;
   /** One Vfs per account, shared by every user of that account. */
   vfs: ReadonlyMap<string, Vfs>;
   /** Graceful: stop accepting, let uploads finish within `shutdown.grace`, flush placeholders and stores. */
@@ -248,31 +252,45 @@ export async function startApp(config: JottadavConfig, deps: AppDependencies): P
     });
   }
 
-  const dav = await startDavServer({
-    vfs: vfsFor,
-    sharedResourceKeys: true,
-    store: namespaced(store, 'dav'),
-    basePath: config.server.basePath,
-    // Anonymous access serves requests without credentials; the users still log in beside it.
-    auth: { users, realm: config.server.realm, anonymous: anonymous !== undefined, readOnly: config.anonymous.readOnly, trustedProxies: config.server.trustedProxies },
-    lockTimeout: {
-      defaultSeconds: Math.round(config.locks.defaultTimeout / 1000),
-      minSeconds: Math.round(config.locks.minTimeout / 1000),
-      maxSeconds: Math.round(config.locks.maxTimeout / 1000),
-    },
-    logger: (entry) => logger.request({ ...entry }),
-    host: config.server.host,
-    port: config.server.port,
-    tls,
-    idleTimeoutMs: config.server.timeouts.idle || undefined,
-    timeouts: { headersMs: config.server.timeouts.headers, requestMs: config.server.timeouts.request, keepAliveMs: config.server.timeouts.keepAlive },
-    intercept: healthEndpoint(config.server.healthPath),
-  });
+  let dav: RunningDavServer | undefined;
+  let metricsServer: RunningMetricsServer | undefined;
+  try {
+    dav = await startDavServer({
+      vfs: vfsFor,
+      sharedResourceKeys: true,
+      store: namespaced(store, 'dav'),
+      basePath: config.server.basePath,
+      // Anonymous access serves requests without credentials; the users still log in beside it.
+      auth: { users, realm: config.server.realm, anonymous: anonymous !== undefined, readOnly: config.anonymous.readOnly, trustedProxies: config.server.trustedProxies },
+      lockTimeout: {
+        defaultSeconds: Math.round(config.locks.defaultTimeout / 1000),
+        minSeconds: Math.round(config.locks.minTimeout / 1000),
+        maxSeconds: Math.round(config.locks.maxTimeout / 1000),
+      },
+      logger: (entry) => logger.request({ ...entry }),
+      host: config.server.host,
+      port: config.server.port,
+      tls,
+      idleTimeoutMs: config.server.timeouts.idle || undefined,
+      timeouts: { headersMs: config.server.timeouts.headers, requestMs: config.server.timeouts.request, keepAliveMs: config.server.timeouts.keepAlive },
+      intercept: healthEndpoint(config.server.healthPath),
+    });
+    if (config.metrics.enabled) metricsServer = await startMetricsServer(metrics, { host: config.metrics.host, port: config.metrics.port });
+  } catch (error) {
+    // Nothing serves (a busy port): release what was opened, so the process can exit.
+    await dav?.shutdown(0);
+    await Promise.allSettled([...accounts.values()].map((a) => a.close()));
+    await store.close();
+    throw error;
+  }
+  const running = dav;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      await dav.shutdown(config.shutdown.grace);
+      // Scrapes go on while uploads drain: the last figures are the interesting ones.
+      await running.shutdown(config.shutdown.grace);
+      await metricsServer?.close();
       // The grace is over: uploads still running upstream are cut, so the process can exit.
       for (const [name, account] of accounts) {
         const cut = account.interrupt();
@@ -291,5 +309,5 @@ export async function startApp(config: JottadavConfig, deps: AppDependencies): P
     return closing;
   };
 
-  return { url: dav.url, dav, vfs: new Map([...accounts].map(([n, a]) => [n, a.vfs])), close };
+  return { url: running.url, dav: running, ...(metricsServer ? { metrics: metricsServer } : {}), vfs: new Map([...accounts].map(([n, a]) => [n, a.vfs])), close };
 }

@@ -3,6 +3,7 @@
  * of config.example.json. A spec checks that the checked-in example equals exampleConfig(), so
  * the example cannot drift from the defaults.
  */
+import { optionGroups } from './groups.js';
 import { OPTIONS, describeDefault, envNameOf, flagNameOf } from './options.js';
 import { ACCOUNT_FIELDS, USER_FIELDS } from './structured.js';
 import { ACCOUNTS_ENV, USERS_ENV } from './load.js';
@@ -45,10 +46,15 @@ export function exampleConfig(): Obj {
 
 export function configTableMarkdown(): string {
   const rows = ['| Option | Default | Environment variable | Flag | Meaning |', '| --- | --- | --- | --- | --- |'];
-  for (const o of OPTIONS) {
-    const flags = [flagNameOf(o.path), ...(o.aliases ?? [])].filter((f, i, all) => all.indexOf(f) === i).map((f) => `\`--${f}\``).join(' ');
-    rows.push(`| \`${o.path}\` | ${describeDefault(o)} | \`${envNameOf(o.path)}\` | ${flags} | ${o.doc.replace(/\|/g, '\\|')} |`);
+  for (const group of optionGroups()) {
+    // A heading row per group: the same groups as every command's --help.
+    rows.push(`| **${group.heading}** | | | | |`);
+    for (const o of group.options) {
+      const flags = [flagNameOf(o.path), ...(o.aliases ?? [])].filter((f, i, all) => all.indexOf(f) === i).map((f) => `\`--${f}\``).join(' ');
+      rows.push(`| \`${o.path}\` | ${describeDefault(o)} | \`${envNameOf(o.path)}\` | ${flags} | ${o.doc.replace(/\|/g, '\\|')} |`);
+    }
   }
+  rows.push('| **Users and accounts** | | | | |');
   rows.push(`| \`users\` | [] | \`${USERS_ENV}\` (JSON) | — | WebDAV users, see below. |`);
   rows.push(`| \`accounts\` | {} | \`${ACCOUNTS_ENV}\` (JSON) | — | Jottacloud accounts by name, see below. |`);
   const fields = (title: string, list: typeof USER_FIELDS) =>

@@ -80,6 +80,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'locks.maxTimeout', kind: 'duration', default: '24h', doc: 'Longest lock lifetime granted.' },
   { path: 'log.format', kind: 'enum', values: LOG_FORMATS, default: 'auto', aliases: ['log-format'], doc: 'json (one object per line), pretty (readable) or auto (pretty on a terminal).' },
   { path: 'log.level', kind: 'enum', values: LOG_LEVELS, default: 'info', aliases: ['log-level'], doc: 'debug, info, warn, error or silent.' },
+  { path: 'metrics.enabled', kind: 'bool', default: false, aliases: ['metrics'], doc: 'Serve Prometheus metrics at /metrics on a listener of their own (metrics.host, metrics.port), apart from WebDAV.' },
+  { path: 'metrics.host', kind: 'string', default: '127.0.0.1', doc: 'Interface the metrics listener binds. It asks for no credentials: keep it on loopback or a private interface.' },
+  { path: 'metrics.port', kind: 'port', default: 9464, doc: 'Port of the metrics listener; 0 picks a free one.' },
   { path: 'shutdown.grace', kind: 'duration', default: '30s', doc: 'On SIGTERM/SIGINT, how long in-flight uploads may take to finish.' },
 ];
 

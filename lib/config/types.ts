@@ -95,6 +95,8 @@ export interface JottadavConfig {
   placeholders: { grace: number };
   locks: { defaultTimeout: number; minTimeout: number; maxTimeout: number };
   log: { format: LogFormat; level: LogLevel };
+  /** The Prometheus endpoint, on its own listener; off unless enabled. */
+  metrics: { enabled: boolean; host: string; port: number };
   shutdown: { grace: number };
 }
 

@@ -21,6 +21,7 @@ import { unlock } from './methods/unlock.js';
 import { MAX_URI_LENGTH, XML_BODY_LIMIT } from './limits.js';
 import { contentLength, type DavContext, type LockTimeoutBounds } from './request.js';
 import { send, sendDavError } from './respond.js';
+import { recordDavRequest } from '../util/metrics.js';
 
 export interface DavLogEntry {
   method: string;
@@ -180,6 +181,14 @@ export function createDavHandler(options: DavServerOptions): DavHandler {
       if (typeof chunk === 'string') bytes += Buffer.byteLength(chunk);
       else if (chunk instanceof Uint8Array) bytes += chunk.length;
     };
+    // Body bytes read, for the metrics: every way of reading a stream emits 'data', so counting
+    // there sees them all without changing how (or whether) the body is consumed.
+    let bytesIn = 0;
+    const emit = req.emit.bind(req) as (event: string | symbol, ...args: unknown[]) => boolean;
+    req.emit = ((event: string | symbol, ...args: unknown[]) => {
+      if (event === 'data' && args[0] instanceof Uint8Array) bytesIn += args[0].length;
+      return emit(event, ...args);
+    }) as typeof req.emit;
     res.write = ((chunk: unknown, ...rest: unknown[]) => {
       measure(chunk);
       return write(chunk, ...rest);
@@ -189,6 +198,7 @@ export function createDavHandler(options: DavServerOptions): DavHandler {
       return end(chunk, ...rest);
     }) as typeof res.end;
     res.once('close', () => {
+      recordDavRequest({ method: req.method ?? '', status: res.headersSent ? res.statusCode : 0, durationMs: performance.now() - started, bytesIn, bytesOut: bytes });
       options.logger?.({
         method: req.method ?? '',
         path: log.path,

@@ -5,6 +5,7 @@
  * and one repeat (a 401 means the request was not processed, so this is safe for any call).
  */
 import fetch, { type BodyInit, type Response } from 'node-fetch';
+import { recordUpstreamError, recordUpstreamResponse, recordUpstreamRetry } from '../util/metrics.js';
 import { DEFAULT_RETRY_POLICY, isConnectionError, isUnsentError, parseRetryAfter, withRetry, type RetryDecision, type RetryPolicy } from '../util/retry.js';
 import type { FetchLike, TokenSource } from './auth.js';
 import { decodeHttpError, JottaAbortError, JottaHttpError, JottaNetworkError } from './errors.js';
@@ -102,8 +103,9 @@ export class JottaHttp {
       return { retry: false };
     };
     try {
-      return await withRetry(async () => read(await this.attempt(call)), classify, this.policy, { signal: call.signal });
+      return await withRetry(async () => read(await this.attempt(call)), classify, this.policy, { signal: call.signal, onRetry: recordUpstreamRetry });
     } catch (error) {
+      recordUpstreamError(call.signal?.aborted || (error as Error | undefined)?.name === 'AbortError' ? 'aborted' : error instanceof JottaHttpError ? 'http' : 'network');
       if (call.signal?.aborted || (error as Error | undefined)?.name === 'AbortError') {
         throw new JottaAbortError('request aborted', { cause: error });
       }
@@ -147,8 +149,10 @@ export class JottaHttp {
             controller.abort();
           }, limit)
         : undefined;
+    const started = performance.now();
+    let status = 0;
     try {
-      return await this.doFetch(call.url, {
+      const res = await this.doFetch(call.url, {
         method: call.method ?? 'GET',
         headers,
         body,
@@ -157,11 +161,14 @@ export class JottaHttp {
         redirect: 'manual',
         compress: false,
       });
+      status = res.status;
+      return res;
     } catch (error) {
       if (timedOut) throw Object.assign(new Error(`no response within ${limit} ms`, { cause: error }), { code: 'ETIMEDOUT' });
       throw error;
     } finally {
       clearTimeout(timer);
+      recordUpstreamResponse(call.method ?? 'GET', status, performance.now() - started);
     }
   }
 }

@@ -13,6 +13,7 @@ import { foldName } from './fold.js';
 import { addToListing, assertWritable, encodeChecked, resourceKeyOf, withInvalidation, type JottaContext } from './jotta-context.js';
 import { LocalOnlyFiles, type LocalOnlyOptions } from './local-only.js';
 import { ListingMemory, MemoryDirCache } from './memory-dir-cache.js';
+import { meteredDirCache } from './metered-dir-cache.js';
 import { materialisePlaceholder, readHeld } from './local-content.js';
 import { MissCache } from './miss-cache.js';
 import { NameCodec } from './name-codec.js';
@@ -97,9 +98,11 @@ export class JottaVfs implements Vfs {
     this.store = namespaced(base, prefix);
     const cacheOptions = { ttlMs: options.listingTtlMs ?? 30_000 };
     // A cache is not state: in one process it stays in memory and is never written to disk.
-    const listings: DirCache = options.sharedCache
-      ? new SharedDirCache(namespaced(this.store, 'dir'), cacheOptions)
-      : new MemoryDirCache(options.listingMemory ?? new ListingMemory(Infinity), prefix, cacheOptions);
+    const listings: DirCache = meteredDirCache(
+      options.sharedCache
+        ? new SharedDirCache(namespaced(this.store, 'dir'), cacheOptions)
+        : new MemoryDirCache(options.listingMemory ?? new ListingMemory(Infinity), prefix, cacheOptions),
+    );
     const counting = new ChangeCountingDirCache(listings);
     const cache: DirCache = counting;
     const walker = options.fastList === false || options.trashedOnly ? undefined : new WalkLister(backend, counting, (remoteName) => remoteChild({ name: remoteName, kind: 'folder', size: 0 }, names).nameKey, FAST_LIST);

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { StorageError, isStorageError } from '../storage/errors.js';
 import { BufferedSpoolWriter, bufferedReadStream } from './buffered-spool-file.js';
 import { DirectSpoolWriter, directReadStream } from './direct-spool-file.js';
+import { recordSpoolBytes } from '../util/metrics.js';
 
 /**
  * An upload body held until the remote has it: in memory up to `memoryLimit` bytes, in a temp file
@@ -54,6 +55,7 @@ export async function spoolBody(body: Readable, options: SpoolOptions): Promise<
     transform(chunk: Buffer | string, _encoding, done) {
       const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
       size += buf.length;
+      recordSpoolBytes(buf.length);
       if (expected !== undefined && size > expected) {
         done(new StorageError('INVALID_ARGUMENT', `the body is longer than the declared ${expected} bytes`));
         return;
@@ -78,6 +80,7 @@ export async function spoolBody(body: Readable, options: SpoolOptions): Promise<
     md5 = await sink.digest(size);
   } catch (error) {
     await sink.discard();
+    recordSpoolBytes(-size);
     if (isStorageError(error)) throw error;
     throw new StorageError('UNAVAILABLE', 'the upload spool could not be hashed', { cause: error });
   }
@@ -147,6 +150,8 @@ class SpoolSink extends Writable {
 }
 
 function memorySpool(content: Buffer, md5: string): Spool {
+  // Counted in the spool metric until the first dispose (dispose may be called again).
+  let held = content.length;
   return {
     size: content.length,
     md5,
@@ -158,12 +163,16 @@ function memorySpool(content: Buffer, md5: string): Spool {
       }
       return Readable.from(slices(), { objectMode: false });
     },
-    async dispose(): Promise<void> {},
+    async dispose(): Promise<void> {
+      recordSpoolBytes(-held);
+      held = 0;
+    },
   };
 }
 
 function fileSpool(file: SpoolFileWriter, size: number, md5: string): Spool {
   const open: Readable[] = [];
+  let held = size;
   const direct = file instanceof DirectSpoolWriter;
   return {
     size,
@@ -178,6 +187,8 @@ function fileSpool(file: SpoolFileWriter, size: number, md5: string): Spool {
     },
     async dispose(): Promise<void> {
       for (const stream of open) stream.destroy();
+      recordSpoolBytes(-held);
+      held = 0;
       await rm(file.path, { force: true });
     },
   };
