@@ -4,7 +4,7 @@
  * (or, with --strict, any warning); 0 otherwise.
  */
 import { parseCommandLine } from './process.js';
-import { CONFIG_FLAG_OPTIONS, defaultConfigFile, formatProblems, loadConfig, type LoadOptions } from '../config/index.js';
+import { CONFIG_FLAG_OPTIONS, defaultConfigFile, formatProblems, loadConfig, optionsHelp, type LoadOptions } from '../config/index.js';
 import { SERVICES } from '../jottacloud/services.js';
 import { redact } from '../util/redact.js';
 
@@ -20,7 +20,9 @@ Options:
   --print        also print the effective configuration (secrets redacted)
   -h, --help     show this help
 
-Any option of the configuration can be given as a flag too, e.g. --port 8080, --store memory.`;
+Any option of the configuration can be given as a flag too:
+
+${optionsHelp()}`;
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandLine('check-config', argv, { ...CONFIG_FLAG_OPTIONS, strict: { type: 'boolean' }, json: { type: 'boolean' }, print: { type: 'boolean' } }, HELP);

@@ -6,23 +6,27 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startApp, type RunningApp } from '../app.js';
-import { formatProblems, hasErrors, validateConfig } from '../config/index.js';
+import { configFlagOptionsFor, formatProblems, hasErrors, optionsHelp, rawConfigFromFlags, validateConfig, type OptionSpec } from '../config/index.js';
 import { hashPassword } from '../dav/index.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { FileTokenStore, loginWithToken } from '../jottacloud/index.js';
-import { createLogger } from '../util/logger.js';
+import { otherAddresses } from '../util/dial-address.js';
 import { parseCommandLine, waitForStopSignal, writeJsonAtomically } from './process.js';
+import { listenFailure, runOutput } from './run-output.js';
+
+/** Config options the demo takes as flags (the rest is made up for it): where it listens, logging, metrics. */
+const DEMO_OPTIONS = (option: OptionSpec): boolean => ['server.host', 'server.port'].includes(option.path) || /^(log|metrics)\./.test(option.path);
 
 const HELP = `Usage: jottadav demo [options]
 
 Starts a local Jottacloud emulator and jottadav in front of it, and prints the WebDAV address,
 user and password. Files are kept in the data folder between runs.
 
-  --host HOST        address the WebDAV server listens on (default 127.0.0.1)
-  --port PORT        WebDAV port (default 8080; 0 picks a free one)
   --data DIR         data folder (default ./.jottadav)
   --info-file FILE   write {url, user, password, emulator: {...}} as JSON once both are ready
-  -h, --help         show this help`;
+  -h, --help         show this help
+
+${optionsHelp(DEMO_OPTIONS)}`;
 
 const DEMO_USER = 'demo';
 
@@ -49,20 +53,24 @@ export async function run(argv: string[]): Promise<number> {
     'demo',
     argv,
     {
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: '8080' },
+      ...configFlagOptionsFor(DEMO_OPTIONS),
       data: { type: 'string', default: '.jottadav' },
       'info-file': { type: 'string' },
     },
     HELP,
   );
   if (typeof values === 'number') return values;
-  const port = Number(values.port);
-  if (!/^\d+$/.test(values.port) || port > 65535) {
-    console.error(`jottadav demo: --port must be an integer from 0 to 65535, got '${values.port}'`);
+  const { help: _help, data, 'info-file': infoFile, ...flags } = values;
+  const dataDir = resolve(data);
+  // The flags are checked like serve's, before anything starts.
+  const fromFlags = rawConfigFromFlags(flags as Record<string, string | boolean | undefined>);
+  const flagCheck = validateConfig(fromFlags, { checkFiles: false });
+  const flagProblems = flagCheck.problems.filter((p) => p.path !== 'accounts' && p.path !== 'users');
+  if (hasErrors(flagProblems)) {
+    console.error(`jottadav demo: ${flagProblems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
     return 2;
   }
-  const dataDir = resolve(values.data);
+  const { logger, pretty } = runOutput(flagCheck.config.log);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const credentials = demoCredentials(join(dataDir, 'demo-user.json'));
 
@@ -75,7 +83,7 @@ export async function run(argv: string[]): Promise<number> {
     await loginWithToken(emulator.loginToken, new FileTokenStore(tokenFile));
 
     const raw = {
-      server: { host: values.host, port },
+      ...fromFlags,
       store: 'file',
       dataDir: join(dataDir, 'bridge'),
       users: [{ name: credentials.user, passwordHash: await hashPassword(credentials.password), account: 'demo' }],
@@ -88,22 +96,46 @@ export async function run(argv: string[]): Promise<number> {
     };
     const { config, problems } = validateConfig(raw, { baseDir: dataDir, checkFiles: false });
     if (hasErrors(problems)) throw new Error(`internal demo config is invalid:\n${formatProblems(problems)}`);
-    const logger = createLogger({ format: config.log.format, level: config.log.level, sink: process.stderr });
-    app = await startApp(config, { logger });
+    try {
+      app = await startApp(config, { logger });
+    } catch (error) {
+      const failure = listenFailure(error, { port: '--port', host: '--host' });
+      if (failure === undefined) throw error;
+      logger.error(`cannot start: ${failure}`);
+      return 1;
+    }
+    const also = otherAddresses(app.url, config.server.host);
+    if (pretty) {
+      console.log(`jottadav demo: WebDAV on an emulated Jottacloud account
 
-    console.log(`jottadav demo: WebDAV on an emulated Jottacloud account
-
-  WebDAV URL  ${app.url}
+  WebDAV URL  ${app.url}${also.length > 0 ? `\n  also at     ${also.join('\n              ')}` : ''}
   user        ${credentials.user}
-  password    ${credentials.password}
+  password    ${credentials.password}${app.metrics ? `\n  metrics     ${app.metrics.url}` : ''}
 
   Emulated Jottacloud at ${emulator.url} (data in ${dataDir})
 
 Try:  curl -u ${credentials.user}:${credentials.password} -X PROPFIND -H 'Depth: 1' ${app.url}
       rclone lsl :webdav: --webdav-url ${app.url} --webdav-vendor owncloud --webdav-user ${credentials.user} --webdav-pass "$(rclone obscure ${credentials.password})"
 Press Ctrl+C to stop.`);
-    if (values['info-file']) {
-      writeJsonAtomically(values['info-file'], {
+    } else {
+      // The same facts as one JSON line. Written past the logger on purpose: its redaction would
+      // hide the password, and the demo's random local password is made to be shown.
+      const line = {
+        time: new Date().toISOString(),
+        level: 'info',
+        msg: 'jottadav demo is serving',
+        url: app.url,
+        ...(also.length > 0 ? { alsoAt: also } : {}),
+        user: credentials.user,
+        password: credentials.password,
+        ...(app.metrics ? { metrics: app.metrics.url } : {}),
+        emulator: emulator.url,
+        dataDir,
+      };
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+    }
+    if (infoFile) {
+      writeJsonAtomically(infoFile, {
         url: app.url,
         user: credentials.user,
         password: credentials.password,
@@ -118,10 +150,10 @@ Press Ctrl+C to stop.`);
       });
     }
     const signal = await waitForStopSignal();
-    console.log(`Received ${signal}, stopping`);
+    logger.info('stopping', { signal });
     return 0;
   } catch (error) {
-    console.error(`jottadav demo: ${(error as Error).message}`);
+    logger.error(`cannot run the demo: ${(error as Error).message}`);
     return 1;
   } finally {
     await app?.close();

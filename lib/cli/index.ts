@@ -3,6 +3,8 @@
  * `run(argv: string[]): Promise<number>` (the exit code). Modules load lazily so that
  * `jottadav hash-password` does not pay for the whole server.
  */
+import { readFileSync } from 'node:fs';
+
 export interface Subcommand {
   summary: string;
 }
@@ -19,14 +21,24 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   link: { summary: 'create or remove a public link (PATH [--unlink])' },
 };
 
+/** The version in the package.json that ships beside dist/ (three folders up from dist/lib/cli). */
+export function version(): string {
+  const file = new URL('../../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
 export function usage(): string {
   const width = Math.max(...Object.keys(SUBCOMMANDS).map((n) => n.length));
   const lines = Object.entries(SUBCOMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `Usage: jottadav <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'jottadav <command> --help' for a command's options.`;
+  return `Usage: jottadav <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'jottadav <command> --help' for a command's options, 'jottadav --version' for the version.`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name = 'demo', ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    console.log(`jottadav ${version()}`);
+    return 0;
+  }
   if (name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
     return 0;

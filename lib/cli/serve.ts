@@ -4,21 +4,24 @@
  * placeholders become real files, stores are flushed).
  */
 import { existsSync } from 'node:fs';
-import { startApp } from '../app.js';
-import { CONFIG_FLAG_OPTIONS, defaultConfigFile, formatProblems, hasErrors, loadConfig } from '../config/index.js';
+import { startApp, type RunningApp } from '../app.js';
+import { CONFIG_FLAG_OPTIONS, defaultConfigFile, hasErrors, loadConfig, optionsHelp, type JottadavConfig } from '../config/index.js';
 import { SERVICES } from '../jottacloud/index.js';
-import { createLogger } from '../util/logger.js';
+import { otherAddresses } from '../util/dial-address.js';
 import { parseCommandLine, waitForStopSignal } from './process.js';
+import { listenFailure, logProblems, runOutput } from './run-output.js';
 
 const HELP = `Usage: jottadav serve --config FILE [options]
 
-Serves a Jottacloud account over WebDAV. Every config option can also be given as a flag
-(--server-port 8443, --hard-delete, …) or as an environment variable (JOTTADAV_SERVER_PORT=8443);
-flags win over the environment, which wins over the file. See README "Configuration".
+Serves a Jottacloud account over WebDAV. Every config option can also be given as a flag (below)
+or as an environment variable; flags win over the environment, which wins over the file.
+See README "Configuration".
 
   --config FILE   the config file (default: $JOTTADAV_CONFIG, else ~/.config/jottadav/config.json,
                   where \`jottadav login\` writes it)
-  -h, --help      show this help`;
+  -h, --help      show this help
+
+${optionsHelp()}`;
 
 export async function run(argv: string[]): Promise<number> {
   const values = parseCommandLine('serve', argv, CONFIG_FLAG_OPTIONS, HELP);
@@ -29,28 +32,44 @@ export async function run(argv: string[]): Promise<number> {
   const fallback = defaultConfigFile();
   const file = typeof named === 'string' ? named : existsSync(fallback) ? fallback : undefined;
   const loaded = loadConfig({ file, flags, services: SERVICES.map((s) => s.key) });
-  if (loaded.problems.length > 0) console.error(formatProblems(loaded.problems));
-  if (hasErrors(loaded.problems)) {
-    console.error('jottadav serve: the configuration has errors (see above); `jottadav check-config` lists them too');
-    return 2;
-  }
   const { config } = loaded;
-  if (config.users.length === 0 && !config.anonymous.enabled) {
-    console.error('jottadav serve: no users are configured; add one with a hash from `jottadav hash-password`, or enable anonymous access explicitly');
+  // The log options load first of all (a bad one falls back to its default), so even the
+  // config's problems come out in the run's one format.
+  const { logger } = runOutput(config.log);
+  // startApp warns about clear-text passwords itself once it listens; once is enough.
+  logProblems(logger, loaded.problems.filter((p) => !(p.severity === 'warning' && p.path === 'server.host')));
+  if (hasErrors(loaded.problems)) {
+    logger.error('the configuration has errors (above); `jottadav check-config` lists them too');
     return 2;
   }
-  const logger = createLogger({ format: config.log.format, level: config.log.level, sink: process.stderr });
-  let app;
+  if (config.users.length === 0 && !config.anonymous.enabled) {
+    logger.error('no users are configured; add one with a hash from `jottadav hash-password`, or enable anonymous access explicitly');
+    return 2;
+  }
+  let app: RunningApp;
   try {
     app = await startApp(config, { logger });
   } catch (error) {
-    logger.error('cannot start', { error: (error as Error).message });
+    logger.error(`cannot start: ${listenFailure(error, listenFlags(config, error)) ?? (error as Error).message}`);
     return 1;
   }
-  logger.info('jottadav is serving', { url: app.url, config: loaded.file ?? '(flags and environment)' });
+  const also = otherAddresses(app.url, config.server.host);
+  logger.info('jottadav is serving', {
+    url: app.url,
+    ...(also.length > 0 ? { alsoAt: also } : {}),
+    ...(app.metrics ? { metrics: app.metrics.url } : {}),
+    config: loaded.file ?? '(flags and environment)',
+  });
   const signal = await waitForStopSignal();
   logger.info('stopping', { signal, graceMs: config.shutdown.grace });
   await app.close();
   logger.info('stopped');
   return 0;
+}
+
+/** The flags that move the listener that failed: the metrics one when its port is the one named. */
+function listenFlags(config: JottadavConfig, error: unknown): { port: string; host: string } {
+  const port = (error as { port?: number }).port;
+  const metrics = config.metrics.enabled && port === config.metrics.port && port !== config.server.port;
+  return metrics ? { port: '--metrics-port', host: '--metrics-host' } : { port: '--port', host: '--host' };
 }

@@ -1,5 +1,5 @@
 export type { AccountConfig, AnonymousConfig, ConfigProblem, EndpointOverrides, JottadavConfig, ServerConfig, Severity, StoreSpec, UserConfig } from './types.js';
-export { loadConfig, readConfigFile, defaultConfigFile, CONFIG_FLAG_OPTIONS, CONFIG_ENV, USERS_ENV, ACCOUNTS_ENV, type LoadOptions, type LoadedConfig } from './load.js';
+export { loadConfig, readConfigFile, defaultConfigFile, CONFIG_FLAG_OPTIONS, configFlagOptionsFor, rawConfigFromFlags, CONFIG_ENV, USERS_ENV, ACCOUNTS_ENV, type LoadOptions, type LoadedConfig } from './load.js';
 export { validateConfig, isLoopbackHost, isHttpUrl, type ValidateOptions, type Validated } from './validate.js';
 export { OPTIONS, envNameOf, flagNameOf, type OptionSpec, type OptionKind } from './options.js';
 export { formatProblem, formatProblems, hasErrors } from './format.js';
@@ -9,3 +9,5 @@ export { parseDuration, parseSize, formatDuration, formatSize } from './units.js
 export { PASSWORD_HASH_PATTERN, SPECIAL_MOUNT_POINTS } from './structured.js';
 export { storeSpecOf, accountOf, endpointOverridesOf } from './resolve.js';
 export { whenLoginTokenUsed, rememberLoginTokenUsed, USED_LOGIN_TOKENS_FILE } from './used-login-tokens.js';
+export { optionsHelp } from './help.js';
+export { optionGroups, type OptionGroup } from './groups.js';

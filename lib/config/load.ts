@@ -73,6 +73,18 @@ export const CONFIG_FLAG_OPTIONS: Record<string, FlagOption> = (() => {
   return out;
 })();
 
+/** parseArgs options for the config flags of the options `keep` selects (a command taking only some). */
+export function configFlagOptionsFor(keep: (option: OptionSpec) => boolean): Record<string, FlagOption> {
+  const out: Record<string, FlagOption> = {};
+  for (const [name, entry] of FLAG_TABLE) if (keep(entry.option)) out[name] = { type: entry.option.kind === 'bool' ? 'boolean' : 'string' };
+  return out;
+}
+
+/** Parsed config flag values as a raw config object (`--port 1` → `{ server: { port: '1' } }`), unvalidated. */
+export function rawConfigFromFlags(flags: NonNullable<LoadOptions['flags']>): Obj {
+  return flagLayer(flags, new Map());
+}
+
 /**
  * Where `jottadav login` writes and the account commands look when no --config is given:
  * $JOTTADAV_CONFIG, else $XDG_CONFIG_HOME/jottadav/config.json (~/.config/jottadav/config.json).

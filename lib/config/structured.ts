@@ -12,15 +12,15 @@ export interface FieldSpec {
 
 export const USER_FIELDS: readonly FieldSpec[] = [
   { name: 'name', required: true, doc: 'Login name (no colon: Basic auth splits on the first one).' },
-  { name: 'passwordHash', required: true, doc: 'Output of `jottadav hash-password` (scrypt); never the password.' },
+  { name: 'passwordHash', required: true, doc: 'Output of `npx jottadav hash-password` (scrypt); never the password.' },
   { name: 'account', required: false, default: '(the only account)', doc: 'Key into `accounts`; may be omitted when there is exactly one account.' },
   { name: 'root', required: false, default: '/', doc: 'Folder inside the account this user sees as `/`; nothing outside it is reachable.' },
   { name: 'readOnly', required: false, default: false, doc: 'Every write (PUT, DELETE, MKCOL, MOVE, COPY, PROPPATCH, LOCK) answers 403.' },
 ];
 
 export const ACCOUNT_FIELDS: readonly FieldSpec[] = [
-  { name: 'tokenFile', required: true, doc: 'Token file written by `jottadav login` (mode 0600; rewritten on every refresh, except with a Redis store: see "One session in Redis mode").' },
-  { name: 'service', required: false, default: 'jottacloud', doc: '`jottacloud` or a white-label key (see `jottadav login`).' },
+  { name: 'tokenFile', required: true, doc: 'Token file written by `npx jottadav login` (mode 0600; rewritten on every refresh, except with a Redis store: see "One session in Redis mode").' },
+  { name: 'service', required: false, default: 'jottacloud', doc: '`jottacloud` or a white-label key (see `npx jottadav login`).' },
   { name: 'device', required: false, default: 'Jotta', doc: 'Device whose mount point is served.' },
   { name: 'mountPoint', required: false, default: 'Archive', doc: 'Mount point served as `/`.' },
   { name: 'allDevices', required: false, default: false, doc: 'Show every device and mount point as top-level folders instead.' },

@@ -5,6 +5,8 @@ import { createDavHandler, type DavServerOptions } from './handler.js';
 import { normaliseBasePath } from './href.js';
 import { MAX_HEADER_BYTES } from './limits.js';
 import { ALLOWED_METHODS } from './methods/options.js';
+import { answerPlainHttp } from './plain-http-on-tls.js';
+import { urlHost } from '../util/dial-address.js';
 
 export interface StartOptions extends DavServerOptions {
   /** Default 127.0.0.1. */
@@ -73,9 +75,14 @@ export async function startDavServer(options: StartOptions): Promise<RunningDavS
     // a short deadline is kept to within a quarter of itself.
     connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(Math.min(headersTimeout, requestTimeout || Infinity) / 4))),
   };
-  const server = options.tls
-    ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, handler)
-    : http.createServer(serverOptions, handler);
+  let server: http.Server | https.Server;
+  if (options.tls) {
+    const secure = https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, handler);
+    answerPlainHttp(secure);
+    server = secure;
+  } else {
+    server = http.createServer(serverOptions, handler);
+  }
   server.maxHeadersCount = 200;
   server.timeout = options.idleTimeoutMs ?? 60 * 60 * 1000;
   // We decide on 100 Continue ourselves, after auth and preconditions (ctx.continue()).
@@ -105,9 +112,9 @@ export async function startDavServer(options: StartOptions): Promise<RunningDavS
     });
   });
   const { port } = server.address() as AddressInfo;
-  const hostPart = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `${options.tls ? 'https' : 'http'}://${hostPart}:${port}${normaliseBasePath(options.basePath)}`,
+    // A client can dial this URL: a wildcard listen address becomes loopback.
+    url: `${options.tls ? 'https' : 'http'}://${urlHost(host)}:${port}${normaliseBasePath(options.basePath)}`,
     server,
     close: () =>
       new Promise<void>((resolve) => {

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { urlHost } from './dial-address.js';
 import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from './metrics-registry.js';
 
 export const METRICS_PATH = '/metrics';
@@ -49,14 +50,4 @@ export async function startMetricsServer(registry: MetricsRegistry, options: { h
         server.closeAllConnections();
       }),
   };
-}
-
-/**
- * The host part of a URL a client can dial: a wildcard address (every interface) is reached on
- * loopback from this machine; IPv6 literals get brackets.
- */
-export function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::' || host === '[::]') return '[::1]';
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
