@@ -25,7 +25,6 @@ export function answerPlainHttp(server: HttpsServer): void {
         // Unread data on the socket is fed to the TLS layer as if just received.
         socket.unshift(first);
         for (const listener of tlsListeners) listener.call(server, socket);
-        socket.resume();
         return;
       }
       // The Host header is echoed only when it looks like a host, never as arbitrary text.
