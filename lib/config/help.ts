@@ -19,6 +19,7 @@ const VALUE_NAMES: Record<OptionKind, string> = {
   enum: '',
   list: 'LIST',
   store: 'STORE',
+  encoding: 'FLAGS',
 };
 
 const WIDTH = 100;
