@@ -114,10 +114,11 @@ describe('ops: Prometheus metrics', function () {
     });
 
     it('count an upstream failure that was retried, and one that failed for good', async () => {
-      assert.equal((await raw(stack.url, 'MKCOL', '/retried-folder', { headers: auth })).status, 201);
-      stack.emulator.controls.failNext({ method: 'GET', path: /retried-folder/, status: 503, times: 1 });
+      assert.equal((await raw(stack.url, 'PUT', '/retried.txt', { headers: auth, body: 'read after one 503' })).status, 201);
+      stack.emulator.controls.failNext({ method: 'GET', path: /retried\.txt/, status: 503, times: 1 });
       const before = await scrape(stack);
-      assert.equal((await raw(stack.url, 'PROPFIND', '/retried-folder/', { headers: { ...auth, Depth: '1' } })).status, 207);
+      const get = await raw(stack.url, 'GET', '/retried.txt', { headers: auth });
+      assert.equal(get.body, 'read after one 503');
       const middle = await scrape(stack);
       assert.ok(delta(before, middle, 'jottadav_upstream_retries_total') >= 1);
       assert.ok(delta(before, middle, 'jottadav_upstream_requests_total{method="GET",status="503"}') >= 1);
