@@ -1,7 +1,7 @@
 /**
- * The two processes of the bridge bench, each on its own so that the bridge's RSS is its own:
- * `jottadav emulator` and `jottadav serve` (the real CLI from the same build as this file),
- * plus an RSS sampler that reads /proc/<pid>/status of the bridge.
+ * The processes of the benches, each on its own so that each server's RSS is its own: `jottadav
+ * emulator` (the real CLI from the same build as this file), a child-process handle, and an RSS
+ * sampler that reads /proc/<pid>/status.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,8 +10,6 @@ import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hashPassword } from '../../lib/dav/index.js';
-import { FileTokenStore, loginWithToken } from '../../lib/jottacloud/index.js';
 
 /** The CLI of the same build: .build/<area>/bin or dist/bin. */
 const BIN = fileURLToPath(new URL('../../bin/jottadav.js', import.meta.url));
@@ -116,8 +114,8 @@ export async function emulatorDataRoot(bytes: number): Promise<{ root: string; w
   return { root: tmpdir(), why: 'no RAM disk with room: shares the disk with the bridge spool' };
 }
 
-/** A port free right now; the bridge binds it a moment later (loopback only, so a race is unlikely). */
-function freePort(): Promise<number> {
+/** A port free right now; a server binds it a moment later (loopback only, so a race is unlikely). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -126,55 +124,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-export interface BridgeProcess {
-  child: Child;
-  url: string;
-  user: string;
-  password: string;
-  /** The access token the bridge logged in with: the bench reuses it for direct calls. */
-  accessToken: string;
-}
-
-/** Logs in with the emulator's login token, writes a config and runs `jottadav serve` on it. */
-export async function startBridgeProcess(dir: string, emulator: EmulatorInfo): Promise<BridgeProcess> {
-  const tokenFile = join(dir, 'token.json');
-  const token = await loginWithToken(emulator.loginToken, new FileTokenStore(tokenFile));
-  const user = 'bench';
-  const password = 'bench-password-not-secret';
-  const port = await freePort();
-  const config = {
-    server: { host: '127.0.0.1', port },
-    // The default store (on disk in dataDir), as `jottadav login` leaves it: not `memory`, which
-    // would hide what state writes cost a user.
-    dataDir: join(dir, 'state'),
-    // Long enough that the warm PROPFIND is served from the cache however slow the cold one was.
-    cache: { listingTtl: '10m' },
-    uploads: { spoolDir: dir },
-    log: { format: 'json', level: 'warn' },
-    shutdown: { grace: '5s' },
-    accounts: {
-      main: {
-        tokenFile,
-        endpoints: { jfs: emulator.jfs, api: emulator.api, www: `${emulator.url}/`, wellKnown: emulator.wellKnown },
-      },
-    },
-    users: [{ name: user, passwordHash: await hashPassword(password), account: 'main', root: '/', readOnly: false }],
-  };
-  const configFile = join(dir, 'jottadav.json');
-  writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
-  // JOTTADAV_BENCH_PROFILE=DIR: a V8 CPU profile of the bridge, written when it stops, to find where time goes.
-  const profileDir = process.env['JOTTADAV_BENCH_PROFILE'];
-  const child = spawnCli('bridge', ['serve', '--config', configFile], profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []);
-  const url = `http://127.0.0.1:${port}/`;
-  try {
-    await until(child, 'bridge', async () => ((await fetch(`${url}_health`)).ok ? true : undefined));
-  } catch (error) {
-    await child.stop();
-    throw error;
-  }
-  return { child, url, user, password, accessToken: token.accessToken };
 }
 
 /** RSS of a process from /proc/<pid>/status, in bytes; undefined once it is gone. */

@@ -8,8 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Child, type EmulatorInfo } from './bridge-processes.js';
-import { freePort } from './rclone-side.js';
+import { Child, freePort, type EmulatorInfo } from './bridge-processes.js';
 
 const BIN = fileURLToPath(new URL('../../bin/jottadav.js', import.meta.url));
 

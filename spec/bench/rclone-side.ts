@@ -10,10 +10,9 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Child } from './bridge-processes.js';
+import { Child, freePort } from './bridge-processes.js';
 import type { EmulatorInfo } from './bridge-processes.js';
 import { makeTestCa, startTlsProxy, type TlsProxy } from './jottacloud-tls-proxy.js';
 
@@ -52,17 +51,6 @@ export async function freshLogin(emulator: EmulatorInfo): Promise<{ tokenUrl: st
   const expiry = new Date(Date.now() + t.expires_in * 1000).toISOString();
   const token = JSON.stringify({ access_token: t.access_token, token_type: t.token_type, refresh_token: t.refresh_token, expiry });
   return { tokenUrl: discovery.token_endpoint, accessToken: t.access_token, token };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface RcloneSide {
