@@ -5,6 +5,8 @@
  * request log. Control paths (`/_emulator/…`) are never targets and are not logged, so a test's
  * own control calls do not disturb what it counts.
  */
+import { seededRandom } from '../util/seeded-random.js';
+
 export interface FailRule {
   method?: string;
   path: string | RegExp;
@@ -62,17 +64,6 @@ const CHAOS_MENU: ReadonlyArray<(random: () => number) => InjectedFault> = [
   (random) => ({ kind: 'cut-upload', afterBytes: Math.floor(random() * 4096) }),
 ];
 
-/** mulberry32: a small seeded generator, enough to repeat a fault sequence. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface RequestLogEntry {
   time: number;
@@ -157,7 +148,7 @@ export class Faults {
     if (!Number.isFinite(options.rate) || options.rate < 0 || options.rate > 1) throw new RangeError(`bad rate ${options.rate}`);
     if (!Number.isSafeInteger(options.seed)) throw new RangeError(`bad seed ${options.seed}`);
     this.chaosRate = options.rate;
-    this.random = seeded(options.seed);
+    this.random = seededRandom(options.seed);
   }
 
   /** Faults handed out so far (explicit rules and chaos). */

@@ -11,6 +11,7 @@
  * Used by `npm run bench:soak` (spec/bench/soak.ts) and, short, by spec/e2e/fault-soak.spec.ts.
  */
 import { createHash } from 'node:crypto';
+import { seededRandom } from '../../lib/util/seeded-random.js';
 import { startStack, type Stack } from './stack.js';
 import { emulatorBackend } from '../jottacloud/emulator-harness.js';
 import type { JottacloudBackend } from '../../lib/jottacloud/backend.js';
@@ -49,17 +50,6 @@ export interface SoakResult {
 
 export const SOAK_DEFAULTS: SoakOptions = { operations: 10_000, faultRate: 0.05, seed: 20261202, workers: 8, maxFileSize: 256 * 1024, clientTimeoutMs: 120_000 };
 
-/** mulberry32, the same small seeded generator the emulator's chaos uses. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
 
@@ -323,14 +313,14 @@ export async function runSoak(
   };
   const started = Date.now();
   try {
-    const random = seeded(options.seed);
+    const random = seededRandom(options.seed);
     const workers: Worker[] = [];
     for (let i = 0; i < options.workers; i++) {
       const root = `/soak-${i}`;
       const res = await fetch(new URL(root.slice(1), stack.url), { method: 'MKCOL', headers: { Authorization: stack.authHeader() } });
       if (res.status !== 201) throw new Error(`MKCOL ${root}: ${res.status}`);
       // Each worker draws from its own stream, so the mix does not depend on timing.
-      workers.push(new Worker(stack, root, seeded(Math.floor(random() * 2 ** 31)), options, fail));
+      workers.push(new Worker(stack, root, seededRandom(Math.floor(random() * 2 ** 31)), options, fail));
     }
     const mark = stack.emulator.controls.requests().length;
     const faultsBefore = stack.emulator.controls.injectedFaults();
