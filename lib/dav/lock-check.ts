@@ -67,18 +67,23 @@ export async function guardWrite(ctx: DavContext, options: GuardOptions): Promis
   const result = await checkIfHeader(ctx);
   const held = (lock: LockRecord) =>
     lock.user === ctx.user && (result.tokens.has(lock.token) || options.tolerateOwner === true);
-  const blocking = new Map<string, LockRecord>();
+  // Each blocking lock with the target it was found from: its root is named in the viewer's path space.
+  const blocking = new Map<string, { lock: LockRecord; near: string }>();
   for (const target of options.targets) {
     const covering = await ctx.locks.covering(target.path);
-    if (covering.length > 0 && !covering.some(held)) for (const l of covering) blocking.set(l.token, l);
+    if (covering.length > 0 && !covering.some(held)) for (const l of covering) blocking.set(l.token, { lock: l, near: target.path });
     if (target.tree) {
       const byRoot = new Map<string, LockRecord[]>();
-      for (const l of await ctx.locks.below(target.path)) byRoot.set(l.path, [...(byRoot.get(l.path) ?? []), l]);
-      for (const group of byRoot.values()) if (!group.some(held)) for (const l of group) blocking.set(l.token, l);
+      for (const l of await ctx.locks.below(target.path)) {
+        const root = ctx.locks.rootKey(l);
+        byRoot.set(root, [...(byRoot.get(root) ?? []), l]);
+      }
+      for (const group of byRoot.values()) if (!group.some(held)) for (const l of group) blocking.set(l.token, { lock: l, near: target.path });
     }
   }
   if (blocking.size > 0) {
-    const roots = [...new Set([...blocking.values()].map((l) => ctx.hrefs.of(l.path, false)))];
+    // A root outside the viewer's tree is not theirs to see: the target it protects stands in.
+    const roots = [...new Set([...blocking.values()].map(({ lock, near }) => ctx.hrefs.of(ctx.locks.viewerPath(lock, near) ?? near, false)))];
     throw new DavError(423, 'the resource is locked', 'lock-token-submitted', roots);
   }
   return result;

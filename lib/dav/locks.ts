@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { KeyValueStore } from '../store/key-value-store.js';
-import { isSameOrBelow } from '../util/paths.js';
+import { isSameOrBelow, joinPath, parentPath, splitPath } from '../util/paths.js';
 import { StoreMutex } from './mutex.js';
 import { ancestors, TreeIndex } from './tree-index.js';
 
 /**
  * WebDAV write locks in the KeyValueStore, so that several bridge instances can share them.
- * Keys (inside the caller's namespace):
+ * Users whose roots overlap share locks: every index is by resource key (path-shaped, the same
+ * for every user of an account), and a lock's root is shown to each viewer in their own path
+ * space (viewerPath). Keys (inside the caller's namespace):
  *   lock:<token>      the lock record, with a store TTL equal to its timeout
  *   at:<resourceKey>  tokens of the locks rooted at that resource
  *   sub:<resourceKey> tokens of the locks rooted strictly below it (TreeIndex)
@@ -51,7 +53,7 @@ export class LockManager {
     private readonly keyOf: (path: string) => string,
   ) {
     this.mutex = new StoreMutex(store);
-    this.tree = new TreeIndex(store, this.mutex, keyOf);
+    this.tree = new TreeIndex(store, this.mutex);
   }
 
   /**
@@ -62,8 +64,28 @@ export class LockManager {
     return this.mutex.run('lock-table', work);
   }
 
-  private keyOfLock(lock: LockRecord): string {
+  /** The resource key of the lock's root, the same for every user who sees it. */
+  rootKey(lock: LockRecord): string {
     return lock.key ?? this.keyOf(lock.path);
+  }
+
+  /**
+   * The lock's root as a path of this viewer, or undefined when it lies outside their root.
+   * `near` is a path of the viewer's that the lock covers or lies below (the resource at hand):
+   * an ancestor of it is spelled as the viewer spells it; a root below it takes its last
+   * segments from the creator's path, which ends with the same segments as the key.
+   */
+  viewerPath(lock: LockRecord, near: string): string | undefined {
+    const key = this.rootKey(lock);
+    for (let path = near; ; path = parentPath(path)) {
+      if (this.keyOf(path) === key) return path;
+      if (path === '/') break;
+    }
+    const nearKey = this.keyOf(near);
+    if (key === nearKey || !isSameOrBelow(key, nearKey)) return undefined;
+    const depth = splitPath(key).length - splitPath(nearKey).length;
+    const tail = splitPath(lock.path).slice(-depth);
+    return tail.length === depth ? tail.reduce((path, name) => joinPath(path, name), near) : undefined;
   }
 
   async get(token: string): Promise<LockRecord | undefined> {
@@ -77,27 +99,34 @@ export class LockManager {
     return [...own, ...inherited];
   }
 
-  /** Depth-infinity locks rooted at a proper ancestor of `path` (shared by all its children). */
+  /**
+   * Depth-infinity locks rooted at a proper ancestor of `path` (shared by all its children),
+   * also above the viewer's root: the ancestors are those of the resource key.
+   */
   async inheritedBy(path: string): Promise<LockRecord[]> {
-    const perAncestor = await Promise.all(ancestors(path).map((a) => this.rootedAt(a)));
+    const perAncestor = await Promise.all(ancestors(this.keyOf(path)).map((a) => this.rootedAtKey(a)));
     return perAncestor.flat().filter((l) => l.depth === 'infinity');
   }
 
-  async rootedAt(path: string): Promise<LockRecord[]> {
-    const tokens = (await this.store.get<string[]>(`at:${this.keyOf(path)}`)) ?? [];
+  rootedAt(path: string): Promise<LockRecord[]> {
+    return this.rootedAtKey(this.keyOf(path));
+  }
+
+  private async rootedAtKey(key: string): Promise<LockRecord[]> {
+    const tokens = (await this.store.get<string[]>(`at:${key}`)) ?? [];
     const locks = await Promise.all(tokens.map((t) => this.get(t)));
-    if (locks.some((l) => l === undefined)) await this.pruneAt(path);
+    if (locks.some((l) => l === undefined)) await this.pruneAt(key);
     return locks.filter((l): l is LockRecord => l !== undefined);
   }
 
   /** Locks rooted strictly below `path`. */
   async below(path: string): Promise<LockRecord[]> {
-    const entries = await this.tree.below(path);
+    const entries = await this.tree.below(this.keyOf(path));
     const locks = await Promise.all(Object.keys(entries).map((t) => this.get(t)));
     // Expired locks leave their index entries behind (the store TTL removes only the record).
     const stale = Object.keys(entries).filter((_t, i) => locks[i] === undefined);
     for (const token of stale) await this.tree.remove(entries[token] as string, token);
-    return locks.filter((l): l is LockRecord => l !== undefined && isSameOrBelow(this.keyOfLock(l), this.keyOf(path)));
+    return locks.filter((l): l is LockRecord => l !== undefined && isSameOrBelow(this.rootKey(l), this.keyOf(path)));
   }
 
   /**
@@ -112,7 +141,7 @@ export class LockManager {
     if (below.length === 0) return { get: () => fromAbove };
     const own = new Map<string, LockRecord[]>();
     for (const lock of below) {
-      const key = this.keyOfLock(lock);
+      const key = this.rootKey(lock);
       own.set(key, [...(own.get(key) ?? []), lock]);
     }
     return {
@@ -131,12 +160,12 @@ export class LockManager {
       expiresAt: Date.now() + fields.timeoutSeconds * 1000,
     };
     await this.store.set(`lock:${lock.token}`, lock, fields.timeoutSeconds * 1000);
-    const at = `at:${this.keyOfLock(lock)}`;
+    const at = `at:${this.rootKey(lock)}`;
     await this.mutex.run(at, async () => {
       const tokens = await this.liveTokens(at);
       await this.store.set(at, [...tokens, lock.token]);
     });
-    await this.tree.add(lock.path, lock.token);
+    await this.tree.add(this.rootKey(lock), lock.token);
     return lock;
   }
 
@@ -148,13 +177,13 @@ export class LockManager {
 
   async remove(lock: LockRecord): Promise<void> {
     await this.store.delete(`lock:${lock.token}`);
-    const at = `at:${this.keyOfLock(lock)}`;
+    const at = `at:${this.rootKey(lock)}`;
     await this.mutex.run(at, async () => {
       const tokens = (await this.liveTokens(at)).filter((t) => t !== lock.token);
       if (tokens.length === 0) await this.store.delete(at);
       else await this.store.set(at, tokens);
     });
-    await this.tree.remove(lock.path, lock.token);
+    await this.tree.remove(this.rootKey(lock), lock.token);
   }
 
   /** Removes every lock rooted at or below `path` (the resource was deleted or moved away). */
@@ -163,8 +192,8 @@ export class LockManager {
     for (const lock of locks) await this.remove(lock);
   }
 
-  private async pruneAt(path: string): Promise<void> {
-    const at = `at:${this.keyOf(path)}`;
+  private async pruneAt(key: string): Promise<void> {
+    const at = `at:${key}`;
     await this.mutex.run(at, async () => {
       const tokens = await this.liveTokens(at);
       if (tokens.length === 0) await this.store.delete(at);

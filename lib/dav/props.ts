@@ -63,6 +63,11 @@ export interface LiveContext {
   hrefs: Hrefs;
   /** Locks covering the entry (for lockdiscovery). */
   locks: LockRecord[];
+  /**
+   * A lock's root as a path of the viewer's, given the entry's path (LockManager.viewerPath);
+   * undefined for a root outside the viewer's root. Default: the path its creator used.
+   */
+  lockRoot?: (lock: LockRecord, near: string) => string | undefined;
   usage: Usage | undefined;
 }
 
@@ -108,7 +113,7 @@ export function renderLive(ns: string, local: string, entry: Entry, ctx: LiveCon
     case 'resourcetype':
       return file ? emptyTag(DAV_NS, 'resourcetype') : wrap('<D:collection/>');
     case 'lockdiscovery':
-      return wrap(ctx.locks.map((l) => activeLock(l, ctx.hrefs)).join(''));
+      return wrap(ctx.locks.map((l) => activeLock(l, ctx.hrefs, ctx.lockRoot ? ctx.lockRoot(l, entry.path) : l.path)).join(''));
     case 'supportedlock':
       return wrap(
         '<D:lockentry><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockentry>' +
@@ -139,7 +144,11 @@ function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function activeLock(lock: LockRecord, hrefs: Hrefs): string {
+/**
+ * `root`: the lock root as a path of the viewer's. A lock taken above the viewer's root has no
+ * such path; its lockroot is left out rather than shown as a path that names another resource.
+ */
+export function activeLock(lock: LockRecord, hrefs: Hrefs, root: string | undefined): string {
   const remaining = Math.max(0, Math.round((lock.expiresAt - Date.now()) / 1000));
   return (
     '<D:activelock>' +
@@ -148,7 +157,7 @@ export function activeLock(lock: LockRecord, hrefs: Hrefs): string {
     (lock.owner !== undefined ? `<D:owner>${lock.owner}</D:owner>` : '') +
     `<D:timeout>Second-${remaining}</D:timeout>` +
     `<D:locktoken><D:href>${escapeXml(lock.token)}</D:href></D:locktoken>` +
-    `<D:lockroot><D:href>${escapeXml(hrefs.of(lock.path, false))}</D:href></D:lockroot>` +
+    (root !== undefined ? `<D:lockroot><D:href>${escapeXml(hrefs.of(root, false))}</D:href></D:lockroot>` : '') +
     '</D:activelock>'
   );
 }

@@ -8,38 +8,41 @@ import type { Mutex } from './mutex.js';
  * would not scale). Adding a lock at /a/b/c writes the records of '/', '/a' and '/a/b'. The
  * records hold live locks only (a few per open document), so their size stays small; dead
  * properties, which can exist on every file, use the sparser ChildIndex instead.
+ *
+ * Indexed by resource key, not by a user's path: keys are path-shaped and name the same
+ * resource for every user of an account, so a user whose root lies above another's still finds
+ * the other's locks below a folder of theirs.
  */
 export class TreeIndex {
   constructor(
     private readonly store: KeyValueStore,
     private readonly mutex: Mutex,
-    private readonly keyOf: (path: string) => string,
   ) {}
 
-  /** Records `id` (with its path) in the index of every proper ancestor of `path`. */
-  async add(path: string, id: string): Promise<void> {
+  /** Records `id` (with its key) in the index of every proper ancestor of resource key `key`. */
+  async add(key: string, id: string): Promise<void> {
     await Promise.all(
-      ancestors(path).map((a) => this.update(a, (entries) => {
-        entries[id] = path;
+      ancestors(key).map((a) => this.update(a, (entries) => {
+        entries[id] = key;
       })),
     );
   }
 
-  async remove(path: string, id: string): Promise<void> {
+  async remove(key: string, id: string): Promise<void> {
     await Promise.all(
-      ancestors(path).map((a) => this.update(a, (entries) => {
+      ancestors(key).map((a) => this.update(a, (entries) => {
         delete entries[id];
       })),
     );
   }
 
-  /** id → path of everything recorded strictly below `path`. */
-  async below(path: string): Promise<Record<string, string>> {
-    return (await this.store.get<Record<string, string>>(`sub:${this.keyOf(path)}`)) ?? {};
+  /** id → resource key of everything recorded strictly below resource key `key`. */
+  async below(key: string): Promise<Record<string, string>> {
+    return (await this.store.get<Record<string, string>>(`sub:${key}`)) ?? {};
   }
 
-  private async update(ancestor: string, change: (entries: Record<string, string>) => void): Promise<void> {
-    const key = `sub:${this.keyOf(ancestor)}`;
+  private async update(ancestorKey: string, change: (entries: Record<string, string>) => void): Promise<void> {
+    const key = `sub:${ancestorKey}`;
     await this.mutex.run(key, async () => {
       const entries = (await this.store.get<Record<string, string>>(key)) ?? {};
       change(entries);

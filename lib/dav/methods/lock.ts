@@ -9,7 +9,7 @@ import { sendXml } from '../respond.js';
 import { child, DAV_NS, elements, isDav, serialise, XML_DECL, type XmlElement } from '../xml.js';
 
 function lockBody(ctx: DavContext, lock: LockRecord): string {
-  return `${XML_DECL}<D:prop xmlns:D="DAV:"><D:lockdiscovery>${activeLock(lock, ctx.hrefs)}</D:lockdiscovery></D:prop>`;
+  return `${XML_DECL}<D:prop xmlns:D="DAV:"><D:lockdiscovery>${activeLock(lock, ctx.hrefs, ctx.locks.viewerPath(lock, ctx.path))}</D:lockdiscovery></D:prop>`;
 }
 
 function parseLockInfo(body: XmlElement): { scope: LockScope; owner: string | undefined } {
@@ -40,7 +40,7 @@ export async function lock(ctx: DavContext): Promise<void> {
       (l) => info.scope === 'exclusive' || l.scope === 'exclusive',
     );
     if (conflicts.length > 0) {
-      const roots = [...new Set(conflicts.map((l) => ctx.hrefs.of(l.path, false)))];
+      const roots = [...new Set(conflicts.map((l) => ctx.hrefs.of(ctx.locks.viewerPath(l, ctx.path) ?? ctx.path, false)))];
       throw new DavError(423, 'a conflicting lock exists', 'no-conflicting-lock', roots);
     }
 

@@ -59,7 +59,7 @@ export async function propfind(ctx: DavContext): Promise<void> {
   const ownDead = await ctx.deadProps.get(entry.path);
   const childDead = children.length > 0 ? await ctx.deadProps.forChildren(ctx.path) : undefined;
 
-  const renderer = new Renderer(mode, { hrefs: ctx.hrefs, locks: [], usage });
+  const renderer = new Renderer(mode, { hrefs: ctx.hrefs, locks: [], lockRoot: (lock, near) => ctx.locks.viewerPath(lock, near), usage });
   const out = new MultistatusWriter(ctx.req, ctx.res);
   const own = renderer.render(entry, ownLocks, ownDead);
   out.response(ctx.hrefs.of(entry.path, entry.kind === 'collection'), own.found, own.missing);

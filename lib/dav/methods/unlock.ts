@@ -13,7 +13,7 @@ export async function unlock(ctx: DavContext): Promise<void> {
   await checkIfHeader(ctx);
   const lock = await ctx.locks.get(token);
   const key = ctx.vfs.resourceKey(ctx.path);
-  const rootKey = lock ? ctx.vfs.resourceKey(lock.path) : '';
+  const rootKey = lock ? ctx.locks.rootKey(lock) : '';
   const inScope = lock !== undefined && (key === rootKey || (lock.depth === 'infinity' && isSameOrBelow(key, rootKey)));
   if (!lock || !inScope) throw new DavError(409, 'no such lock on this resource', 'lock-token-matches-request-uri');
   if (lock.user !== ctx.user) throw new DavError(403, 'the lock belongs to another user');
