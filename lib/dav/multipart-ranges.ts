@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { ByteRange, Entry } from '../vfs/index.js';
 import type { DavContext } from './request.js';
@@ -63,5 +62,18 @@ export async function sendMultipartRanges(
 
 async function write(res: DavContext['res'], chunk: string | Buffer): Promise<void> {
   if (res.destroyed) throw new Error('client went away');
-  if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+  if (!res.write(chunk)) await drainedOrClosed(res);
+}
+
+/** Waits for room in the socket (or its end), leaving no listener behind for the next write. */
+function drainedOrClosed(res: DavContext['res']): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

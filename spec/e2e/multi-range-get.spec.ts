@@ -122,6 +122,23 @@ describe('e2e: GET with several byte ranges', function () {
     assert.equal(downloads(since).length, 0);
   });
 
+  it('regression: streaming large parts leaves no listener behind on the response (MaxListenersExceededWarning)', async () => {
+    const big = Buffer.alloc(4 * 1024 * 1024, 1);
+    assert.equal((await dav(stack, 'PUT', '/big-ranges.bin', { body: big })).status, 201);
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const res = await dav(stack, 'GET', '/big-ranges.bin', { headers: { Range: 'bytes=0-2097151,2621440-4194303' } });
+      assert.equal(res.status, 206);
+      assert.equal(Number(res.headers.get('content-length')), (await res.arrayBuffer()).byteLength);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings.filter((w) => w === 'MaxListenersExceededWarning'), []);
+  });
+
   it('applies the ranges only while If-Range matches', async () => {
     const etag = (await dav(stack, 'HEAD', '/ranges.txt')).headers.get('etag')!;
     const matching = await dav(stack, 'GET', '/ranges.txt', { headers: { Range: 'bytes=0-1,3-4', 'If-Range': etag } });
