@@ -102,16 +102,31 @@ export class Account {
     if (this.capacity >= 0 && this.usage() - replaced + bytes > this.capacity) throw errors.quota();
   }
 
-  private exclusiveTail: Promise<unknown> = Promise.resolve();
+  /** The last garbage collection queued; shared sections start after it. */
+  private collecting: Promise<unknown> = Promise.resolve();
+  /** Shared sections queued or running; a collection starts after all of them. */
+  private readonly sharing = new Set<Promise<unknown>>();
 
   /**
-   * Runs `work` alone among the content-store critical sections: garbage collection, allocation
-   * (a new part) and an upload's completion (part → blob). Without it a collection that read the
-   * tree before a concurrent upload completed deleted the new blob, or a part created after it.
+   * Allocation (a new part) and an upload's completion (part → blob) run beside each other, as
+   * on the real service, but never beside a garbage collection: a collection that read the tree
+   * before a concurrent upload completed deleted the new blob, or a part created after it.
    */
+  shared<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.collecting.then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.sharing.add(settled);
+    void settled.then(() => this.sharing.delete(settled));
+    return run;
+  }
+
+  /** Runs `work` alone: after every shared section queued before it, and before any queued after. */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.exclusiveTail.then(work, work);
-    this.exclusiveTail = run.catch(() => undefined);
+    const run = Promise.all([this.collecting, ...this.sharing]).then(work, work);
+    this.collecting = run.catch(() => undefined);
     return run;
   }
 

@@ -38,7 +38,7 @@ export async function handleApi(ctx: Ctx, route: 'customer' | 'allocate' | 'purg
   if (method !== 'POST') throw errors.methodNotAllowed(method);
   if (route === 'allocate') {
     const body = await readJson(ctx.req);
-    return sendJson(ctx.res, 200, await account.exclusive(() => allocate(account, body, ctx.core.publicUrl())));
+    return sendJson(ctx.res, 200, await account.shared(() => allocate(account, body, ctx.core.publicUrl())));
   }
   await drain(ctx.req);
   const counts = { files: 0, folders: 0 };

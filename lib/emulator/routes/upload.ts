@@ -91,14 +91,23 @@ export async function handleUpload(ctx: Ctx, uploadId: string): Promise<void> {
   if (position < session.size) throw errors.incomplete(position, session.size);
 
   const { file: node } = target;
-  // Part → blob and the revision's state change together, never beside a garbage collection.
-  await account.exclusive(async () => {
+  // Part → blob and the revision's state change together, never beside a garbage collection
+  // (other uploads complete beside it, as on the real service).
+  await account.shared(async () => {
     const rev = node.revisions.find((r) => r.uploadId === uploadId);
     // Another request completed (or replaced) this session meanwhile.
     if (!rev || !account.uploads.has(uploadId)) throw errors.noSuchUpload(uploadId);
-    const md5 = hash ? hash.digest('hex') : await account.content.hashPart(uploadId);
+    // Claimed before the first await: a repeat of this request running beside it finds it gone.
     account.uploads.delete(uploadId);
     delete rev.uploadId;
+    let md5: string;
+    try {
+      md5 = hash ? hash.digest('hex') : await account.content.hashPart(uploadId);
+    } catch (error) {
+      account.uploads.set(uploadId, session);
+      rev.uploadId = uploadId;
+      throw error;
+    }
     const folder = target.place.parents[target.place.parents.length - 1]!;
     if (md5 !== session.md5) {
       rev.state = 'CORRUPT';
