@@ -6,15 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { hashPassword } from '../../lib/dav/index.js';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
-import { FileTokenStore, loginWithToken } from '../../lib/jottacloud/index.js';
-import { accountReader, basic, raw, servedUrl, startChild, type AccountReader, type Child } from './support.js';
+import { accountReader, basic, raw, servedUrl, startChild, writeServeConfig, type AccountReader, type Child } from './support.js';
 
 const USER = { name: 'uploader', password: 'shutdown-pw' };
 const AUTH = basic(USER.name, USER.password);
@@ -156,23 +154,13 @@ describe('ops: graceful shutdown of `jottadav serve` during uploads', function (
   before(async () => {
     emulator = await startEmulator();
     dir = mkdtempSync(join(tmpdir(), 'jottadav-ops-shutdown-'));
-    const tokenFile = join(dir, 'token.json');
-    await loginWithToken(emulator.mintLoginToken(), new FileTokenStore(tokenFile));
-    configFile = join(dir, 'config.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        server: { host: '127.0.0.1', port: 0 },
-        users: [{ name: USER.name, passwordHash: await hashPassword(USER.password), account: 'main' }],
-        accounts: { main: { tokenFile, endpoints: { jfs: emulator.urls.jfs, api: emulator.urls.api, www: emulator.urls.www, wellKnown: emulator.urls.wellKnown } } },
-        store: 'file',
-        dataDir: join(dir, 'data'),
-        // Long enough that only the shutdown can turn a placeholder into a file.
-        placeholders: { grace: '1h' },
-        shutdown: { grace: '30s' },
-        log: { format: 'json', level: 'info' },
-      }),
-    );
+    configFile = await writeServeConfig(emulator, dir, USER, {
+      store: 'file',
+      dataDir: join(dir, 'data'),
+      // Long enough that only the shutdown can turn a placeholder into a file.
+      placeholders: { grace: '1h' },
+      shutdown: { grace: '30s' },
+    });
     reader = await accountReader(emulator);
   });
   afterEach(async () => {

@@ -5,13 +5,11 @@
  * property that got a 2xx answer is still there, and so are the placeholders the locks created.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashPassword } from '../../lib/dav/index.js';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
-import { FileTokenStore, loginWithToken } from '../../lib/jottacloud/index.js';
-import { basic, raw, servedUrl, startChild, type Child } from './support.js';
+import { basic, raw, servedUrl, startChild, writeServeConfig, type Child } from './support.js';
 
 const USER = { name: 'crash', password: 'kill-9-pw' };
 const AUTH = basic(USER.name, USER.password);
@@ -41,19 +39,8 @@ describe('ops: kill -9 of `jottadav serve` during LOCK and PROPPATCH (default on
   before(async () => {
     emulator = await startEmulator();
     dir = mkdtempSync(join(tmpdir(), 'jottadav-ops-kill9-'));
-    const tokenFile = join(dir, 'token.json');
-    await loginWithToken(emulator.mintLoginToken(), new FileTokenStore(tokenFile));
-    configFile = join(dir, 'config.json');
     // What `jottadav login` writes: no `store` and no `dataDir`, so both defaults apply.
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        server: { host: '127.0.0.1', port: 0 },
-        users: [{ name: USER.name, passwordHash: await hashPassword(USER.password), account: 'main' }],
-        accounts: { main: { tokenFile, endpoints: { jfs: emulator.urls.jfs, api: emulator.urls.api, www: emulator.urls.www, wellKnown: emulator.urls.wellKnown } } },
-        log: { format: 'json', level: 'info' },
-      }),
-    );
+    configFile = await writeServeConfig(emulator, dir, USER);
   });
   afterEach(async () => {
     await child?.kill();
