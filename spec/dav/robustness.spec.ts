@@ -5,7 +5,7 @@
  * Several of these crash webdav-server 2.6.x (webdav-clients.md §3): each is named here.
  */
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { sendRaw } from '../support/raw-socket.js';
 import { basic, lockBody, PROPFIND_ALL, startTestServer, type TestServer } from './harness.js';
 
 interface Hostile {
@@ -13,32 +13,7 @@ interface Hostile {
   raw: string;
 }
 
-/** One request on its own connection: the status of the first response, or 0 when none came. */
-function send(port: number, raw: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let text = '';
-    const done = () => {
-      clearTimeout(timer);
-      socket.destroy();
-      const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
-      resolve({ status: m ? Number(m[1]) : 0, text });
-    };
-    const timer = setTimeout(done, 5000);
-    socket.on('data', (c: Buffer) => {
-      text += c.toString('latin1');
-      // The final status line and headers are enough; skip 100 Continue interim replies.
-      const finalHead = text.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, '');
-      if (/\r\n\r\n/.test(finalHead)) {
-        text = finalHead;
-        done();
-      }
-    });
-    socket.on('error', done);
-    socket.on('close', done);
-    socket.write(raw, 'latin1');
-  });
-}
+const send = (port: number, raw: string) => sendRaw(port, Buffer.from(raw, 'latin1'), 5000);
 
 function request(method: string, target: string, headers: Record<string, string | number>, body = '', auth = true): string {
   const lines = [`${method} ${target} HTTP/1.1`, 'Host: 127.0.0.1'];

@@ -14,8 +14,11 @@ export interface RawAnswer {
 
 const STATUS_LINE = /^HTTP\/1\.1 (\d{3})/;
 
-/** One request on its own connection: the first final response's head, or status 0. */
-export function sendRaw(port: number, raw: string | Buffer, timeoutMs = 10_000): Promise<RawAnswer> {
+/**
+ * One request on its own connection: the first final response's head, or status 0. With
+ * `endAfterWrite` the client stops sending once `raw` is out (a body promised but never sent).
+ */
+export function sendRaw(port: number, raw: string | Buffer, timeoutMs = 10_000, endAfterWrite = false): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let text = '';
@@ -37,7 +40,8 @@ export function sendRaw(port: number, raw: string | Buffer, timeoutMs = 10_000):
     });
     socket.on('error', done);
     socket.on('close', done);
-    socket.write(raw);
+    if (endAfterWrite) socket.end(raw);
+    else socket.write(raw);
   });
 }
 
