@@ -13,7 +13,7 @@ interface Hostile {
   raw: string;
 }
 
-const send = (port: number, raw: string) => sendRaw(port, Buffer.from(raw, 'latin1'), 5000);
+const send = (port: number, raw: string) => sendRaw(port, Buffer.from(raw, 'latin1'), { timeoutMs: 5000 });
 
 function request(method: string, target: string, headers: Record<string, string | number>, body = '', auth = true): string {
   const lines = [`${method} ${target} HTTP/1.1`, 'Host: 127.0.0.1'];

@@ -15,6 +15,8 @@ export interface HostileRequest {
   raw: Buffer;
   foreignDestination?: boolean;
   mayGoUnanswered?: boolean;
+  /** Wrong or malformed credentials: counted as a failed login. */
+  badCredentials?: boolean;
 }
 
 export interface HostileContext {
@@ -220,7 +222,8 @@ function hostileRequest(d: Draw, ctx: HostileContext): HostileRequest {
   const auth = d.int(20);
   if (auth < 16) headers.Authorization = ctx.writer;
   else if (auth < 18) headers.Authorization = ctx.reader;
-  else if (auth < 19) headers.Authorization = d.pick(['Basic', 'Basic ====', 'Basic %%%', 'Digest username="a"', `Basic ${'A'.repeat(6_000)}`, 'Bearer x', `Basic ${Buffer.from('alice:wrong').toString('base64')}`]);
+  const badCredentials = auth === 18;
+  if (badCredentials) headers.Authorization = d.pick(['Basic', 'Basic ====', 'Basic %%%', 'Digest username="a"', `Basic ${'A'.repeat(6_000)}`, 'Bearer x', `Basic ${Buffer.from('alice:wrong').toString('base64')}`]);
   let method = d.pick(METHODS);
   let target = sandboxPath(d);
   let body: string | Buffer = '';
@@ -262,6 +265,7 @@ function hostileRequest(d: Draw, ctx: HostileContext): HostileRequest {
     raw: serialise(method, target, headers, body),
     ...(isForeign(headers.Destination) && (method === 'COPY' || method === 'MOVE') ? { foreignDestination: true } : {}),
     ...(mayGoUnanswered ? { mayGoUnanswered } : {}),
+    ...(badCredentials ? { badCredentials } : {}),
   };
 }
 

@@ -14,13 +14,20 @@ export interface RawAnswer {
 
 const STATUS_LINE = /^HTTP\/1\.1 (\d{3})/;
 
-/**
- * One request on its own connection: the first final response's head, or status 0. With
- * `endAfterWrite` the client stops sending once `raw` is out (a body promised but never sent).
- */
-export function sendRaw(port: number, raw: string | Buffer, timeoutMs = 10_000, endAfterWrite = false): Promise<RawAnswer> {
+export interface SendOptions {
+  /** Give up (status 0) after this long; default 10 s. */
+  timeoutMs?: number;
+  /** Stop sending once `raw` is out (a body promised but never sent). */
+  endAfterWrite?: boolean;
+  /** Another loopback source address (127.0.0.2…), so that the server sees another client. */
+  localAddress?: string;
+}
+
+/** One request on its own connection: the first final response's head, or status 0. */
+export function sendRaw(port: number, raw: string | Buffer, options: SendOptions = {}): Promise<RawAnswer> {
+  const { timeoutMs = 10_000, endAfterWrite = false, localAddress } = options;
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
     let text = '';
     const done = () => {
       clearTimeout(timer);
