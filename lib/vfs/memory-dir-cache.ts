@@ -140,8 +140,14 @@ export class MemoryDirCache implements DirCache {
   }
 
   cursor(): ListingCursor {
-    const at: string[] = [];
-    return { get: () => this.get(at), down: (foldedName) => void at.push(foldedName) };
+    // The key grows by one name per level instead of being joined again from every segment.
+    let key = this.key([]);
+    return {
+      get: async () => (this.options.ttlMs <= 0 ? undefined : this.memory.get(key)?.entries),
+      down: (foldedName) => {
+        key = key.endsWith('/') ? `${key}${foldedName}` : `${key}/${foldedName}`;
+      },
+    };
   }
 
   async put(folded: readonly string[], entries: RemoteEntry[]): Promise<void> {
