@@ -166,17 +166,26 @@ export class JottacloudBackend implements StorageBackend {
   list(path: string, options: ListOptions = {}): Promise<RemoteEntry[]> {
     return this.edge('list', path, async () => {
       const trashedOnly = options.trashedOnly ?? false;
-      const doc = await this.client.get(this.at(remoteSegments(path)));
-      if (doc.kind === 'file') {
-        if (!isLiveFile(doc.file) && !trashedOnly) throw new StorageError('NOT_FOUND', `${path}: not found`);
-        throw new StorageError('NOT_A_DIRECTORY', `${path}: is a file`);
-      }
-      if (doc.kind !== 'folder') throw new StorageError('NOT_FOUND', `${path}: not a folder (<${doc.root}>)`);
-      if (doc.folder.deleted && !trashedOnly) throw new StorageError('NOT_FOUND', `${path}: folder is in the trash`);
-      const out: RemoteEntry[] = [];
-      for (const f of doc.folder.folders) if (isListedFolder(f, trashedOnly)) out.push(this.folderEntry(f.name, f));
-      for (const f of doc.folder.files) if (isListedFile(f, trashedOnly)) out.push(await this.fileEntry(f, trashedOnly));
-      return out;
+      return this.client.readFolder(this.at(remoteSegments(path)), async (items) => {
+        const out: RemoteEntry[] = [];
+        for await (const item of items) {
+          if (item.kind === 'folder') {
+            if (isListedFolder(item.folder, trashedOnly)) out.push(this.folderEntry(item.folder.name, item.folder));
+          } else if (item.kind === 'file') {
+            if (isListedFile(item.file, trashedOnly)) out.push(await this.fileEntry(item.file, trashedOnly));
+          } else if (item.kind === 'root') {
+            if (item.deleted && !trashedOnly) throw new StorageError('NOT_FOUND', `${path}: folder is in the trash`);
+          } else {
+            const doc = item.document;
+            if (doc.kind === 'file') {
+              if (!isLiveFile(doc.file) && !trashedOnly) throw new StorageError('NOT_FOUND', `${path}: not found`);
+              throw new StorageError('NOT_A_DIRECTORY', `${path}: is a file`);
+            }
+            throw new StorageError('NOT_FOUND', `${path}: not a folder (<${doc.kind === 'other' ? doc.root : doc.folder.root}>)`);
+          }
+        }
+        return out;
+      });
     });
   }
 

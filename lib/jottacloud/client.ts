@@ -9,6 +9,7 @@ import type { FetchLike, TokenSource } from './auth.js';
 import { openDownload, type DownloadOptions, type DownloadRange } from './download.js';
 import { absoluteJfsPath, allocatePath, DEFAULT_DEVICE, jfsUrl, publicLink, resolveEndpoints, withQuery, type Endpoints } from './endpoints.js';
 import { JottaHttpError, JottaProtocolError } from './errors.js';
+import { readFolderListing, type FolderListingItem } from './folder-listing.js';
 import { readListStream, type ListStreamItem } from './liststream.js';
 import { JottaHttp } from './http.js';
 import { formatJottaTime } from './time.js';
@@ -120,6 +121,23 @@ export class JottacloudClient {
   /** `GET {path}`: a file, folder or mount point document. 404 throws JottaHttpError. */
   async get(at: JfsLocation): Promise<JfsDocument> {
     return parseJfsDocument(await this.http.text({ url: await this.url(at) }));
+  }
+
+  /**
+   * `GET {path}` of what is expected to be a folder, read as it arrives: `read` gets the entries
+   * one by one (folder-listing.ts) and its result is returned. A retried request calls `read`
+   * again on the new answer; leaving the loop early ends the request.
+   */
+  async readFolder<T>(at: JfsLocation, read: (items: AsyncGenerator<FolderListingItem>) => Promise<T>): Promise<T> {
+    return this.http.consume({ url: await this.url(at) }, async (res) => {
+      const body = res.body;
+      if (!body) throw new JottaProtocolError('folder listing: an answer without a body');
+      try {
+        return await read(readFolderListing(body as AsyncIterable<Uint8Array>));
+      } finally {
+        (body as { destroy?: () => void }).destroy?.();
+      }
+    });
   }
 
   /**

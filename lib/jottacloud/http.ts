@@ -87,6 +87,14 @@ export class JottaHttp {
     return this.run(call, (res) => res.text());
   }
 
+  /**
+   * The body read by `read` as part of the attempt, like text(): a retried call reads the new
+   * answer from the start, so `read` must not keep anything from an earlier attempt.
+   */
+  consume<T>(call: CallOptions, read: (res: Response) => Promise<T>): Promise<T> {
+    return this.run(call, read);
+  }
+
   async json<T>(call: CallOptions): Promise<T> {
     return JSON.parse(await this.text({ ...call, headers: { Accept: 'application/json', ...call.headers } })) as T;
   }

@@ -17,12 +17,13 @@ export type ListStreamItem =
   | { kind: 'stats'; folders: number; files: number };
 
 /** No element of a listing is near this long; a longer run without one is not a listing. */
-const MAX_ELEMENT_CHARS = 256 * 1024;
+export const MAX_ELEMENT_CHARS = 256 * 1024;
 
 const ENTITY = /&(?:#(\d+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));/g;
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-function decodeText(text: string): string {
+/** Decodes the five XML entities and numeric character references (the service sends no others). */
+export function decodeText(text: string): string {
   if (!text.includes('&')) return text;
   return text.replace(ENTITY, (_m, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
     if (name) return NAMED[name]!;

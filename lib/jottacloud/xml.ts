@@ -18,7 +18,8 @@ import type {
 } from './wire-types.js';
 import { JottaProtocolError } from './errors.js';
 
-type Node = Record<string, unknown>;
+/** An element as the parser shapes it: `@_name` attributes, child elements by name, `#text`. */
+export type Node = Record<string, unknown>;
 
 /**
  * Elements that repeat inside their plural wrapper (folders/folder, files/file, …). The same names
@@ -205,7 +206,7 @@ export function decodeFile(node: Node): JottaFile {
   };
 }
 
-function folderRef(node: Node): JottaFolderRef {
+export function decodeFolderRef(node: Node): JottaFolderRef {
   const deletedAttr = attr(node, 'deleted');
   return {
     name: attr(node, 'name') ?? '',
@@ -229,7 +230,7 @@ export function decodeFolder(root: 'folder' | 'mountPoint', node: Node): JottaFo
     publicURI: text(node, 'publicURI'),
     publicSharePath: text(node, 'publicSharePath'),
     modified: parseJottaTime(text(node, 'modified')),
-    folders: list(node, 'folders', 'folder').map(folderRef),
+    folders: list(node, 'folders', 'folder').map(decodeFolderRef),
     files: list(node, 'files', 'file').map(decodeFile),
   };
 }
