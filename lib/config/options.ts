@@ -78,7 +78,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'locks.defaultTimeout', kind: 'duration', default: '1h', doc: 'Lock lifetime when the client asks for none or Infinite.' },
   { path: 'locks.minTimeout', kind: 'duration', default: '10s', doc: 'Shortest lock lifetime granted.' },
   { path: 'locks.maxTimeout', kind: 'duration', default: '24h', doc: 'Longest lock lifetime granted.' },
-  { path: 'log.format', kind: 'enum', values: LOG_FORMATS, default: 'auto', aliases: ['log-format'], doc: 'json (one object per line), pretty (readable) or auto (pretty on a terminal).' },
+  { path: 'log.format', kind: 'enum', values: LOG_FORMATS, default: 'auto', aliases: ['log-format'], doc: 'json (one object per line), pretty (readable) or auto: pretty when stdout and stderr are both a terminal, else JSON on every line of the run, the startup banner included.' },
   { path: 'log.level', kind: 'enum', values: LOG_LEVELS, default: 'info', aliases: ['log-level'], doc: 'debug, info, warn, error or silent.' },
   { path: 'metrics.enabled', kind: 'bool', default: false, aliases: ['metrics'], doc: 'Serve Prometheus metrics at /metrics on a listener of their own (metrics.host, metrics.port), apart from WebDAV.' },
   { path: 'metrics.host', kind: 'string', default: '127.0.0.1', doc: 'Interface the metrics listener binds. It asks for no credentials: keep it on loopback or a private interface.' },
