@@ -1,5 +1,5 @@
 /**
- * `npm run bench:load [-- --clients N --seconds S --seed S]`: many WebDAV clients at once on the
+ * `npm run bench:load [-- --clients N --seconds S --seed S --cpu-prof DIR]`: many WebDAV clients at once on the
  * real stack, each process on its own: `jottadav emulator` and `jottadav serve` on the config
  * `jottadav login` writes (the defaults). Prints p50/p99/max per method and the errors; exits 1
  * on any error. Timing figures are printed, never asserted.
@@ -12,7 +12,7 @@ import { formatLoad, LOAD_DEFAULTS, runLoad } from '../support/load.js';
 import { emulatorDataRoot, startEmulatorProcess } from './bridge-processes.js';
 import { startDefaultBridge } from './default-bridge.js';
 
-const { values } = parseArgs({ options: { clients: { type: 'string' }, seconds: { type: 'string' }, seed: { type: 'string' } } });
+const { values } = parseArgs({ options: { clients: { type: 'string' }, seconds: { type: 'string' }, seed: { type: 'string' }, 'cpu-prof': { type: 'string' } } });
 const number = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
 const clients = number(values.clients, LOAD_DEFAULTS.clients);
 const seconds = number(values.seconds, LOAD_DEFAULTS.seconds);
@@ -23,7 +23,8 @@ const dataRoot = await emulatorDataRoot(256 * 1024 * 1024);
 const emulatorData = mkdtempSync(join(dataRoot.root, 'jottadav-load-emulator-'));
 const emulator = await startEmulatorProcess(dir, emulatorData);
 try {
-  const bridge = await startDefaultBridge(dir, emulator.info);
+  // --cpu-prof DIR: the bridge writes a V8 CPU profile there when it stops.
+  const bridge = await startDefaultBridge(dir, emulator.info, values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []);
   try {
     console.error(`load: ${clients} clients for ${seconds} s (seed ${seed}), small PUT/GET/PROPFIND; emulator data on ${dataRoot.why}`);
     const authorization = `Basic ${Buffer.from(`${bridge.user}:${bridge.password}`).toString('base64')}`;

@@ -30,6 +30,8 @@ export interface LoadResult {
   errors: number;
   /** The first few errors, for the report. */
   samples: string[];
+  /** The slowest requests, with when they started (ms into the run): where the tail comes from. */
+  slowest: Array<{ request: string; startedMs: number; durationMs: number }>;
   byMethod: Record<string, MethodFigures>;
   all: MethodFigures;
   elapsedMs: number;
@@ -69,9 +71,13 @@ function random(seed: number): () => number {
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const base = new URL(options.url);
   const fileSize = options.fileSize ?? LOAD_DEFAULTS.fileSize;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.clients });
+  // No socket cap: with maxSockets = clients, a few first requests queued in the agent behind
+  // sockets it still counted, and waited out the whole run (a tail of the bench, not the bridge).
+  const agent = new http.Agent({ keepAlive: true });
   const durations = new Map<string, number[]>();
   const samples: string[] = [];
+  const timings: Array<{ request: string; startedMs: number; durationMs: number }> = [];
+  let runStarted = performance.now();
   let operations = 0;
   let errors = 0;
 
@@ -101,7 +107,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       problem = `${method} ${path}: ${(error as Error).message}`;
     }
     const list = durations.get(method) ?? [];
-    list.push(performance.now() - started);
+    const took = performance.now() - started;
+    list.push(took);
+    timings.push({ request: `${method} ${path}`, startedMs: started - runStarted, durationMs: took });
     durations.set(method, list);
     operations++;
     if (problem) {
@@ -119,6 +127,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
 
   const started = performance.now();
+  runStarted = started;
   const deadline = started + options.seconds * 1000;
   const client = async (id: number) => {
     const next = random((options.seed ?? LOAD_DEFAULTS.seed) * 100_003 + id);
@@ -142,7 +151,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   agent.destroy();
   const byMethod: Record<string, MethodFigures> = {};
   for (const [method, list] of durations) byMethod[method] = figures(list);
-  return { operations, errors, samples, byMethod, all: figures([...durations.values()].flat()), elapsedMs };
+  const slowest = timings.sort((a, b) => b.durationMs - a.durationMs).slice(0, 5);
+  return { operations, errors, samples, slowest, byMethod, all: figures([...durations.values()].flat()), elapsedMs };
 }
 
 /** The report lines a bench prints. */
@@ -158,6 +168,7 @@ export function formatLoad(result: LoadResult): string[] {
     `p99/p50   ${(result.all.p99 / Math.max(1, result.all.p50)).toFixed(1)} (target at most 5)`,
     `errors    ${result.errors} of ${result.operations}`,
     `elapsed   ${(result.elapsedMs / 1000).toFixed(1)} s, ${(result.operations / (result.elapsedMs / 1000)).toFixed(0)} operations/s`,
+    `slowest   ${result.slowest.map((t) => `${t.request} ${Math.round(t.durationMs)} ms from ${(t.startedMs / 1000).toFixed(1)} s`).join('; ')}`,
     ...result.samples.map((s) => `  ${s}`),
   ];
 }
