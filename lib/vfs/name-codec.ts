@@ -92,9 +92,17 @@ class Mapping {
   }
 }
 
-/** A regex character class of these BMP code points (plus extra class text). */
+/** A regex character class of these BMP code points (runs as ranges), plus extra class text. */
 function classOf(codes: Iterable<number>, extra = ''): RegExp {
-  const body = [...new Set(codes)].map((c) => `\\u${c.toString(16).padStart(4, '0')}`).join('');
+  const sorted = [...new Set(codes)].sort((a, b) => a - b);
+  const hex = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`;
+  let body = '';
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    body += j > i ? `${hex(sorted[i]!)}-${hex(sorted[j]!)}` : hex(sorted[i]!);
+    i = j + 1;
+  }
   return new RegExp(`[${body}${extra}]`);
 }
 
@@ -116,6 +124,7 @@ export class NameCodec {
   private readonly mayNeedEncoding: RegExp;
   private readonly mayNeedDecoding: RegExp;
   private readonly edgeChars: { start: ReadonlySet<number>; end: ReadonlySet<number> };
+  private readonly hasEdges: boolean;
 
   constructor(readonly flags: ReadonlySet<EncodingFlag>) {
     this.raw = flags.size === 1 && flags.has('Raw');
@@ -133,6 +142,7 @@ export class NameCodec {
       start: new Set([...this.start.forward.keys(), ...this.start.back.keys()]),
       end: new Set([...this.end.forward.keys(), ...this.end.back.keys()]),
     };
+    this.hasEdges = this.edgeChars.start.size + this.edgeChars.end.size > 0;
   }
 
   /** The codec of an encoding list (lib/config has checked it: an unknown flag is a wiring bug). */
@@ -159,7 +169,7 @@ export class NameCodec {
       if (name === FULLWIDTH_DOT + FULLWIDTH_DOT) return Q + FULLWIDTH_DOT + Q + FULLWIDTH_DOT;
     }
     // Code points, with -1 - byte for each byte of an invalid UTF-8 sequence.
-    const units = runesOf(clientNameToBytes(name));
+    const units = LONE_SURROGATE.test(name) ? runesOf(clientNameToBytes(name)) : codePointsOf(name);
     let first = 0;
     let last = units.length;
     let prefix = '';
@@ -243,11 +253,11 @@ export class NameCodec {
 
   /** The first or last character is one an edge flag replaces or marks (either way round). */
   private edgeMayChange(name: string): boolean {
-    return this.edgeChars.start.has(name.charCodeAt(0)) || this.edgeChars.end.has(name.charCodeAt(name.length - 1));
+    return this.hasEdges && (this.edgeChars.start.has(name.charCodeAt(0)) || this.edgeChars.end.has(name.charCodeAt(name.length - 1)));
   }
 
   private isDotName(name: string): boolean {
-    return this.dot && (name === '.' || name === '..' || name === FULLWIDTH_DOT || name === FULLWIDTH_DOT + FULLWIDTH_DOT);
+    return this.dot && name.length <= 2 && (name === '.' || name === '..' || name === FULLWIDTH_DOT || name === FULLWIDTH_DOT + FULLWIDTH_DOT);
   }
 
   private refuseUnstorable(name: string): string {
@@ -257,6 +267,19 @@ export class NameCodec {
     if (name.includes('/')) throw new StorageError('INVALID_NAME', "the name holds '/' and names.encoding is Raw");
     return name;
   }
+}
+
+// A surrogate escape (invalid UTF-8) or a stray surrogate: such a name is read as bytes, like rclone does.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function codePointsOf(name: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < name.length; i++) {
+    const cp = name.codePointAt(i)!;
+    if (cp > 0xffff) i++;
+    out.push(cp);
+  }
+  return out;
 }
 
 /** Code points of a byte string as Go reads it, -1 - byte for each byte of an invalid sequence. */
