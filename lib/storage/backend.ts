@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 /**
  * The port between lib/vfs and a concrete remote store (lib/jottacloud implements it).
  *
- * Paths are *remote* paths: already name-encoded for the service (see lib/vfs/names.ts),
+ * Paths are *remote* paths: already name-encoded for the service (see lib/vfs/name-codec.ts),
  * '/'-separated, absolute within the backend's root, e.g. '/' (the root), '/Reports/q4.pdf'.
  * Every method rejects with StorageError only.
  */
