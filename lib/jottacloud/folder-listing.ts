@@ -16,7 +16,7 @@
 import { JottaProtocolError } from './errors.js';
 import { decodeText, MAX_ELEMENT_CHARS } from './liststream.js';
 import type { JfsDocument, JottaFile, JottaFolderRef } from './wire-types.js';
-import { decodeFile, decodeFolderRef, parseJfsDocument, type Node } from './xml.js';
+import { decodeFile, decodeFolderRef, endOfTag, parseJfsDocument, type Node } from './xml.js';
 
 export type FolderListingItem =
   /** First, as soon as the root's start tag arrived: whether the listed folder itself is trashed. */
@@ -145,7 +145,7 @@ class FolderListingScanner {
       if (b.length - lt < 9) return -1; // may still become `<![CDATA[`
       return this.skip(b, lt, '>'); // DOCTYPE
     }
-    const end = endOfTag(b, lt + 1);
+    const end = endOfTag(b, lt + 1); // -1: the tag has not fully arrived
     if (end === -1) return -1;
     if (c === '/') this.close(b.slice(lt + 2, end).trim());
     else {
@@ -214,19 +214,6 @@ class FolderListingScanner {
     if (name === 'folder') this.out.push({ kind: 'folder', folder: decodeFolderRef(shaped) });
     else this.out.push({ kind: 'file', file: decodeFile(shaped) });
   }
-}
-
-/** The `>` that ends the tag whose name starts at `at` (a quoted value may hold `>`); -1 if not here yet. */
-function endOfTag(b: string, at: number): number {
-  let quote = '';
-  for (let i = at; i < b.length; i++) {
-    const c = b[i]!;
-    if (quote) {
-      if (c === quote) quote = '';
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '>') return i;
-  }
-  return -1;
 }
 
 /**

@@ -98,8 +98,8 @@ function sameNameBalanced(xml: string, name: string, from: number, end: number):
   return opened === closed;
 }
 
-/** The `>` that ends the tag whose attributes start at `at` (a quoted value may hold `>`). */
-function endOfTag(xml: string, at: number): number {
+/** The `>` that ends the tag whose attributes start at `at` (a quoted value may hold `>`); -1 if none. */
+export function endOfTag(xml: string, at: number): number {
   let quote = '';
   for (let i = at; i < xml.length; i++) {
     const c = xml[i]!;
