@@ -205,12 +205,12 @@ async function emulatorScaling(http: HttpClient, dir: string, files: number): Pr
     const token = await freshLogin(emulator.info);
     const direct = new DirectJotta(http, emulator.info.api, emulator.info.jfs, emulator.info.username, token.accessToken);
     const perPut = async (tag: string) => {
-      const n = 200;
+      const n = 500;
       const bodies = await Promise.all(Array.from({ length: n }, (_, i) => prefixOf(content(`scale-${tag}-${i}`, SMALL_BYTES), SMALL_BYTES)));
       const run = await timed(() => inParallel(n, 1, (i) => direct.upload(`/scale-${tag}/f-${i}.bin`, SMALL_BYTES, createHash('md5').update(bodies[i]!).digest('hex'), () => bodies[i]!)));
       return run.ms / n;
     };
-    await perPut('warm-up'); // code paths and connections warm: 200 files is still an empty account
+    await perPut('warm-up'); // code paths and connections warm: 500 files is still an empty account
     const empty = await perPut('empty');
     const filled = await timed(() => inParallel(100, 4, (f) => populate(direct, `/scale-fill/d-${f}`, files / 100)));
     log(`emulator: ${files} files made in ${(filled.ms / 1000).toFixed(1)} s`);
@@ -276,6 +276,8 @@ export async function run(): Promise<BenchResult[]> {
   let rclone: RcloneSide | undefined;
   const samplers: RssSampler[] = [];
   try {
+    // First, on a machine where nothing else runs yet: a fresh emulator of its own.
+    const scaling = want.has('emulator') ? await emulatorScaling(http, dir, sizes.emulatorFiles) : undefined;
     const emulator = await startEmulatorProcess(dir, emulatorDir);
     children.push(emulator.child);
     const token = (await freshLogin(emulator.info)).accessToken;
@@ -315,7 +317,7 @@ export async function run(): Promise<BenchResult[]> {
       extra.push(...(await peaks.during(`GET and PUT ${sizes.big / MiB} MiB`, () => benchBig(jd.dav, direct, jd.sampler, sizes.big))));
     }
     const proxyNote = await proxyCost(rclone, emulator.info, token);
-    if (want.has('emulator')) rows.push(await emulatorScaling(http, dir, sizes.emulatorFiles));
+    if (scaling) rows.push(scaling);
 
     printTable(rows, peaks, proxyNote);
     const results: BenchResult[] = rows.map((r) => {
