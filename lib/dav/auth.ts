@@ -29,6 +29,8 @@ export interface AuthOptions {
    * any other peer the header is ignored, since anyone can send it.
    */
   trustedProxies?: readonly string[];
+  /** Checks a password against a stored hash; default verifyPassword (scrypt). */
+  verify?: (password: string, hash: string) => Promise<boolean>;
 }
 
 const DEFAULT_COST = { N: 16384, r: 8, p: 1 };
@@ -104,6 +106,13 @@ export class Authenticator {
    * header on every request and a scrypt per request would cap throughput at ~20 requests/s.
    */
   private readonly verified = new Map<string, string>();
+  /**
+   * Checks under way, by the same key: clients open several connections at once with the same
+   * header (200 load clients, Finder's parallel requests), and each would start its own scrypt on
+   * libuv's four threads, queueing every file operation of the server behind them for seconds.
+   */
+  private readonly checking = new Map<string, Promise<boolean>>();
+  private readonly verify: (password: string, hash: string) => Promise<boolean>;
 
   constructor(options: AuthOptions | undefined) {
     this.anonymous = options?.anonymous === true;
@@ -111,6 +120,7 @@ export class Authenticator {
     this.realm = options?.realm ?? 'jottadav';
     for (const u of options?.users ?? []) this.users.set(u.name.normalize('NFC'), u);
     this.clients = new ClientAddress(options?.trustedProxies ?? []);
+    this.verify = options?.verify ?? verifyPassword;
     if (!this.anonymous && this.users.size === 0) {
       // Refusing to start beats silently serving an account to anyone.
       throw new Error('auth: configure users, or { anonymous: true } explicitly');
@@ -135,8 +145,15 @@ export class Authenticator {
     const known = cached !== undefined ? this.users.get(cached) : undefined;
     if (known) return { ok: true, user: known.name, readOnly: known.readOnly === true };
     const user = this.lookup(credentials.user);
-    // Unknown users cost a scrypt too, so response time does not reveal which names exist.
-    const ok = user !== undefined ? await verifyPassword(credentials.password, user.passwordHash) : await this.burn(credentials.password);
+    let check = this.checking.get(cacheKey);
+    if (!check) {
+      // Unknown users cost a scrypt too, so response time does not reveal which names exist.
+      check = user !== undefined ? this.verify(credentials.password, user.passwordHash) : this.burn(credentials.password);
+      this.checking.set(cacheKey, check);
+      const forget = () => this.checking.delete(cacheKey);
+      check.then(forget, forget);
+    }
+    const ok = await check;
     if (!ok || !user) {
       this.recordFailure(throttleKey, now);
       return { ok: false, status: 401 };
@@ -151,7 +168,7 @@ export class Authenticator {
 
   private async burn(password: string): Promise<false> {
     this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
-    await verifyPassword(password, await this.dummyHash);
+    await this.verify(password, await this.dummyHash);
     return false;
   }
 
