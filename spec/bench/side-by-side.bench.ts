@@ -27,6 +27,7 @@ import { benchBig } from './bridge-transfers.js';
 import { startDefaultBridge } from './default-bridge.js';
 import { freshLogin, rcloneVersion, startRcloneSide, type RcloneSide } from './rclone-side.js';
 import type { BenchResult } from './types.js';
+import { seededRandom as seeded } from '../../lib/util/seeded-random.js';
 
 const self = fileURLToPath(import.meta.url);
 const SMALL_BYTES = 4096;
@@ -48,18 +49,6 @@ function phases(): Set<Phase> {
   const unknown = wanted.filter((p) => !(PHASES as readonly string[]).includes(p));
   if (unknown.length > 0) throw new Error(`JOTTADAV_BENCH_PHASES: unknown ${unknown.join(', ')}; known: ${PHASES.join(', ')}`);
   return new Set(wanted as Phase[]);
-}
-
-/** Deterministic numbers for the tree's sizes (mulberry32), so every run copies the same tree. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** One row of the side-by-side table: milliseconds (or another unit) per side. */

@@ -7,18 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'mocha';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import { allText, session, type Session } from './helpers.js';
-
-/** Deterministic choices for the mixed run (mulberry32), so a failure replays the same way. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as seeded } from '../../lib/util/seeded-random.js';
 
 /** What a client can see of the account, in an order that does not depend on insertion order. */
 async function observe(s: Session): Promise<{ tree: string[]; trash: string[]; usage: number; revisions: string[] }> {

@@ -9,6 +9,7 @@
  * What may come back: any 1xx-4xx; 502 only for a Destination on another host (`foreignDestination`);
  * no answer only when the request's own body was cut short (`mayGoUnanswered`).
  */
+import { seededRandom } from '../../lib/util/seeded-random.js';
 
 export interface HostileRequest {
   family: string;
@@ -23,18 +24,6 @@ export interface HostileContext {
   /** Basic credentials of a user who may write, and of one who may only read. */
   writer: string;
   reader: string;
-}
-
-/** mulberry32: small, fast, and the same sequence on every platform. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'OPTIONS'];

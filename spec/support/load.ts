@@ -7,6 +7,7 @@
  * file a client reads follows from its seed.
  */
 import http from 'node:http';
+import { seededRandom as random } from '../../lib/util/seeded-random.js';
 
 export interface LoadOptions {
   url: string;
@@ -54,18 +55,6 @@ function percentile(sorted: number[], p: number): number {
 function figures(durations: number[]): MethodFigures {
   const sorted = [...durations].sort((a, b) => a - b);
   return { count: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? 0 };
-}
-
-/** A small deterministic generator (mulberry32), so a run's choices depend only on its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
