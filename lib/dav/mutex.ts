@@ -23,7 +23,11 @@ export class KeyedMutex implements Mutex {
   }
 }
 
-const LEASE_TTL_MS = 30_000;
+// The work under a lease is one read-modify-write of an index record (milliseconds). A holder
+// that dies leaves its lease in the store (a restart after kill -9 finds it in the on-disk store):
+// it must expire before a waiter gives up, or the restarted server answers 503 to every LOCK on
+// that key until it does.
+const LEASE_TTL_MS = 10_000;
 const WAIT_LIMIT_MS = 15_000;
 
 /**
