@@ -4,23 +4,15 @@
  * own sandbox because CI runs as root, where Chromium refuses to start with it.
  */
 import assert from 'node:assert/strict';
-import { accessSync, constants } from 'node:fs';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { findBinary, requireBinary } from './required-binary.js';
 import type { Stack } from './stack.js';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
 /** The Chromium binary, or undefined when it is not installed. */
 export function findChromium(): string | undefined {
-  for (const candidate of CANDIDATES) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  return findBinary(...CANDIDATES);
 }
 
 /**
@@ -28,11 +20,7 @@ export function findChromium(): string | undefined {
  * elsewhere the spec is marked pending with the reason, never passed silently.
  */
 export function requireChromium(ctx: Mocha.Context): string {
-  const found = findChromium();
-  if (found) return found;
-  if (process.env.CI) assert.fail('chromium is not installed, and CI must run the browser specs (apt-get install chromium)');
-  console.warn('    pending: chromium is not installed (Debian package "chromium")');
-  ctx.skip();
+  return requireBinary(ctx, findChromium(), 'chromium', 'chromium');
 }
 
 export async function launchChromium(executablePath: string): Promise<Browser> {

@@ -4,12 +4,11 @@
  * dies costs only the tests it did not answer. litmus writes debug.log/child.log into its
  * working directory: it runs in a fresh temp dir that is removed afterwards (kept on request).
  */
-import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findBinary, requireBinary } from './required-binary.js';
 
 export const LITMUS_SUITES = ['basic', 'copymove', 'props', 'locks', 'http'] as const;
 export type LitmusSuite = (typeof LITMUS_SUITES)[number];
@@ -46,18 +45,7 @@ export interface LitmusOptions {
 
 /** The litmus wrapper script, or undefined when it is not installed. */
 export function findLitmus(): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin'];
-  for (const dir of dirs) {
-    if (!dir) continue;
-    const candidate = join(dir, 'litmus');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  return findBinary('litmus');
 }
 
 export async function runLitmus(options: LitmusOptions): Promise<{ suites: LitmusSuiteResult[]; logDir?: string }> {
@@ -176,8 +164,5 @@ export const EXPECTED_COUNTS: Record<string, number> = { basic: 16, copymove: 13
  * it); elsewhere the spec is marked pending with the reason, never passed silently.
  */
 export function requireLitmus(ctx: Mocha.Context): void {
-  if (findLitmus()) return;
-  if (process.env.CI) assert.fail('litmus is not installed, and CI must run it (apt-get install litmus)');
-  console.warn('    pending: the litmus binary is not installed (Debian package "litmus")');
-  ctx.skip();
+  requireBinary(ctx, findLitmus(), 'litmus');
 }

@@ -5,29 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
-
-function findRclone(): string | undefined {
-  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin']) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, 'rclone'), constants.X_OK);
-      return join(dir, 'rclone');
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+import { join } from 'node:path';
+import { findBinary, requireBinary } from './required-binary.js';
 
 export function requireRclone(ctx: Mocha.Context): string {
-  const bin = findRclone();
-  if (bin) return bin;
-  if (process.env.CI) assert.fail('rclone is not installed, and CI must run it (apt-get install rclone)');
-  console.warn('    pending: the rclone binary is not installed (Debian package "rclone")');
-  ctx.skip();
+  return requireBinary(ctx, findBinary('rclone'), 'rclone');
 }
 
 export interface RcloneResult {
