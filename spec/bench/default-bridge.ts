@@ -5,7 +5,6 @@
  * a bench would pick.
  */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Child, freePort, type EmulatorInfo } from './bridge-processes.js';
@@ -18,8 +17,6 @@ export interface DefaultBridge {
   user: string;
   password: string;
   configFile: string;
-  /** The access token the bridge's login got: the direct baseline uses it too. */
-  accessToken(): Promise<string>;
 }
 
 /** Runs `jottadav login` against the emulator with a fresh login token; answers the config file. */
@@ -59,13 +56,5 @@ export async function startDefaultBridge(dir: string, emulator: EmulatorInfo, no
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  const accessToken = async () => {
-    const config = JSON.parse(await readFile(configFile, 'utf8')) as { accounts: Record<string, { tokenFile: string }> };
-    const tokenFile = Object.values(config.accounts)[0]!.tokenFile;
-    const token = JSON.parse(await readFile(tokenFile.startsWith('/') ? tokenFile : join(dir, tokenFile), 'utf8')) as Record<string, unknown>;
-    const access = token['accessToken'] ?? token['access_token'];
-    if (typeof access !== 'string') throw new Error(`no access token in ${tokenFile}`);
-    return access;
-  };
-  return { child, url, user, password, configFile, accessToken };
+  return { child, url, user, password, configFile };
 }
