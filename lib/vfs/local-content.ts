@@ -7,7 +7,7 @@ import { foldName } from './fold.js';
 import type { JottaContext } from './jotta-context.js';
 import type { PlaceholderRecord } from './pending.js';
 import { dirKey, type Child, type DirRef } from './resolver.js';
-import { spoolBody } from './spool.js';
+import { spoolBody } from './spool/spool.js';
 import type { ByteRange, WriteOptions, WriteResult } from './types.js';
 
 /**

@@ -7,7 +7,7 @@ import { addToListing, assertWritable, encodeChecked, withInvalidation, type Jot
 import { writeLocalOnly, writePlaceholder } from './local-content.js';
 import { replaceWithoutRevision } from './no-versions.js';
 import { dirKey, splitTarget } from './resolver.js';
-import { spoolBody } from './spool.js';
+import { spoolBody } from './spool/spool.js';
 import type { WriteOptions, WriteResult } from './types.js';
 
 /**

@@ -238,7 +238,7 @@ describe('cli: the first run', function () {
     it('npm pack holds only what ships: the built program and its docs, no specs, sources or source maps', async () => {
       const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
       const files = ((JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]?.files ?? []).map((f) => f.path);
-      for (const needed of ['package.json', 'README.md', 'config.example.json', 'dist/bin/jottadav.js', 'dist/lib/cli/index.js', 'dist/lib/app.js', 'dist/lib/vfs/hash-worker.js']) {
+      for (const needed of ['package.json', 'README.md', 'config.example.json', 'dist/bin/jottadav.js', 'dist/lib/cli/index.js', 'dist/lib/app.js', 'dist/lib/vfs/spool/hash-worker.js']) {
         assert.ok(files.includes(needed), `${needed} ships`);
       }
       const stray = files.filter((f) => f.startsWith('dist/spec/') || f.startsWith('spec/') || f.endsWith('.map') || (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f.includes('tsbuildinfo'));

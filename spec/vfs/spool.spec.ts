@@ -11,8 +11,8 @@ import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { spoolBody } from '../../lib/vfs/spool.js';
-import { stopHashWorker } from '../../lib/vfs/hash-worker-client.js';
+import { spoolBody } from '../../lib/vfs/spool/spool.js';
+import { stopHashWorker } from '../../lib/vfs/spool/hash-worker-client.js';
 import { code } from './helpers.js';
 
 const MiB = 1024 * 1024;

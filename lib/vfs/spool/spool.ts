@@ -3,10 +3,10 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StorageError, isStorageError } from '../storage/errors.js';
+import { StorageError, isStorageError } from '../../storage/errors.js';
 import { BufferedSpoolWriter, bufferedReadStream } from './buffered-spool-file.js';
 import { DirectSpoolWriter, directReadStream } from './direct-spool-file.js';
-import { recordSpoolBytes } from '../util/metrics.js';
+import { recordSpoolBytes } from '../../util/metrics.js';
 
 /**
  * An upload body held until the remote has it: in memory up to `memoryLimit` bytes, in a temp file
