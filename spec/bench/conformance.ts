@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startDavServer } from '../../lib/dav/index.js';
 import { hashPassword } from '../../lib/dav/auth.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
-import { MemoryVfs } from '../../lib/vfs/memory-vfs.js';
+import { MemoryVfs } from '../support/memory-vfs.js';
 import { findLitmus, LITMUS_SUITES, runLitmus, type LitmusSuiteResult } from '../support/litmus.js';
 import type { BenchResult } from './types.js';
 

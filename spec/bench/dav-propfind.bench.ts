@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { startDavServer } from '../../lib/dav/index.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
-import { MemoryVfs } from '../../lib/vfs/memory-vfs.js';
+import { MemoryVfs } from '../support/memory-vfs.js';
 import type { BenchResult } from './types.js';
 
 const FILES = Number(process.env.JOTTADAV_BENCH_FILES ?? 10_000);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
-import { MemoryVfs } from '../../lib/vfs/memory-vfs.js';
+import { MemoryVfs } from '../support/memory-vfs.js';
 import type { ByteRange, Vfs, WriteOptions, WriteResult } from '../../lib/vfs/index.js';
 import { basic, startTestServer, type TestServer } from './harness.js';
 

@@ -6,7 +6,7 @@ import http from 'node:http';
 import { startDavServer, type DavLogEntry, type StartOptions } from '../../lib/dav/index.js';
 import { hashPassword } from '../../lib/dav/auth.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
-import { MemoryVfs } from '../../lib/vfs/memory-vfs.js';
+import { MemoryVfs } from '../support/memory-vfs.js';
 
 export const USER = 'alice';
 export const PASSWORD = 'p@ss:word';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { startDavServer } from '../../lib/dav/index.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
-import { MemoryVfs } from '../../lib/vfs/memory-vfs.js';
+import { MemoryVfs } from '../support/memory-vfs.js';
 import { basic, lockBody, passwordHash, startTestServer, USER, type TestServer } from './harness.js';
 
 describe('dav: LOCK, UNLOCK and the If header', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { isStorageError } from '../../lib/storage/errors.js';
-import { MemoryVfs } from '../../lib/vfs/memory-vfs.js';
+import { MemoryVfs } from '../support/memory-vfs.js';
 
 const body = (s: string) => Readable.from([Buffer.from(s)]);
 const text = async (r: Readable) => {

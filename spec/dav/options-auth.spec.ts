@@ -135,7 +135,7 @@ describe('dav: server plumbing (TLS, request log)', () => {
 
 describe('dav: one Vfs per user', () => {
   it('gives each user their own tree and their own lock/property namespace', async () => {
-    const { MemoryVfs } = await import('../../lib/vfs/memory-vfs.js');
+    const { MemoryVfs } = await import('../support/memory-vfs.js');
     const trees = new Map<string, InstanceType<typeof MemoryVfs>>();
     const vfsFor = (user: string | undefined) => {
       const key = user ?? '';

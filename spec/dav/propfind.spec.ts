@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MemoryVfs } from '../../lib/vfs/memory-vfs.js';
+import { MemoryVfs } from '../support/memory-vfs.js';
 import type { Vfs } from '../../lib/vfs/index.js';
 import { hrefsOf, PROPFIND_ALL, startTestServer, type TestServer } from './harness.js';
 

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryBackend } from '../../lib/storage/memory-backend.js';
+import { MemoryBackend } from '../support/memory-backend.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import { JottaVfs } from '../../lib/vfs/jotta-vfs.js';
-import { MemoryVfs } from '../../lib/vfs/memory-vfs.js';
+import { MemoryVfs } from '../support/memory-vfs.js';
 import { vfsContract } from '../support/vfs-contract.js';
 
 vfsContract('JottaVfs over MemoryBackend', async () => {

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryBackend } from '../../lib/storage/memory-backend.js';
+import { MemoryBackend } from '../support/memory-backend.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import { JottaVfs, type JottaVfsOptions } from '../../lib/vfs/jotta-vfs.js';
 import { ListingMemory } from '../../lib/vfs/memory-dir-cache.js';

@@ -1,4 +1,4 @@
-import { MemoryBackend } from '../../lib/storage/memory-backend.js';
+import { MemoryBackend } from '../support/memory-backend.js';
 import { storageBackendContract } from '../jottacloud/backend-contract.js';
 
 // The fake the vfs specs run on must keep the StorageBackend contract the real backend keeps.

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { MemoryBackend } from '../../lib/storage/memory-backend.js';
+import { MemoryBackend } from '../support/memory-backend.js';
 import { JottaVfs } from '../../lib/vfs/jotta-vfs.js';
 import { MountsVfs } from '../../lib/vfs/mounts-vfs.js';
 import type { Vfs } from '../../lib/vfs/types.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
-import { MemoryBackend } from '../../lib/storage/memory-backend.js';
+import { MemoryBackend } from '../support/memory-backend.js';
 import { parseSwapName, recoverSwaps, replaceWithoutRevision, SWAP_STALE_MS } from '../../lib/vfs/no-versions.js';
 
 const body = (text: string) => ({ size: Buffer.byteLength(text), md5: createHash('md5').update(text).digest('hex'), open: () => Readable.from([Buffer.from(text)]) });

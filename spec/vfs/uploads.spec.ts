@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import type { UploadBody } from '../../lib/storage/backend.js';
-import { MemoryBackend } from '../../lib/storage/memory-backend.js';
+import { MemoryBackend } from '../support/memory-backend.js';
 import { body, code, rig, text, type Rig } from './helpers.js';
 
 async function bytes(stream: Readable): Promise<Buffer> {

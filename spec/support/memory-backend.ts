@@ -11,8 +11,8 @@ import type {
   StorageBackend,
   UploadBody,
   Usage,
-} from './backend.js';
-import { StorageError, type StorageErrorCode } from './errors.js';
+} from '../../lib/storage/backend.js';
+import { StorageError, type StorageErrorCode } from '../../lib/storage/errors.js';
 
 /**
  * An in-memory StorageBackend that behaves the way Jottacloud does as far as ./backend.ts

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { StorageError } from '../storage/errors.js';
-import { baseName, isSameOrBelow, joinPath, parentPath, splitPath } from '../util/paths.js';
-import { contentTypeOf } from './content-types.js';
-import type { ByteRange, Entry, ReadOptions, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
+import { StorageError } from '../../lib/storage/errors.js';
+import { baseName, isSameOrBelow, joinPath, parentPath, splitPath } from '../../lib/util/paths.js';
+import { contentTypeOf } from '../../lib/vfs/content-types.js';
+import type { ByteRange, Entry, ReadOptions, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from '../../lib/vfs/types.js';
 
 /**
  * An in-memory Vfs honouring the contract of ./types.ts, for specs and litmus until the
