@@ -1,7 +1,8 @@
 /**
- * The dependency rules of ../shared/architecture.md §3, checked on the TypeScript sources:
- * each layer of lib/ may import only the layers its row allows. app.ts, cli/ and bin/ may
- * import anything. A violation names the file and the import.
+ * The layer dependency rules, checked on the TypeScript sources: each layer of lib/ may import
+ * only the layers its row allows. app.ts, cli/ and bin/ may import any layer of lib/, but
+ * nothing that ships (lib/, bin/) may import from spec/: test doubles and harnesses live there.
+ * A violation names the file and the import.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -82,6 +83,22 @@ describe('architecture: layer dependency rules', () => {
     }
     assert.ok(checked > 0, 'no imports were checked: the scan is broken');
     assert.deepEqual(violations, []);
+  });
+
+  it('nothing in lib/ or bin/ imports from spec/ (what ships never needs a test double)', async () => {
+    const spec = join(root, 'spec');
+    const offenders: string[] = [];
+    let checked = 0;
+    for (const file of [...(await sourcesBelow(lib)), ...(await sourcesBelow(join(root, 'bin')))]) {
+      for (const specifier of importsOf(await readFile(file, 'utf8'))) {
+        if (!specifier.startsWith('.')) continue;
+        checked++;
+        const target = resolve(dirname(file), specifier);
+        if (target === spec || target.startsWith(spec + '/')) offenders.push(`${relative(root, file)} imports ${specifier}`);
+      }
+    }
+    assert.ok(checked > 0, 'no imports were checked: the scan is broken');
+    assert.deepEqual(offenders, []);
   });
 
   it('dav uses lib/vfs only through its index', async () => {

@@ -11,7 +11,7 @@ const text = async (r: Readable) => {
 };
 const code = (c: string) => (e: unknown) => isStorageError(e) && e.code === c;
 
-describe('lib/vfs/memory-vfs: the in-memory Vfs used by specs and litmus', () => {
+describe('spec/support/memory-vfs: the in-memory Vfs used by specs and litmus', () => {
   it('is case-sensitive by default and folds case on request, keeping the stored case', async () => {
     const sensitive = new MemoryVfs();
     await sensitive.write('/A.txt', body('1'));

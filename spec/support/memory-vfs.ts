@@ -6,8 +6,8 @@ import { contentTypeOf } from '../../lib/vfs/content-types.js';
 import type { ByteRange, Entry, ReadOptions, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from '../../lib/vfs/types.js';
 
 /**
- * An in-memory Vfs honouring the contract of ./types.ts, for specs and litmus until the
- * Jottacloud-backed Vfs exists. Case-sensitive by default; `caseInsensitive: true` makes it
+ * An in-memory Vfs honouring the contract of lib/vfs/types.ts, for specs, litmus and benches that
+ * test the WebDAV layer alone. Case-sensitive by default; `caseInsensitive: true` makes it
  * fold names the way a case-insensitive remote would (stored case is preserved).
  */
 export interface MemoryVfsOptions {
