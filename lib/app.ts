@@ -14,7 +14,7 @@ import type { RemoteEntry, StorageBackend, UploadBody } from './storage/backend.
 import type { Logger } from './util/logger.js';
 import { metrics } from './util/metrics.js';
 import { startMetricsServer, type RunningMetricsServer } from './util/metrics-server.js';
-import { JottaVfs, ListingMemory, MountsVfs, RootedVfs, type Vfs } from './vfs/index.js';
+import { BackendVfs, ListingMemory, MountsVfs, RootedVfs, type Vfs } from './vfs/index.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -139,10 +139,10 @@ async function openAccount(name: string, account: AccountConfig, config: Jottada
   // One client (one token source) for every mount point: separate ones would each rotate the
   // refresh token behind the others' backs.
   const client = await createJottacloudClient({ tokenStore, endpoints: endpointOverridesOf(account) });
-  const mounts: Array<{ uploads: InterruptibleUploads; vfs: JottaVfs }> = [];
-  const mount = (device: string, mountPoint: string, namespace: string): JottaVfs => {
+  const mounts: Array<{ uploads: InterruptibleUploads; vfs: BackendVfs }> = [];
+  const mount = (device: string, mountPoint: string, namespace: string): BackendVfs => {
     const uploads = new InterruptibleUploads(new JottacloudBackend({ client, device, mountPoint, hardDelete: config.hardDelete }));
-    const vfs = new JottaVfs({
+    const vfs = new BackendVfs({
       backend: uploads,
       store,
       sharedCache: shared,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { joinPath } from '../util/paths.js';
 import { foldName } from './fold.js';
-import { encodeChecked, withInvalidation, type JottaContext } from './jotta-context.js';
+import { encodeChecked, withInvalidation, type VfsContext } from './vfs-context.js';
 import { heldContent } from './local-content.js';
 import { flushPlaceholdersBelow } from './placeholders-below.js';
 import { dirKey, type Child, type Located } from './resolver.js';
@@ -10,7 +10,7 @@ import { dirKey, type Child, type Located } from './resolver.js';
  * A rename that only changes case (a.txt → A.txt). On the bridge it re-keys the record; on the
  * service it goes through a temporary name, since the service may treat both names as one.
  */
-export async function renameCase(ctx: JottaContext, source: Located, child: Child, name: string): Promise<void> {
+export async function renameCase(ctx: VfsContext, source: Located, child: Child, name: string): Promise<void> {
   const key = dirKey(source.dir);
   if (child.source === 'placeholder') {
     await ctx.placeholders.remove(key, child.nameKey);

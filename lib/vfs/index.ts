@@ -1,5 +1,5 @@
 export type * from './types.js';
-export { JottaVfs, type JottaVfsOptions } from './jotta-vfs.js';
+export { BackendVfs, type BackendVfsOptions } from './backend-vfs.js';
 export { ListingMemory } from './memory-dir-cache.js';
 export { DEFAULT_LOCAL_ONLY_PATTERNS, type LocalOnlyOptions } from './local-only.js';
 export { bytesToClientName, clientNameToBytes, hasInvalidUtf8 } from './names.js';

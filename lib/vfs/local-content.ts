@@ -4,31 +4,31 @@ import { StorageError, isStorageError } from '../storage/errors.js';
 import { joinPath } from '../util/paths.js';
 import { EMPTY_MD5, localFileEntry } from './entries.js';
 import { foldName } from './fold.js';
-import type { JottaContext } from './jotta-context.js';
-import type { PlaceholderRecord } from './pending.js';
+import type { VfsContext } from './vfs-context.js';
+import type { PlaceholderRecord } from './placeholders.js';
 import { dirKey, type Child, type DirRef } from './resolver.js';
 import { spoolBody } from './spool/spool.js';
 import type { ByteRange, WriteOptions, WriteResult } from './types.js';
 
 /**
  * Files whose content the bridge keeps instead of the service: placeholders (an empty new file,
- * waiting for its real content; see pending.ts) and junk files (see local-only.ts). Their bodies
+ * waiting for its real content; see placeholders.ts) and junk files (see local-only.ts). Their bodies
  * are small by construction (empty, or capped at LocalOnlyFiles.maxBytes), so they are held whole.
  */
 
 /** The body of a placeholder (empty) or a junk file; a remote child has none here. */
-export async function heldContent(ctx: JottaContext, dir: DirRef, child: Child): Promise<Buffer> {
+export async function heldContent(ctx: VfsContext, dir: DirRef, child: Child): Promise<Buffer> {
   return child.source === 'local' ? ((await ctx.local!.read(dirKey(dir), child.nameKey)) ?? Buffer.alloc(0)) : Buffer.alloc(0);
 }
 
 /** A read of a placeholder or junk file, served from the store. */
-export async function readHeld(ctx: JottaContext, dir: DirRef, child: Child, range: ByteRange | undefined, path: string): Promise<Readable> {
+export async function readHeld(ctx: VfsContext, dir: DirRef, child: Child, range: ByteRange | undefined, path: string): Promise<Readable> {
   const content = await heldContent(ctx, dir, child);
   return Readable.from([sliceRange(content, range, path)].filter((b) => b.length > 0));
 }
 
 /** Records (or re-dates) an empty new file as a placeholder instead of uploading it. */
-export async function writePlaceholder(ctx: JottaContext, dir: DirRef, existing: Child | undefined, name: string, remoteName: string, modified: Date): Promise<WriteResult> {
+export async function writePlaceholder(ctx: VfsContext, dir: DirRef, existing: Child | undefined, name: string, remoteName: string, modified: Date): Promise<WriteResult> {
   const now = Date.now();
   const record: PlaceholderRecord = existing?.placeholder
     ? { ...existing.placeholder, modified: modified.getTime() }
@@ -39,7 +39,7 @@ export async function writePlaceholder(ctx: JottaContext, dir: DirRef, existing:
 }
 
 /** A placeholder whose grace ran out becomes a real empty file (Placeholders calls this). */
-export async function materialisePlaceholder(ctx: JottaContext, key: string, record: PlaceholderRecord): Promise<void> {
+export async function materialisePlaceholder(ctx: VfsContext, key: string, record: PlaceholderRecord): Promise<void> {
   const path = joinPath(record.remoteDir, record.remoteName);
   // Content may have arrived another way (another tool wrote the name): never overwrite it empty.
   const present = await ctx.backend.stat(path).then(
@@ -57,7 +57,7 @@ export async function materialisePlaceholder(ctx: JottaContext, key: string, rec
 }
 
 /** Stores a junk file's body; QUOTA_EXCEEDED above the cap, so the store never holds a large one. */
-export async function writeLocalOnly(ctx: JottaContext, dir: DirRef, existing: Child | undefined, name: string, body: Readable, options: WriteOptions): Promise<WriteResult> {
+export async function writeLocalOnly(ctx: VfsContext, dir: DirRef, existing: Child | undefined, name: string, body: Readable, options: WriteOptions): Promise<WriteResult> {
   const local = ctx.local!;
   // Spooled like any body, with the cap as the memory limit: an oversized one is counted on disk
   // (and refused) instead of being gathered in memory.

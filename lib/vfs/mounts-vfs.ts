@@ -6,7 +6,7 @@ import type { ByteRange, Entry, ReadOptions, StatOptions, TransferOptions, Trans
 /**
  * Several Vfs trees shown as top-level folders: every device of the account at `/`, and inside
  * each device folder its mount points (nest a MountsVfs per device). Each mount point is served by
- * its own Vfs, usually a JottaVfs over a backend rooted at that mount point.
+ * its own Vfs, usually a BackendVfs over a backend rooted at that mount point.
  *
  * The top levels are fixed by the account: creating, removing or renaming them is
  * PERMISSION_DENIED. Moves and copies across mount points stream through the bridge (a backend

@@ -5,7 +5,7 @@ import { StorageError } from '../storage/errors.js';
 import { joinPath } from '../util/paths.js';
 import { renameCase } from './case-rename.js';
 import { foldName } from './fold.js';
-import { addToListing, dropFromListing, encodeChecked, folderKey, resourceKeyOf, withInvalidation, type JottaContext } from './jotta-context.js';
+import { addToListing, dropFromListing, encodeChecked, folderKey, resourceKeyOf, withInvalidation, type VfsContext } from './vfs-context.js';
 import { heldContent, writePlaceholder } from './local-content.js';
 import { flushPlaceholdersBelow } from './placeholders-below.js';
 import { removeItem } from './remove-item.js';
@@ -18,7 +18,7 @@ import type { TransferOptions, TransferResult } from './types.js';
  * it is a case-only rename, and anything else of that name is replaced only with `overwrite`.
  * Remote items move and copy on the service; placeholders and junk files on the bridge.
  */
-export async function transfer(ctx: JottaContext, from: string, to: string, options: TransferOptions, move: boolean): Promise<TransferResult> {
+export async function transfer(ctx: VfsContext, from: string, to: string, options: TransferOptions, move: boolean): Promise<TransferResult> {
   const source = await ctx.resolver.locate(from);
   const child = source.child;
   if (!child) throw new StorageError('INVALID_ARGUMENT', 'the root cannot be moved or copied');
@@ -54,7 +54,7 @@ interface Destination extends Located {
   remoteName: string;
 }
 
-async function transferRemoteFile(ctx: JottaContext, source: Located, child: Child, target: Destination, move: boolean): Promise<void> {
+async function transferRemoteFile(ctx: VfsContext, source: Located, child: Child, target: Destination, move: boolean): Promise<void> {
   if (move) {
     await withInvalidation(ctx, [source.dir, target.dir], () => ctx.backend.move(source.remotePath, target.remotePath, 'file'));
     // A move keeps the file's revision: its entry under the new name.
@@ -65,7 +65,7 @@ async function transferRemoteFile(ctx: JottaContext, source: Located, child: Chi
   }
 }
 
-async function transferRemoteFolder(ctx: JottaContext, source: Located, child: Child, target: Destination, move: boolean, depth: 0 | 'infinity'): Promise<void> {
+async function transferRemoteFolder(ctx: VfsContext, source: Located, child: Child, target: Destination, move: boolean, depth: 0 | 'infinity'): Promise<void> {
   const dir = target.dir;
   const folded = [...source.dir.folded, child.nameKey];
   await flushPlaceholdersBelow(ctx.placeholders, folded);
@@ -87,7 +87,7 @@ async function transferRemoteFolder(ctx: JottaContext, source: Located, child: C
 }
 
 /** Moves or copies a placeholder or a junk file. */
-async function transferHeld(ctx: JottaContext, source: Located, child: Child, target: Destination, move: boolean): Promise<void> {
+async function transferHeld(ctx: VfsContext, source: Located, child: Child, target: Destination, move: boolean): Promise<void> {
   const name = target.name;
   const fromKey = dirKey(source.dir);
   const content = await heldContent(ctx, source.dir, child);
@@ -110,7 +110,7 @@ async function transferHeld(ctx: JottaContext, source: Located, child: Child, ta
 }
 
 /** StorageBackend.copy takes files only: a folder is made anew and each file copied (Depth 0: the folder alone). */
-async function copyFolder(ctx: JottaContext, from: string, to: string, depth: 0 | 'infinity'): Promise<void> {
+async function copyFolder(ctx: VfsContext, from: string, to: string, depth: 0 | 'infinity'): Promise<void> {
   await ctx.backend.mkdir(to);
   if (depth === 0) return;
   for (const entry of await ctx.backend.list(from)) {
@@ -122,7 +122,7 @@ async function copyFolder(ctx: JottaContext, from: string, to: string, depth: 0 
 }
 
 /** The listings of both folders after a successful move: out of one, into the other. */
-async function moved(ctx: JottaContext, source: Located, child: Child, dir: DirRef, entry: RemoteEntry): Promise<void> {
+async function moved(ctx: VfsContext, source: Located, child: Child, dir: DirRef, entry: RemoteEntry): Promise<void> {
   await dropFromListing(ctx, source.dir, child.remoteName);
   await addToListing(ctx, dir, entry);
 }

@@ -1,5 +1,5 @@
-import { folderKey } from './jotta-context.js';
-import type { Placeholders } from './pending.js';
+import { folderKey } from './vfs-context.js';
+import type { Placeholders } from './placeholders.js';
 
 /**
  * The placeholders of a whole subtree, for changes that act on a folder: the records are keyed by

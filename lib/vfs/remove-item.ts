@@ -1,4 +1,4 @@
-import { dropFromListing, folderKey, withInvalidation, type JottaContext } from './jotta-context.js';
+import { dropFromListing, folderKey, withInvalidation, type VfsContext } from './vfs-context.js';
 import { dropPlaceholdersBelow } from './placeholders-below.js';
 import { dirKey, type Child, type Located } from './resolver.js';
 
@@ -8,7 +8,7 @@ import { dirKey, type Child, type Located } from './resolver.js';
  * what the bridge holds below it (cached listings, placeholders, junk files), so that a new
  * folder of that name starts empty.
  */
-export async function removeItem(ctx: JottaContext, found: Located, child: Child): Promise<void> {
+export async function removeItem(ctx: VfsContext, found: Located, child: Child): Promise<void> {
   const key = dirKey(found.dir);
   if (child.source === 'local') {
     await ctx.local!.remove(key, child.nameKey);

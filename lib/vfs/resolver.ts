@@ -10,7 +10,7 @@ import { MissCache } from './miss-cache.js';
 import { EMPTY_MD5, localFileEntry, remoteToEntry } from './entries.js';
 import type { NameCodec } from './name-codec.js';
 import { isSwapName, recoverSwaps } from './no-versions.js';
-import type { PlaceholderRecord, Placeholders } from './pending.js';
+import type { PlaceholderRecord, Placeholders } from './placeholders.js';
 import type { Entry } from './types.js';
 
 /**

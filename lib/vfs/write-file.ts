@@ -3,7 +3,7 @@ import type { UploadBody } from '../storage/backend.js';
 import { StorageError } from '../storage/errors.js';
 import { joinPath } from '../util/paths.js';
 import { remoteToEntry } from './entries.js';
-import { addToListing, assertWritable, encodeChecked, withInvalidation, type JottaContext } from './jotta-context.js';
+import { addToListing, assertWritable, encodeChecked, withInvalidation, type VfsContext } from './vfs-context.js';
 import { writeLocalOnly, writePlaceholder } from './local-content.js';
 import { replaceWithoutRevision } from './no-versions.js';
 import { dirKey, splitTarget } from './resolver.js';
@@ -16,7 +16,7 @@ import type { WriteOptions, WriteResult } from './types.js';
  * folder's cached listing takes the new entry. Junk names and empty new files stay on the bridge
  * (local-content.ts) instead.
  */
-export async function writeFile(ctx: JottaContext, path: string, body: Readable, options: WriteOptions): Promise<WriteResult> {
+export async function writeFile(ctx: VfsContext, path: string, body: Readable, options: WriteOptions): Promise<WriteResult> {
   // The client may go away while the parent is still being looked up, before the spool reads the
   // body: without a listener that 'error' would be an uncaught exception. The spool sees the
   // destroyed stream and reports ABORTED.
@@ -29,7 +29,7 @@ export async function writeFile(ctx: JottaContext, path: string, body: Readable,
   }
 }
 
-async function writeBody(ctx: JottaContext, path: string, body: Readable, options: WriteOptions): Promise<WriteResult> {
+async function writeBody(ctx: VfsContext, path: string, body: Readable, options: WriteOptions): Promise<WriteResult> {
   assertWritable(ctx);
   const { parent, name, raw } = splitTarget(path);
   if (name === undefined || raw === undefined) throw new StorageError('IS_A_DIRECTORY', 'the root is a collection');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { body, code, eventually, rig, text, type Rig } from './helpers.js';
 
-describe('JottaVfs: listing cache', () => {
+describe('BackendVfs: listing cache', () => {
   let r: Rig;
   beforeEach(async () => {
     r = await rig();
@@ -92,7 +92,7 @@ describe('JottaVfs: listing cache', () => {
   });
 });
 
-describe('JottaVfs: metadata, usage, delete policy and the trash view', () => {
+describe('BackendVfs: metadata, usage, delete policy and the trash view', () => {
   let r: Rig;
   beforeEach(async () => {
     r = await rig();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryBackend } from '../support/memory-backend.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
-import { JottaVfs, type JottaVfsOptions } from '../../lib/vfs/jotta-vfs.js';
+import { BackendVfs, type BackendVfsOptions } from '../../lib/vfs/backend-vfs.js';
 import { ListingMemory } from '../../lib/vfs/memory-dir-cache.js';
 
 export { body, code, text } from '../support/vfs-contract.js';
@@ -11,24 +11,24 @@ export { body, code, text } from '../support/vfs-contract.js';
 export interface Rig {
   backend: MemoryBackend;
   store: MemoryStore;
-  vfs: JottaVfs;
+  vfs: BackendVfs;
   spoolDir: string;
   /**
    * Another bridge instance on the same backend and store: in this process (one listing memory)
    * unless `sharedCache` makes both cache in the store, as instances in several processes do.
    */
-  twin(options?: Partial<JottaVfsOptions>): JottaVfs;
+  twin(options?: Partial<BackendVfsOptions>): BackendVfs;
   spoolFiles(): Promise<string[]>;
   close(): Promise<void>;
 }
 
-export async function rig(options: Partial<JottaVfsOptions> = {}, backend = new MemoryBackend()): Promise<Rig> {
+export async function rig(options: Partial<BackendVfsOptions> = {}, backend = new MemoryBackend()): Promise<Rig> {
   const store = new MemoryStore();
   const listingMemory = new ListingMemory(64 * 1024 * 1024);
   const spoolDir = await mkdtemp(join(tmpdir(), 'vfs-spec-'));
-  const opened: JottaVfs[] = [];
-  const make = (extra: Partial<JottaVfsOptions> = {}) => {
-    const vfs = new JottaVfs({ backend, store, listingMemory, spoolDir, ...options, ...extra });
+  const opened: BackendVfs[] = [];
+  const make = (extra: Partial<BackendVfsOptions> = {}) => {
+    const vfs = new BackendVfs({ backend, store, listingMemory, spoolDir, ...options, ...extra });
     opened.push(vfs);
     return vfs;
   };

@@ -12,7 +12,7 @@ import { body, rig, type Rig } from './helpers.js';
 const file = (name: string): RemoteEntry => ({ name, kind: 'file', size: 1, md5: 'c4ca4238a0b923820dcc509a6f75849b' });
 const names = (entries: RemoteEntry[] | undefined) => entries?.map((e) => e.name).sort();
 
-for (const sharedCache of [false, true]) describe(`JottaVfs: writes update the cached listing in place (${sharedCache ? 'in the shared store' : 'in process memory'})`, () => {
+for (const sharedCache of [false, true]) describe(`BackendVfs: writes update the cached listing in place (${sharedCache ? 'in the shared store' : 'in process memory'})`, () => {
   let r: Rig;
   beforeEach(async () => {
     r = await rig({ sharedCache });

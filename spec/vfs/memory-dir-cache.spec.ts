@@ -98,7 +98,7 @@ describe('MemoryDirCache', () => {
   });
 });
 
-describe('JottaVfs: a cache is not state', () => {
+describe('BackendVfs: a cache is not state', () => {
   it('a run of PUTs, listings and stats writes nothing to the store', async () => {
     const store = new MemoryStore();
     const writes: string[] = [];

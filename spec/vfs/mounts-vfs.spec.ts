@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { MemoryBackend } from '../support/memory-backend.js';
-import { JottaVfs } from '../../lib/vfs/jotta-vfs.js';
+import { BackendVfs } from '../../lib/vfs/backend-vfs.js';
 import { MountsVfs } from '../../lib/vfs/mounts-vfs.js';
 import type { Vfs } from '../../lib/vfs/types.js';
 import { body, code, text } from './helpers.js';
@@ -18,7 +18,7 @@ function account(layout: Record<string, string[]>) {
             vfsFor: (mount): Vfs => {
               const backend = new MemoryBackend();
               backends.set(`${device}/${mount}`, backend);
-              return new JottaVfs({ backend });
+              return new BackendVfs({ backend });
             },
           },
         }),

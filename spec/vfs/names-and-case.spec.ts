@@ -4,7 +4,7 @@ import { body, code, rig, text, type Rig } from './helpers.js';
 
 const Q = '\u201b';
 
-describe('JottaVfs: hostile names, case rules and limits', () => {
+describe('BackendVfs: hostile names, case rules and limits', () => {
   let r: Rig;
   beforeEach(async () => {
     r = await rig();

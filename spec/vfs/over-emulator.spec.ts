@@ -4,16 +4,16 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryStore } from '../../lib/store/memory-store.js';
-import { JottaVfs } from '../../lib/vfs/jotta-vfs.js';
+import { BackendVfs } from '../../lib/vfs/backend-vfs.js';
 import { emulatorBackend, startTestEmulator, type TestEmulator } from '../jottacloud/emulator-harness.js';
 import { body, code, text, vfsContract } from '../support/vfs-contract.js';
 
 // The same Vfs contract over the real Jottacloud backend speaking the wire protocol to the emulator.
-vfsContract('JottaVfs over the Jottacloud backend and the emulator', async () => {
+vfsContract('BackendVfs over the Jottacloud backend and the emulator', async () => {
   const emulator = await startTestEmulator();
   const backend = await emulatorBackend(emulator.emu);
   const spoolDir = await mkdtemp(join(tmpdir(), 'vfs-emu-'));
-  const vfs = new JottaVfs({ backend, store: new MemoryStore(), spoolDir, md5MemoryLimit: 8 });
+  const vfs = new BackendVfs({ backend, store: new MemoryStore(), spoolDir, md5MemoryLimit: 8 });
   return {
     vfs,
     async cleanup() {
@@ -24,16 +24,16 @@ vfsContract('JottaVfs over the Jottacloud backend and the emulator', async () =>
   };
 });
 
-describe('JottaVfs over the emulator: names and faults on the wire', () => {
+describe('BackendVfs over the emulator: names and faults on the wire', () => {
   let emulator: TestEmulator;
-  let vfs: JottaVfs;
+  let vfs: BackendVfs;
   let spoolDir: string;
   let close: () => Promise<void>;
   beforeEach(async () => {
     emulator = await startTestEmulator();
     const backend = await emulatorBackend(emulator.emu);
     spoolDir = await mkdtemp(join(tmpdir(), 'vfs-emu-'));
-    vfs = new JottaVfs({ backend, spoolDir, md5MemoryLimit: 1024 });
+    vfs = new BackendVfs({ backend, spoolDir, md5MemoryLimit: 1024 });
     close = async () => {
       await vfs.close();
       await backend.close();

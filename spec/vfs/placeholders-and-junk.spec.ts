@@ -5,7 +5,7 @@ import { body, code, eventually, rig, text, type Rig } from './helpers.js';
 
 const empty = () => Readable.from([]);
 
-describe('JottaVfs: placeholders for empty new files', () => {
+describe('BackendVfs: placeholders for empty new files', () => {
   let r: Rig;
   beforeEach(async () => {
     r = await rig({ placeholderGraceMs: 3_600_000 });
@@ -90,7 +90,7 @@ describe('JottaVfs: placeholders for empty new files', () => {
   });
 });
 
-describe('JottaVfs: local-only junk files', () => {
+describe('BackendVfs: local-only junk files', () => {
   let r: Rig;
   beforeEach(async () => {
     r = await rig();
@@ -159,7 +159,7 @@ describe('JottaVfs: local-only junk files', () => {
   });
 });
 
-describe('JottaVfs: placeholders and content written by another tool', () => {
+describe('BackendVfs: placeholders and content written by another tool', () => {
   it('regression: a placeholder never overwrites content that arrived behind its back', async () => {
     const r = await rig({ placeholderGraceMs: 3_600_000 });
     try {
@@ -173,7 +173,7 @@ describe('JottaVfs: placeholders and content written by another tool', () => {
   });
 });
 
-describe('JottaVfs: local-only files follow their folder', () => {
+describe('BackendVfs: local-only files follow their folder', () => {
   let r: Rig;
   beforeEach(async () => {
     r = await rig();

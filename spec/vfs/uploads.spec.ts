@@ -26,7 +26,7 @@ class ObservingBackend extends MemoryBackend {
   }
 }
 
-describe('JottaVfs: upload spool, MD5, failures and aborts', () => {
+describe('BackendVfs: upload spool, MD5, failures and aborts', () => {
   let r: Rig;
   let backend: ObservingBackend;
   beforeEach(async () => {
@@ -129,7 +129,7 @@ describe('JottaVfs: upload spool, MD5, failures and aborts', () => {
   });
 });
 
-describe('JottaVfs: a client that goes away before the body is read', () => {
+describe('BackendVfs: a client that goes away before the body is read', () => {
   it('regression: a body destroyed while the parent is looked up is ABORTED, not an uncaught error', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));

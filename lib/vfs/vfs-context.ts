@@ -6,16 +6,16 @@ import { withEntry, withoutEntry } from './listing-edits.js';
 import type { LocalOnlyFiles } from './local-only.js';
 import type { NameCodec } from './name-codec.js';
 import { isSwapName } from './no-versions.js';
-import type { Placeholders } from './pending.js';
+import type { Placeholders } from './placeholders.js';
 import type { DirRef, Resolver } from './resolver.js';
 
 /**
- * What the parts of JottaVfs share (the write path, removal, move and copy live in files of their
+ * What the parts of BackendVfs share (the write path, removal, move and copy live in files of their
  * own and take this instead of the class), and the rules every change through the bridge keeps:
  * nothing is written under a name the service would refuse, and a cached listing is either edited
  * to match a change that succeeded or forgotten after one that failed.
  */
-export interface JottaContext {
+export interface VfsContext {
   readonly backend: StorageBackend;
   /** Declared by the backend (habit 4): lookups and listing edits fold case because of it. */
   readonly caseInsensitive: boolean;
@@ -26,11 +26,11 @@ export interface JottaContext {
   readonly resolver: Resolver;
   /** Client names ⇄ stored names, as names.encoding says. */
   readonly names: NameCodec;
-  readonly settings: JottaSettings;
+  readonly settings: VfsSettings;
 }
 
-/** JottaVfsOptions with their defaults applied. */
-export interface JottaSettings {
+/** BackendVfsOptions with their defaults applied. */
+export interface VfsSettings {
   md5MemoryLimit: number;
   spoolDir: string;
   spoolDirectIo: boolean;
@@ -42,7 +42,7 @@ export interface JottaSettings {
   uploadResumeLimit?: number;
 }
 
-export function assertWritable(ctx: JottaContext): void {
+export function assertWritable(ctx: VfsContext): void {
   if (ctx.settings.trashedOnly) throw new StorageError('PERMISSION_DENIED', 'the trash view is read-only');
 }
 
@@ -53,7 +53,7 @@ export function resourceKeyOf(path: string, caseInsensitive: boolean): string {
 }
 
 /** The encoded name, or NAME_TOO_LONG before anything is written. */
-export function encodeChecked(ctx: JottaContext, name: string): string {
+export function encodeChecked(ctx: VfsContext, name: string): string {
   const remote = ctx.names.encode(name);
   if (isSwapName(remote)) throw new StorageError('INVALID_NAME', 'names of the form .jottadav-swap-… are reserved for jottadav\'s own swap files');
   const limit = ctx.backend.features.maxNameLength;
@@ -64,7 +64,7 @@ export function encodeChecked(ctx: JottaContext, name: string): string {
 }
 
 /** Runs a change; when it fails (it may still have touched the remote), forgets the listings. */
-export async function withInvalidation<T>(ctx: JottaContext, dirs: DirRef[], work: () => Promise<T>): Promise<T> {
+export async function withInvalidation<T>(ctx: VfsContext, dirs: DirRef[], work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -79,12 +79,12 @@ export async function withInvalidation<T>(ctx: JottaContext, dirs: DirRef[], wor
  */
 
 /** The entry the backend returned for a change, into the folder's cached listing. */
-export async function addToListing(ctx: JottaContext, dir: DirRef, entry: RemoteEntry): Promise<void> {
+export async function addToListing(ctx: VfsContext, dir: DirRef, entry: RemoteEntry): Promise<void> {
   await ctx.cache.update(dir.folded, (entries) => withEntry(entries, entry, ctx.caseInsensitive));
 }
 
 /** The item of that stored name, out of the folder's cached listing. */
-export async function dropFromListing(ctx: JottaContext, dir: DirRef, remoteName: string): Promise<void> {
+export async function dropFromListing(ctx: VfsContext, dir: DirRef, remoteName: string): Promise<void> {
   await ctx.cache.update(dir.folded, (entries) => withoutEntry(entries, remoteName, ctx.caseInsensitive));
 }
 

@@ -10,7 +10,7 @@ import { joinPath } from '../util/paths.js';
 import type { DirCache } from './dir-cache.js';
 import { ChangeCountingDirCache, FAST_LIST, WalkLister } from './fast-list.js';
 import { foldName } from './fold.js';
-import { addToListing, assertWritable, encodeChecked, resourceKeyOf, withInvalidation, type JottaContext } from './jotta-context.js';
+import { addToListing, assertWritable, encodeChecked, resourceKeyOf, withInvalidation, type VfsContext } from './vfs-context.js';
 import { LocalOnlyFiles, type LocalOnlyOptions } from './local-only.js';
 import { ListingMemory, MemoryDirCache } from './memory-dir-cache.js';
 import { meteredDirCache } from './metered-dir-cache.js';
@@ -18,7 +18,7 @@ import { materialisePlaceholder, readHeld } from './local-content.js';
 import { MissCache } from './miss-cache.js';
 import { NameCodec } from './name-codec.js';
 import { transfer } from './move-copy.js';
-import { Placeholders } from './pending.js';
+import { Placeholders } from './placeholders.js';
 import { removeItem } from './remove-item.js';
 import { applyDates, FolderTimes, type FolderDates } from './folder-times.js';
 import { Resolver, dirKey, dirOf, remoteChild, splitTarget, toEntry, type DirRef, type Located } from './resolver.js';
@@ -26,7 +26,7 @@ import { SharedDirCache } from './shared-dir-cache.js';
 import type { ByteRange, Entry, ReadOptions, StatOptions, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
 import { writeFile } from './write-file.js';
 
-export interface JottaVfsOptions {
+export interface BackendVfsOptions {
   backend: StorageBackend;
   /** State (placeholders, junk files; the caches too when `sharedCache`); default a private MemoryStore. */
   store?: KeyValueStore;
@@ -79,16 +79,16 @@ export interface JottaVfsOptions {
  * writes in write-file.ts (placeholders and junk files in local-content.ts), removal in
  * remove-item.ts, move and copy in move-copy.ts (case-only renames in case-rename.ts).
  */
-export class JottaVfs implements Vfs {
+export class BackendVfs implements Vfs {
   readonly caseInsensitive: boolean;
   private readonly store: KeyValueStore;
   /** Where the account usage is cached: `store` when shared, else process memory. */
   private readonly usageCache: KeyValueStore;
   private readonly ownsStore: boolean;
-  private readonly ctx: JottaContext;
+  private readonly ctx: VfsContext;
   private readonly folderTimes = new FolderTimes();
 
-  constructor(options: JottaVfsOptions) {
+  constructor(options: BackendVfsOptions) {
     const backend = options.backend;
     // Habit 4: fold because the backend declares it, never by probing.
     this.caseInsensitive = backend.features.caseInsensitive;
