@@ -1,4 +1,4 @@
-import { isStorageError, type StorageErrorCode } from '../storage/errors.js';
+import { isStorageError, type StorageError, type StorageErrorCode } from '../storage/errors.js';
 
 /**
  * The one translation of StorageError codes into HTTP statuses. The mapped type makes the
@@ -30,7 +30,7 @@ export const STATUS_BY_CODE: { readonly [C in StorageErrorCode]: number } = {
 
 export type StatusOverrides = Partial<Record<StorageErrorCode, number>>;
 
-/** RFC 4918 §16 precondition/postcondition element names used in DAV:error bodies. */
+/** RFC 4918 precondition/postcondition element names used in DAV:error bodies. */
 export type DavCondition =
   | 'lock-token-submitted'
   | 'lock-token-matches-request-uri'
@@ -40,24 +40,116 @@ export type DavCondition =
   | 'propfind-finite-depth'
   | 'cannot-modify-protected-property';
 
-/** An error answered with `status` and, when `condition` is set, a DAV:error body. */
+/**
+ * An error answered with `status` and, when `condition` is set, a DAV:error body. Built only
+ * through the named constructors (one per status, sabre/dav style), so a throw site says what
+ * went wrong rather than which number to send; each accepts only the conditions this server
+ * sends with its status.
+ */
 export class DavError extends Error {
   override readonly name = 'DavError';
+  readonly condition?: DavCondition;
+  readonly hrefs: string[];
+  readonly headers: Record<string, string>;
+  /**
+   * For errors RFC 4918 has no condition for (a name the service cannot store): a DAV:error
+   * body in sabre/Nextcloud's shape (`s:exception`, `s:message`), which those clients show.
+   */
+  readonly exception?: string;
 
+  /** @deprecated Use the named constructors; this positional form goes once no caller is left. */
   constructor(
     readonly status: number,
     message: string,
-    readonly condition?: DavCondition,
-    /** hrefs listed inside the condition element (e.g. the locked resource's root). */
-    readonly hrefs: string[] = [],
-    readonly headers: Record<string, string> = {},
-    /**
-     * For errors RFC 4918 has no condition for (a name the service cannot store): a DAV:error
-     * body in sabre/Nextcloud's shape (`s:exception`, `s:message`), which those clients show.
-     */
-    readonly exception?: string,
+    condition?: DavCondition,
+    hrefs: string[] = [],
+    headers: Record<string, string> = {},
+    exception?: string,
   ) {
     super(message);
+    this.condition = condition;
+    this.hrefs = hrefs;
+    this.headers = headers;
+    this.exception = exception;
+  }
+
+  /** 400: the request is malformed (a header, the target, the XML body). */
+  static badRequest(message: string, condition?: 'no-external-entities'): DavError {
+    return new DavError(400, message, condition);
+  }
+
+  /** 401 with the challenge the client answers with credentials. */
+  static unauthorized(message: string, challenge: string): DavError {
+    return new DavError(401, message, undefined, [], { 'WWW-Authenticate': challenge });
+  }
+
+  /** 403: understood, and refused whoever asks again. */
+  static forbidden(message: string, condition?: 'propfind-finite-depth' | 'cannot-modify-protected-property'): DavError {
+    return new DavError(403, message, condition);
+  }
+
+  static notFound(message: string): DavError {
+    return new DavError(404, message);
+  }
+
+  /** 405; `allow` lists the methods that are, when the method itself is unknown. */
+  static methodNotAllowed(message: string, allow?: string): DavError {
+    return new DavError(405, message, undefined, [], allow === undefined ? {} : { Allow: allow });
+  }
+
+  /** 409: the request clashes with the state of the tree (e.g. a missing parent collection). */
+  static conflict(message: string, condition?: 'lock-token-matches-request-uri' | 'preserved-live-properties'): DavError {
+    return new DavError(409, message, condition);
+  }
+
+  /** 412: a conditional header (If, If-Match, Overwrite: F…) evaluated to false. */
+  static preconditionFailed(message = 'precondition failed', condition?: 'lock-token-matches-request-uri'): DavError {
+    return new DavError(412, message, condition);
+  }
+
+  static payloadTooLarge(message: string): DavError {
+    return new DavError(413, message);
+  }
+
+  static uriTooLong(message: string): DavError {
+    return new DavError(414, message);
+  }
+
+  static unsupportedMediaType(message: string): DavError {
+    return new DavError(415, message);
+  }
+
+  /** 423 naming the root of each lock in the way. */
+  static locked(message: string, condition: 'lock-token-submitted' | 'no-conflicting-lock', lockRoots: string[]): DavError {
+    return new DavError(423, message, condition, lockRoots);
+  }
+
+  static tooManyRequests(message: string, retryAfterSeconds: number): DavError {
+    return new DavError(429, message, undefined, [], { 'Retry-After': String(retryAfterSeconds) });
+  }
+
+  /** 502: the request names another server (a Destination elsewhere), which this one cannot reach. */
+  static badGateway(message: string): DavError {
+    return new DavError(502, message);
+  }
+
+  static serviceUnavailable(message: string, retryAfterSeconds: number): DavError {
+    return new DavError(503, message, undefined, [], { 'Retry-After': String(retryAfterSeconds) });
+  }
+
+  /** A StorageError with the status STATUS_BY_CODE (and the method's overrides) gives it. */
+  static fromStorage(error: StorageError, overrides: StatusOverrides = {}): DavError {
+    const retry = error.code === 'UNAVAILABLE' || error.code === 'AUTH_EXPIRED' || error.code === 'CHANGED';
+    // A full account must reach the client in a DAV error body, not only in a status. A 5xx body
+    // is normally blank (no internals), but a full account is the client's to act on: a fixed
+    // text, because the storage message carries upstream exception names.
+    const quota = error.code === 'QUOTA_EXCEEDED';
+    const message = quota ? 'insufficient storage: the quota is exceeded or the file is too large to store' : error.message;
+    const exception = error.code === 'NAME_TOO_LONG' ? 'NameTooLong' : quota ? 'InsufficientStorage' : undefined;
+    const dav = new DavError(overrides[error.code] ?? STATUS_BY_CODE[error.code], message, undefined, [], retry ? { 'Retry-After': '30' } : {}, exception);
+    // Kept for the access log: a 503 must say which upstream failure it stands for.
+    dav.cause = error;
+    return dav;
   }
 }
 
@@ -70,19 +162,7 @@ export function statusOf(error: unknown, overrides: StatusOverrides = {}): numbe
 /** Converts a StorageError into a DavError with the method's overrides; rethrows anything else. */
 export function asDavError(error: unknown, overrides: StatusOverrides = {}): DavError {
   if (error instanceof DavError) return error;
-  if (isStorageError(error)) {
-    const headers: Record<string, string> = error.code === 'UNAVAILABLE' || error.code === 'AUTH_EXPIRED' || error.code === 'CHANGED' ? { 'Retry-After': '30' } : {};
-    // The limit must reach the client in a DAV error body, not only in a status (issue 5, Limits).
-    // A 5xx body is normally blank (no internals), but a full account is the client's to act on:
-    // a fixed text, because the storage message carries upstream exception names.
-    const quota = error.code === 'QUOTA_EXCEEDED';
-    const exception = error.code === 'NAME_TOO_LONG' ? 'NameTooLong' : quota ? 'InsufficientStorage' : undefined;
-    const message = quota ? 'insufficient storage: the quota is exceeded or the file is too large to store' : error.message;
-    const dav = new DavError(statusOf(error, overrides), message, undefined, [], headers, exception);
-    // Kept for the access log: a 503 must say which upstream failure it stands for.
-    dav.cause = error;
-    return dav;
-  }
+  if (isStorageError(error)) return DavError.fromStorage(error, overrides);
   throw error;
 }
 
