@@ -1,8 +1,9 @@
 /**
- * OAuth for Jottacloud (jottacloud-api.md §2): login-token exchange, refresh before expiry and
- * once on a 401, one refresh at a time per process (single flight) and per store (a lease).
+ * OAuth for Jottacloud (docs/jottacloud-protocol.md "Tokens and login"): login-token exchange,
+ * refresh before expiry and once on a 401, one refresh at a time per process (single flight)
+ * and per store (a lease).
  *
- * Refresh tokens rotate with reuse detection (§2.5): presenting a used one revokes the session.
+ * Refresh tokens rotate with reuse detection: presenting a used one revokes the session.
  * Hence the rules here: the newest token is saved before it is used; before refreshing, the store
  * is re-read (another process may already have rotated it); a refresh is only re-sent when the
  * first attempt certainly never reached the server.
@@ -15,7 +16,7 @@ import { decodeLoginToken } from './login-token.js';
 import { isNewerToken, type StoredToken, type TokenStore } from './token-store.js';
 import type { TokenResponse, WellKnown } from './wire-types.js';
 
-/** The client id of the standard flow (§2.3); shows as "Jottacloud CLI" in the user's devices. */
+/** The client id of the standard flow; shows as "Jottacloud CLI" in the user's devices. */
 export const CLI_CLIENT_ID = 'jottacli';
 export const CLI_SCOPE = 'openid offline_access';
 
@@ -52,7 +53,7 @@ export interface TokenManagerOptions extends AuthOptions {
 function form(fields: Record<string, string>): string {
   const params = new URLSearchParams();
   for (const key of Object.keys(fields).sort()) params.append(key, fields[key]!);
-  return params.toString(); // spaces become '+', as §2.3 shows
+  return params.toString(); // spaces become '+', as in the service's own form bodies
 }
 
 async function readText(res: Response): Promise<string> {
@@ -112,7 +113,7 @@ async function postTokenEndpoint(endpoint: string, fields: Record<string, string
   });
 }
 
-/** OIDC discovery (§2.2): the token endpoint named by the login token's well_known_link. */
+/** OIDC discovery: the token endpoint named by the login token's well_known_link. */
 export async function discover(wellKnownLink: string, options: AuthOptions = {}): Promise<WellKnown> {
   const doFetch = options.fetch ?? (fetch as FetchLike);
   return withRetry(
@@ -138,7 +139,7 @@ export async function discover(wellKnownLink: string, options: AuthOptions = {})
 }
 
 function toStored(res: TokenResponse, endpoint: string, clientId: string, generation: number, previous: StoredToken | undefined, now: number): StoredToken {
-  const lifetime = typeof res.expires_in === 'number' && res.expires_in > 0 ? res.expires_in : 3600; // one hour (§2.4)
+  const lifetime = typeof res.expires_in === 'number' && res.expires_in > 0 ? res.expires_in : 3600; // one hour, the usual
   return {
     accessToken: res.access_token,
     // A refresh answer without a new refresh token keeps the old one valid (plain OAuth).
@@ -154,7 +155,7 @@ function toStored(res: TokenResponse, endpoint: string, clientId: string, genera
 }
 
 /**
- * The standard flow (§2.1–§2.3): decode the personal login token, discover the token endpoint,
+ * The standard flow: decode the personal login token, discover the token endpoint,
  * exchange with the password grant, and save the result. The login token is single use.
  */
 export async function loginWithToken(pasted: string, store: TokenStore, options: AuthOptions = {}): Promise<StoredToken> {
@@ -296,7 +297,7 @@ export class TokenManager implements TokenSource {
 
   private async refreshGrant(current: StoredToken): Promise<StoredToken> {
     if (!current.refreshToken) throw new JottaAuthError(undefined, 'no_refresh_token', 'the stored token cannot be refreshed; log in again');
-    // Form client_id rather than Basic auth: other clients always do, and it always works (§2.5).
+    // Form client_id rather than Basic auth: other clients always do, and the service accepts it.
     const res = await postTokenEndpoint(
       current.tokenEndpoint,
       { client_id: current.clientId, grant_type: 'refresh_token', refresh_token: current.refreshToken },

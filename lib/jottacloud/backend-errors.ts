@@ -1,6 +1,6 @@
 /**
- * The one place where Jottacloud's failures become StorageError codes (architecture §5 habit 2).
- * Nothing outside lib/jottacloud ever sees a Jottacloud status code or exception name.
+ * The one place where Jottacloud's failures become StorageError codes (foreign vocabulary is
+ * translated once, where it enters). Nothing outside lib/jottacloud ever sees a Jottacloud status code or exception name.
  */
 import { StorageError, type StorageErrorCode } from '../storage/errors.js';
 import {
@@ -23,10 +23,10 @@ function httpCode(error: JottaHttpError): StorageErrorCode {
   }
   switch (error.status) {
     case 400:
-      // "JFS file names may not be longer than 255 characters" (§4.2).
+      // "JFS file names may not be longer than 255 characters".
       if (/longer than \d+ characters|name too long/i.test(detail)) return 'NAME_TOO_LONG';
       // InvalidArgumentException is about names on JFS paths; a bare "400 Bad request" (not XML)
-      // is what a `%` in a name gets (§4.2, rclone #9153).
+      // is what a `%` in a name gets (docs/jottacloud-protocol.md "Name encoding").
       if (exception === 'InvalidArgumentException' || error.exception === undefined) return 'INVALID_NAME';
       return 'INVALID_ARGUMENT';
     case 401:

@@ -138,7 +138,7 @@ export class JottacloudBackend implements StorageBackend {
 
   /**
    * The live entry at `segments`, or NOT_FOUND. `trashed`: a trashed file (with a completed
-   * revision) is found too; the service serves its bytes with mode=bin (§5.5). A trashed folder
+   * revision) is found too; the service serves its bytes with mode=bin. A trashed folder
    * is then a folder, so that reading it is IS_A_DIRECTORY like any folder.
    */
   private async lookup(segments: readonly string[], path: string, trashed = false): Promise<RemoteEntry> {
@@ -296,7 +296,7 @@ export class JottacloudBackend implements StorageBackend {
     return this.edge('remove', path, async () => {
       const segments = remoteSegments(path);
       if (segments.length === 0) throw new StorageError('PERMISSION_DENIED', 'the root cannot be removed');
-      // `dl` succeeds on missing paths (§5.7), so existence is checked first, like rclone's purgeCheck.
+      // `dl` succeeds on missing paths, so existence is checked first, like rclone's purgeCheck.
       const entry = await this.lookup(segments, path);
       if (entry.kind !== kind) {
         throw new StorageError(entry.kind === 'folder' ? 'IS_A_DIRECTORY' : 'NOT_A_DIRECTORY', `${path}: is a ${entry.kind}`);
@@ -399,7 +399,7 @@ export class JottacloudBackend implements StorageBackend {
     return this.edge('usage', undefined, async () => {
       const user = await this.client.user();
       const usage: Usage = { used: user.usage ?? 0 };
-      // capacity -1 means unlimited (§3.2).
+      // capacity -1 means unlimited.
       if (user.capacity !== undefined && user.capacity > 0) usage.total = user.capacity;
       return usage;
     });

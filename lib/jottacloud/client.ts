@@ -1,5 +1,5 @@
 /**
- * The Jottacloud client: one method per wire operation of jottacloud-api.md §10. It speaks in
+ * The Jottacloud client: one method per wire operation (docs/jottacloud-protocol.md). It speaks in
  * Jottacloud terms (devices, mount points, JottaFile) and throws JottaErrors; the storage-neutral
  * view is backend.ts.
  */
@@ -41,7 +41,7 @@ export interface ClientOptions {
   retry?: RetryPolicy;
   /** Wait for response headers at most this long (not for bodies, not for byte uploads). */
   timeoutMs?: number;
-  /** The JFS username; fetched from account/v1/customer when omitted (§3.1). */
+  /** The JFS username; fetched from account/v1/customer when omitted. */
   username?: string;
   upload?: UploadOptions;
 }
@@ -64,14 +64,14 @@ export class JottacloudClient {
     if (options.username) this.usernamePromise = Promise.resolve(options.username);
   }
 
-  // ------------------------------------------------------------ account (§3)
+  // ------------------------------------------------------------ account
 
   /** `GET {API}account/v1/customer`. */
   customer(): Promise<CustomerInfo> {
     return this.http.json<CustomerInfo>({ url: `${this.endpoints.api}account/v1/customer` });
   }
 
-  /** The JFS username: always from the customer document, never from the login token (§2.1). */
+  /** The JFS username: always from the customer document, never from the login token. */
   username(): Promise<string> {
     this.usernamePromise ??= this.customer().then(
       (c) => {
@@ -86,19 +86,19 @@ export class JottacloudClient {
     return this.usernamePromise;
   }
 
-  /** `GET {JFS}{user}`: usage, capacity and devices (§3.2). */
+  /** `GET {JFS}{user}`: usage, capacity and devices. */
   async user(): Promise<JottaUser> {
     const user = await this.username();
     return parseUser(await this.http.text({ url: jfsUrl(this.endpoints.jfs, [user]) }));
   }
 
-  /** `GET {JFS}{user}/{device}`: the device's mount points (§3.3). */
+  /** `GET {JFS}{user}/{device}`: the device's mount points. */
   async device(name: string = DEFAULT_DEVICE): Promise<JottaDevice> {
     const user = await this.username();
     return parseDevice(await this.http.text({ url: jfsUrl(this.endpoints.jfs, [user, name]) }));
   }
 
-  /** `POST {JFS}{user}/{device}/{mountpoint}` (§3.5); 200 when it already exists. */
+  /** `POST {JFS}{user}/{device}/{mountpoint}`; 200 when it already exists. */
   async createMountPoint(device: string, mountPoint: string): Promise<void> {
     const user = await this.username();
     await this.http.text({ method: 'POST', url: jfsUrl(this.endpoints.jfs, [user, device, mountPoint]), retry: 'idempotent' });
@@ -116,7 +116,7 @@ export class JottacloudClient {
     return absoluteJfsPath(await this.username(), at.device, at.mountPoint, at.segments);
   }
 
-  // ------------------------------------------------------------ read (§5.1, §5.2, §5.5)
+  // ------------------------------------------------------------ read
 
   /** `GET {path}`: a file, folder or mount point document. 404 throws JottaHttpError. */
   async get(at: JfsLocation): Promise<JfsDocument> {
@@ -163,7 +163,7 @@ export class JottacloudClient {
     }
   }
 
-  /** `GET {JFS}{user}/Jotta/Trash`: the roots of deletions across the account (§5.13). */
+  /** `GET {JFS}{user}/Jotta/Trash`: the roots of deletions across the account. */
   async trash(): Promise<JottaFolder> {
     const user = await this.username();
     const doc = parseJfsDocument(await this.http.text({ url: jfsUrl(this.endpoints.jfs, [user, DEFAULT_DEVICE, 'Trash']) }));
@@ -171,25 +171,25 @@ export class JottacloudClient {
     return doc.folder;
   }
 
-  // ------------------------------------------------------------ write (§5.6–§5.12)
+  // ------------------------------------------------------------ write
 
-  /** `POST {path}?mkDir=true`: creates parents too, 200 when it exists (§5.6). */
+  /** `POST {path}?mkDir=true`: creates parents too, 200 when it exists. */
   async mkdir(at: JfsLocation): Promise<void> {
     await this.command(at, { mkDir: 'true' }, 'idempotent');
   }
 
-  /** `dl=true` (trash; succeeds on missing paths) or `rm=true` (permanent; 404 when missing) (§5.7). */
+  /** `dl=true` (trash; succeeds on missing paths) or `rm=true` (permanent; 404 when missing). */
   async deleteFile(at: JfsLocation, hard: boolean): Promise<void> {
     await this.command(at, hard ? { rm: 'true' } : { dl: 'true' }, 'idempotent');
   }
 
-  /** `dlDir=true` / `rmDir=true`, recursive (§5.8). */
+  /** `dlDir=true` / `rmDir=true`, recursive. */
   async deleteFolder(at: JfsLocation, hard: boolean): Promise<void> {
     await this.command(at, hard ? { rmDir: 'true' } : { dlDir: 'true' }, 'idempotent');
   }
 
   /**
-   * `POST {src}?mv={abs dst}` (§5.9). Not idempotent (a repeat after success finds no source),
+   * `POST {src}?mv={abs dst}`. Not idempotent (a repeat after success finds no source),
    * so it is only repeated when the server declined it.
    */
   async moveFile(from: JfsLocation, to: JfsLocation): Promise<JottaFile> {
@@ -197,7 +197,7 @@ export class JottacloudClient {
   }
 
   /**
-   * `POST {src}/?mvDir={abs dst}` (§5.10). rclone sends the source unescaped; here it is escaped
+   * `POST {src}/?mvDir={abs dst}`. rclone sends the source unescaped; here it is escaped
    * like every other path, keeping the trailing slash the server needs.
    */
   async moveFolder(from: JfsLocation, to: JfsLocation): Promise<void> {
@@ -205,8 +205,8 @@ export class JottacloudClient {
   }
 
   /**
-   * `POST {src}?cp={abs dst}` (§5.9), with the trashed-destination repair: when a trashed file
-   * was at the destination, the copy stays in the trash (rclone #6112); a cphash restores it.
+   * `POST {src}?cp={abs dst}`, with the trashed-destination repair: when a trashed file was at
+   * the destination, the copy stays in the trash (a service quirk); a cphash restores it.
    */
   async copyFile(from: JfsLocation, to: JfsLocation): Promise<JottaFile> {
     const copied = await this.fileCommand(from, { cp: await this.absolutePath(to) }, 'idempotent');
@@ -220,7 +220,7 @@ export class JottacloudClient {
   }
 
   /**
-   * `POST {path}?cphash=true` with JSize/JMd5/JCreated/JModified (§5.11): sets the times of a
+   * `POST {path}?cphash=true` with JSize/JMd5/JCreated/JModified: sets the times of a
    * matching file, restores a trashed one, or creates it from known content. 404: no match.
    */
   async cphash(at: JfsLocation, input: CphashInput): Promise<JottaFile> {
@@ -238,7 +238,7 @@ export class JottacloudClient {
     return this.expectFile(xml);
   }
 
-  /** `GET {path}?mode=enableShare|disableShare` (§5.12); returns the download link or undefined. */
+  /** `GET {path}?mode=enableShare|disableShare`; returns the download link or undefined. */
   async setShare(at: JfsLocation, enabled: boolean): Promise<string | undefined> {
     const doc = parseJfsDocument(await this.http.text({ url: await this.url(at, { mode: enabled ? 'enableShare' : 'disableShare' }) }));
     const uri = doc.kind === 'file' ? doc.file.publicURI : doc.kind === 'folder' ? doc.folder.publicURI : undefined;
@@ -255,12 +255,12 @@ export class JottacloudClient {
     return publicLink(this.endpoints.www, await this.username(), publicURI);
   }
 
-  /** `POST {API}files/v1/purge_trash` (§7). */
+  /** `POST {API}files/v1/purge_trash`. */
   purgeTrash(): Promise<TrashResponse> {
     return this.http.json<TrashResponse>({ method: 'POST', url: `${this.endpoints.api}files/v1/purge_trash`, retry: 'idempotent' });
   }
 
-  // ------------------------------------------------------------ upload (§6)
+  // ------------------------------------------------------------ upload
 
   /**
    * `POST {API}files/v1/allocate`. rclone never retries it, but it is safe to repeat: a second
@@ -282,7 +282,7 @@ export class JottacloudClient {
     return allocatePath(at.device, at.mountPoint, at.segments);
   }
 
-  /** Allocate, then send bytes from resume_pos; resumes after a dropped connection (§6). */
+  /** Allocate, then send bytes from resume_pos; resumes after a dropped connection. */
   upload(at: JfsLocation, source: UploadSource, signal?: AbortSignal): Promise<JottaFile> {
     return uploadFile(this, at, source, { ...this.options.upload, signal });
   }
@@ -290,7 +290,7 @@ export class JottacloudClient {
   // ------------------------------------------------------------ helpers
 
   private async command(at: JfsLocation, query: Record<string, string>, retry: 'idempotent' | 'unprocessed'): Promise<string> {
-    // Command POSTs carry no body and no Content-Type (§1.5): with one, the server may take the
+    // Command POSTs carry no body and no Content-Type: with one, the server may take the
     // request for an upload.
     return this.http.text({ method: 'POST', url: await this.url(at, query), retry });
   }

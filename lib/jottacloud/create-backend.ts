@@ -15,7 +15,7 @@ export interface CreateJottacloudBackendOptions {
   /** A ready token source; otherwise one is built over `tokenStore` / `store`. */
   tokenSource?: TokenSource;
   /**
-   * A personal login token (single use, §2.1). Exchanged only when the token store is empty or
+   * A personal login token (single use). Exchanged only when the token store is empty or
    * `forceLogin` is set; otherwise the stored session is reused.
    */
   loginToken?: string;

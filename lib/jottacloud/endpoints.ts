@@ -1,5 +1,5 @@
 /**
- * Base URLs and the three path layouts (jottacloud-api.md §1.1, §4).
+ * Base URLs and the three path layouts (docs/jottacloud-protocol.md "Hosts" and "Paths").
  */
 
 export interface Endpoints {
@@ -11,7 +11,7 @@ export interface Endpoints {
   www: string;
 }
 
-/** The real service (§1.1). Every base can be overridden; that is how the emulator is reached. */
+/** The real service. Every base can be overridden; that is how the emulator is reached. */
 export const DEFAULT_ENDPOINTS: Readonly<Endpoints> = Object.freeze({
   jfs: 'https://jfs.jottacloud.com/jfs/',
   api: 'https://api.jottacloud.com/',
@@ -44,10 +44,10 @@ export function resolveEndpoints(overrides: Partial<Endpoints> = {}): Endpoints 
 }
 
 /**
- * Escapes one path segment (§4.3): a superset of rclone's escaping. encodeURIComponent leaves
- * `!'()*` alone, so those are encoded too. Jottacloud decodes a raw `+` in a path as a space
- * (rclone #2531), so `+` must always be `%2B` — encodeURIComponent guarantees that, as it does for
- * `#`, `?` and `%`.
+ * Escapes one path segment: a superset of rclone's escaping. encodeURIComponent leaves
+ * `!'()*` alone, so those are encoded too. Jottacloud decodes a raw `+` in a path as a space (a
+ * file `notepad++.exe` is reached as `notepad%2B%2B.exe`), so `+` must always be `%2B` —
+ * encodeURIComponent guarantees that, as it does for `#`, `?` and `%`.
  */
 export function escapeSegment(segment: string): string {
   return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -60,7 +60,7 @@ export function jfsUrl(base: string, segments: readonly string[], query?: Record
 }
 
 /**
- * Query strings use form encoding like Go's url.Values.Encode (§1.5): keys sorted, space `+`,
+ * Query strings use form encoding like Go's url.Values.Encode: keys sorted, space `+`,
  * `+` `%2B`, `/` `%2F`.
  */
 export function withQuery(url: string, query?: Record<string, string>): string {
@@ -71,22 +71,22 @@ export function withQuery(url: string, query?: Record<string, string>): string {
   return qs ? `${url}?${qs}` : url;
 }
 
-/** Absolute JFS path (§4.1) for mv/cp/mvDir values: `/{user}/{device}/{mountpoint}/…`, unescaped. */
+/** Absolute JFS path for mv/cp/mvDir values: `/{user}/{device}/{mountpoint}/…`, unescaped. */
 export function absoluteJfsPath(user: string, device: string, mountPoint: string, segments: readonly string[]): string {
   return `/${[user, device, mountPoint, ...segments].join('/')}`;
 }
 
-/** Allocate path (§4.1, §6.2): literally `/jfs/{device}/{mountpoint}/…`, no username, unescaped. */
+/** Allocate path: literally `/jfs/{device}/{mountpoint}/…`, no username, unescaped. */
 export function allocatePath(device: string, mountPoint: string, segments: readonly string[]): string {
   return `/${['jfs', device, mountPoint, ...segments].join('/')}`;
 }
 
-/** liststream path form (§5.3): `/{mountpoint}/…` (no user, no device). */
+/** liststream path form: `/{mountpoint}/…` (no user, no device). */
 export function liststreamPath(mountPoint: string, segments: readonly string[]): string {
   return `/${[mountPoint, ...segments].join('/')}`;
 }
 
-/** Public download link (§5.12): `{www}opin/io/downloadPublic/{user}/{publicURI}`. */
+/** Public download link: `{www}opin/io/downloadPublic/{user}/{publicURI}`. */
 export function publicLink(www: string, user: string, publicURI: string): string {
   return `${withSlash(www)}opin/io/downloadPublic/${escapeSegment(user)}/${escapeSegment(publicURI)}`;
 }

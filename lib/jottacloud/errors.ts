@@ -1,6 +1,7 @@
 /**
- * Jottacloud's own failure vocabulary (jottacloud-api.md §8). These typed errors live only inside
- * lib/jottacloud; backend-errors.ts turns them into StorageError codes exactly once, at the edge.
+ * Jottacloud's own failure vocabulary (docs/jottacloud-protocol.md "Errors"). These typed errors
+ * live only inside lib/jottacloud; backend-errors.ts turns them into StorageError codes exactly
+ * once, at the edge.
  */
 import type { JsonErrorBody, OAuthErrorBody, XmlErrorBody } from './wire-types.js';
 
@@ -10,7 +11,7 @@ export abstract class JottaError extends Error {
   }
 }
 
-/** A non-2xx answer from JFS or the API host, decoded from XML (§8.1), JSON (§8.2) or plain text. */
+/** A non-2xx answer from JFS or the API host, decoded from XML (JFS), JSON (API) or plain text. */
 export class JottaHttpError extends JottaError {
   override readonly name = 'JottaHttpError';
   /** The HTTP status (the XML `<code>` mirrors it). */
@@ -43,7 +44,7 @@ export class JottaHttpError extends JottaError {
   }
 }
 
-/** The identity server refused a grant (§8.3). The user must log in again; never retried. */
+/** The identity server refused a grant. The user must log in again; never retried. */
 export class JottaAuthError extends JottaError {
   override readonly name = 'JottaAuthError';
   constructor(
@@ -139,7 +140,7 @@ export function decodeHttpError(
   return new JottaHttpError({ status, detail: plain || statusText || `HTTP ${status}`, retryAfterMs });
 }
 
-/** OAuth error JSON (§8.3), or undefined. */
+/** OAuth error JSON, or undefined. */
 export function decodeOAuthError(body: string): OAuthErrorBody | undefined {
   const json = tryJson(body) as Partial<OAuthErrorBody> | undefined;
   return json && typeof json.error === 'string' ? { error: json.error, error_description: json.error_description } : undefined;

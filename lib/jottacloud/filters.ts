@@ -1,7 +1,7 @@
 /**
- * What a listing shows (jottacloud-api.md §5.1, rclone's validFile/validFolder): a file only when
- * its current revision is COMPLETED and, by default, it is not in the trash; in the trashed-only
- * view only trashed files. Folders are hidden when trashed, except in the trashed-only view (so
+ * What a listing shows (docs/jottacloud-protocol.md "Folder listings"; rclone's validFile and
+ * validFolder): a file only when its current revision is COMPLETED and, by default, it is not in
+ * the trash; in the trashed-only view only trashed files. Folders are hidden when trashed, except in the trashed-only view (so
  * that it can be descended).
  */
 import type { JottaFile, JottaFolderRef } from './wire-types.js';

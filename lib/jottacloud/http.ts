@@ -1,5 +1,5 @@
 /**
- * Authenticated HTTP with the retry rules of jottacloud-api.md §1.6: 429, 500, 502, 503, 504,
+ * Authenticated HTTP with the retry rules rclone uses against the service: 429, 500, 502, 503, 504,
  * 509 and transport errors are retried with backoff for idempotent calls; a non-idempotent call
  * is repeated only when the server certainly did not act on it. A 401 leads to one token refresh
  * and one repeat (a 401 means the request was not processed, so this is safe for any call).

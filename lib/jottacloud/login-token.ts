@@ -1,5 +1,6 @@
 /**
- * The personal login token (jottacloud-api.md §2.1): base64url without padding of a JSON object.
+ * The personal login token (docs/jottacloud-protocol.md "Tokens and login"): base64url without
+ * padding of a JSON object.
  * Decoded leniently (whitespace, padding, the standard alphabet) because users paste it.
  */
 import { JottaConfigError } from './errors.js';

@@ -1,6 +1,6 @@
 /**
- * White-label services (jottacloud-api.md §2.6). All use the same jfs./api. hosts; only the
- * identity server differs. The standard (login token) flow does not need this table — the token
+ * White-label services (docs/jottacloud-protocol.md "Tokens and login"). All use the same
+ * jfs./api. hosts; only the identity server differs. The standard (login token) flow does not need this table — the token
  * carries its issuer — but the traditional flow and token refresh of such accounts do.
  */
 
@@ -48,5 +48,5 @@ export function tokenEndpointUrl(service: WhiteLabelService): string {
   return `https://${service.domain}/auth/realms/${service.realm}/protocol/openid-connect/token`;
 }
 
-/** rclone's hard-coded default token endpoint (§2.2). */
+/** rclone's hard-coded default token endpoint. */
 export const DEFAULT_TOKEN_ENDPOINT = 'https://id.jottacloud.com/auth/realms/jottacloud/protocol/openid-connect/token';

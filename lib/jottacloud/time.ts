@@ -1,5 +1,5 @@
 /**
- * The two timestamp formats of the wire (jottacloud-api.md §1.3).
+ * The two timestamp formats of the wire (docs/jottacloud-protocol.md "Time formats").
  *
  * JottaTime: `2024-03-07-T09:15:42Z` or `2024-03-07-T10:15:42+0100` — note the `-` before `T`
  * and the colon-less offset. Used in all JFS XML and in the cphash JCreated/JModified headers.

@@ -101,8 +101,8 @@ function uploadedFile(at: JfsLocation, allocated: AllocateResponse, answer: Uplo
   const modified = answer?.modified !== undefined ? new Date(answer.modified) : source.modified;
   if (modified && !Number.isNaN(modified.getTime())) revision.modified = modified;
   if (created) revision.created = created;
-  // [U] Whether allocate echoes the stored spelling of an existing name of another case is not
-  // known; the vfs addresses an existing file by its stored name, so both agree there.
+  // Unconfirmed whether allocate echoes the stored spelling of an existing name of another case;
+  // the vfs addresses an existing file by its stored name, so both agree there.
   const name = allocated.name || at.segments[at.segments.length - 1] || '';
   return { name, deleted: false, currentRevision: revision, revisions: [] };
 }

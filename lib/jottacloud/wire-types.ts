@@ -1,13 +1,14 @@
 /**
- * Every shape that crosses the wire, in one place (jottacloud-api.md §2–§8), each with a trimmed
- * sample. XML documents are described as they look *after* lib/jottacloud/xml.ts decoded them:
- * empty elements are undefined, numbers are numbers, times are Dates, md5 is lowercase.
+ * Every shape that crosses the wire, in one place, each with a trimmed sample; what they mean is
+ * in docs/jottacloud-protocol.md. XML documents are described as they look *after*
+ * lib/jottacloud/xml.ts decoded them: empty elements are undefined, numbers are numbers, times
+ * are Dates, md5 is lowercase.
  */
 
-// ---------------------------------------------------------------- auth (§2)
+// ---------------------------------------------------------------- auth
 
 /**
- * The personal login token, decoded (§2.1). The pasted string is base64url(JSON).
+ * The personal login token, decoded. The pasted string is base64url(JSON).
  * `{"username":"3kq8…","realm":"jottacloud","well_known_link":"https://id.jottacloud.com/auth/realms/jottacloud/.well-known/openid-configuration","auth_token":"vN3Q…"}`
  */
 export interface LoginToken {
@@ -18,7 +19,7 @@ export interface LoginToken {
 }
 
 /**
- * OIDC discovery (§2.2); only the token endpoint is used.
+ * OIDC discovery; only the token endpoint is used.
  * `{"issuer":"https://id.jottacloud.com/auth/realms/jottacloud","token_endpoint":"…/protocol/openid-connect/token",…}`
  */
 export interface WellKnown {
@@ -28,7 +29,7 @@ export interface WellKnown {
 }
 
 /**
- * OAuth token JSON (§2.4).
+ * OAuth token JSON.
  * `{"access_token":"eyJ…","expires_in":3600,"refresh_expires_in":0,"refresh_token":"eyJ…","token_type":"bearer","scope":"openid email offline_access"}`
  */
 export interface TokenResponse {
@@ -42,16 +43,16 @@ export interface TokenResponse {
   scope?: string;
 }
 
-/** OAuth error JSON (§8.3). `{"error":"invalid_grant","error_description":"Stale token"}` */
+/** OAuth error JSON. `{"error":"invalid_grant","error_description":"Stale token"}` */
 export interface OAuthErrorBody {
   error: string;
   error_description?: string;
 }
 
-// ---------------------------------------------------------------- account (§3)
+// ---------------------------------------------------------------- account
 
 /**
- * `GET {API}account/v1/customer` (§3.1), JSON.
+ * `GET {API}account/v1/customer`, JSON.
  * `{"username":"3kq8z1lmd0c7w2vpa9xe4tfh","email":"kari@example.no","name":"Kari Nordmann","account_type":"unlimited","subscription_type":"MONTHLY","usage":1073741824,"quota":-1,"write_locked":false,"read_locked":false}`
  */
 export interface CustomerInfo {
@@ -73,19 +74,19 @@ export interface CustomerInfo {
 }
 
 /**
- * `<mountPoint>` inside a device document (§3.3). Numbers may be empty (Trash: `<size></size>`).
+ * `<mountPoint>` inside a device document. Numbers may be empty (Trash: `<size></size>`).
  * `<mountPoint><name xml:space="preserve">Archive</name><size>1073741824</size><modified>2024-03-07-T09:18:44Z</modified></mountPoint>`
  */
 export interface JottaMountPoint {
   name: string;
   size?: number;
   modified?: Date;
-  /** Deleted custom mount points carry a `<deleted>` child element (§3.3). */
+  /** Deleted custom mount points carry a `<deleted>` child element. */
   deleted: boolean;
 }
 
 /**
- * `GET {JFS}{user}/{device}` → `<device>` (§3.3); also the entries of `<user><devices>`.
+ * `GET {JFS}{user}/{device}` → `<device>`; also the entries of `<user><devices>`.
  * `<device><name xml:space="preserve">Jotta</name><display_name …>Jotta</display_name><type>JOTTA</type><sid>2f4d…</sid><size>1073741824</size><modified>…</modified><user>3kq8…</user><mountPoints>…</mountPoints></device>`
  */
 export interface JottaDevice {
@@ -100,7 +101,7 @@ export interface JottaDevice {
 }
 
 /**
- * `GET {JFS}{user}` → `<user>` (§3.2). capacity -1 = unlimited.
+ * `GET {JFS}{user}` → `<user>`. capacity -1 = unlimited.
  * `<user><username>3kq8…</username><account-type>unlimited</account-type><locked>false</locked><capacity>-1</capacity><usage>1073741824</usage><write-locked>false</write-locked><devices><device>…</device></devices></user>`
  */
 export interface JottaUser {
@@ -116,12 +117,12 @@ export interface JottaUser {
   devices: JottaDevice[];
 }
 
-// ---------------------------------------------------------------- files and folders (§5)
+// ---------------------------------------------------------------- files and folders
 
 export type RevisionState = 'COMPLETED' | 'INCOMPLETE' | 'CORRUPT' | 'ADDED' | 'PROCESSING';
 
 /**
- * `<currentRevision>`, `<latestRevision>`, `<revision>` (§5.1). `size` is absent on unfinished
+ * `<currentRevision>`, `<latestRevision>`, `<revision>`. `size` is absent on unfinished
  * revisions; md5 may have been uppercase on the wire.
  * `<currentRevision><number>3</number><state>COMPLETED</state><created>2024-01-10-T08:00:00Z</created><modified>…</modified><mime>application/pdf</mime><size>482113</size><md5>9f86…</md5><updated>…</updated></currentRevision>`
  */
@@ -137,7 +138,7 @@ export interface JottaRevision {
 }
 
 /**
- * `<file>` — a child in a listing, or the root of a file document (§5.1, §5.2).
+ * `<file>` — a child in a listing, or the root of a file document.
  * `<file name="q4 summary.pdf" uuid="6e1f…" deleted="2024-02-20-T18:03:27Z"><abspath>…</abspath><publicURI>5c1e…</publicURI><currentRevision>…</currentRevision><revisions>…</revisions></file>`
  */
 export interface JottaFile {
@@ -155,7 +156,7 @@ export interface JottaFile {
   revisions: JottaRevision[];
 }
 
-/** `<folder name="Drafts"/>` or a tombstone `<folder name="Old" deleted="…"><abspath>…</abspath></folder>` (§5.1). */
+/** `<folder name="Drafts"/>` or a tombstone `<folder name="Old" deleted="…"><abspath>…</abspath></folder>`. */
 export interface JottaFolderRef {
   name: string;
   deleted: boolean;
@@ -167,7 +168,7 @@ export interface JottaFolderRef {
 }
 
 /**
- * A folder listing: root `<folder>` or `<mountPoint>` (§5.1; the Trash view §5.13 is a mountPoint).
+ * A folder listing: root `<folder>` or `<mountPoint>` (the Trash view is a mountPoint too).
  * `<folder name="Reports" time="…" host="dn-098"><path>/3kq8…/Jotta/Archive</path><folders><folder name="2023"/></folders><files><file …/></files><metadata total="6" …/></folder>`
  */
 export interface JottaFolder {
@@ -186,16 +187,16 @@ export interface JottaFolder {
   files: JottaFile[];
 }
 
-/** A JFS path GET answers with one of these; which one tells file from folder (§5.2). */
+/** A JFS path GET answers with one of these; which one tells file from folder. */
 export type JfsDocument =
   | { kind: 'file'; file: JottaFile }
   | { kind: 'folder'; folder: JottaFolder }
   | { kind: 'other'; root: string };
 
-// ---------------------------------------------------------------- upload (§6) and trash (§7)
+// ---------------------------------------------------------------- upload and trash
 
 /**
- * `POST {API}files/v1/allocate` request (§6.2); path is `/jfs/{device}/{mountpoint}/…`, not escaped.
+ * `POST {API}files/v1/allocate` request; path is `/jfs/{device}/{mountpoint}/…`, not escaped.
  * `{"bytes":482113,"created":"2024-01-10T08:00:00Z","md5":"9f86…","modified":"2024-01-12T16:45:10Z","path":"/jfs/Jotta/Archive/Reports/q4 summary.pdf"}`
  */
 export interface AllocateRequest {
@@ -207,7 +208,7 @@ export interface AllocateRequest {
 }
 
 /**
- * Allocate response (§6.2). COMPLETED: nothing to send (dedup or same content).
+ * Allocate response. COMPLETED: nothing to send (dedup or same content).
  * `{"name":"q4 summary.pdf","path":"/jfs/Jotta/Archive/Reports/q4 summary.pdf","state":"INCOMPLETE","upload_id":"u-5f2c…","upload_url":"https://up-no-042…/files/v1/upload/u-5f2c…","bytes":482113,"resume_pos":0}`
  */
 export interface AllocateResponse {
@@ -221,7 +222,7 @@ export interface AllocateResponse {
 }
 
 /**
- * `POST {upload_url}` success (§6.3); `modified` is Unix milliseconds.
+ * `POST {upload_url}` success; `modified` is Unix milliseconds.
  * `{"path":"/jfs/Jotta/Archive/Reports/q4 summary.pdf","content_id":"c-7d1a…","bytes":482113,"md5":"9f86…","modified":1705077910000}`
  */
 export interface UploadResponse {
@@ -232,16 +233,16 @@ export interface UploadResponse {
   modified?: number;
 }
 
-/** `POST {API}files/v1/purge_trash` (§7). `{"folders":2,"files":5}` */
+/** `POST {API}files/v1/purge_trash`. `{"folders":2,"files":5}` */
 export interface TrashResponse {
   folders?: number;
   files?: number;
 }
 
-// ---------------------------------------------------------------- errors (§8)
+// ---------------------------------------------------------------- errors
 
 /**
- * JFS XML error (§8.1); `code` mirrors the HTTP status.
+ * JFS XML error; `code` mirrors the HTTP status.
  * `<error><code>404</code><message>no.jotta.backup.errors.NoSuchFileException: File /3kq8…/x.txt does not exist</message><reason>Not Found</reason><cause></cause><hostname>dn-131</hostname><x-id>284615930471</x-id></error>`
  */
 export interface XmlErrorBody {
@@ -253,7 +254,7 @@ export interface XmlErrorBody {
   xId?: string;
 }
 
-/** API JSON error (§8.2). `{"code":420,"message":"…","cause":"…","error_id":"IncompleteUploadOpenApiException","x-id":"…"}` */
+/** API JSON error. `{"code":420,"message":"…","cause":"…","error_id":"IncompleteUploadOpenApiException","x-id":"…"}` */
 export interface JsonErrorBody {
   code?: number;
   message?: string;

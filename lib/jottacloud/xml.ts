@@ -1,5 +1,5 @@
 /**
- * Decodes JFS XML (jottacloud-api.md §1.4, §3, §5, §8.1) into the shapes of wire-types.ts.
+ * Decodes JFS XML (docs/jottacloud-protocol.md "XML documents") into the shapes of wire-types.ts.
  * Lenient like rclone's decoder: unknown elements are ignored, empty elements are undefined,
  * numeric character references and HTML entities are decoded.
  */
@@ -149,7 +149,7 @@ function attr(node: Node, name: string): string | undefined {
   return value === undefined ? undefined : String(value);
 }
 
-/** Empty numbers happen (`<size></size>` on Trash, §1.4): undefined, not 0 and not NaN. */
+/** Empty numbers happen (`<size></size>` on Trash): undefined, not 0 and not NaN. */
 function num(node: Node, key: string): number | undefined {
   const s = text(node, key);
   if (s === undefined) return undefined;
@@ -164,7 +164,7 @@ function bool(node: Node, key: string): boolean | undefined {
 
 function list(node: Node, wrapper: string, item: string): Node[] {
   const w = node[wrapper];
-  if (w === null || typeof w !== 'object') return []; // wrapper omitted when empty (§1.4)
+  if (w === null || typeof w !== 'object') return []; // wrapper omitted when empty
   const items = (w as Node)[item];
   return Array.isArray(items) ? items.map(asNode) : items === undefined ? [] : [asNode(items)];
 }
@@ -179,7 +179,7 @@ function revision(node: Node | undefined): JottaRevision | undefined {
     updated: parseJottaTime(text(node, 'updated')),
     mime: text(node, 'mime'),
     size: num(node, 'size'),
-    // Uppercase md5 was observed in older responses (§5.1): normalise once, here.
+    // Uppercase md5 was observed in older responses: normalise once, here.
     md5: text(node, 'md5')?.toLowerCase(),
   };
 }
@@ -235,7 +235,7 @@ export function decodeFolder(root: 'folder' | 'mountPoint', node: Node): JottaFo
   };
 }
 
-/** Any JFS path document (§5.1/§5.2): file, folder or mount point. */
+/** Any JFS path document: file, folder or mount point. */
 export function parseJfsDocument(xml: string): JfsDocument {
   const { root, node } = parseXmlRoot(xml);
   if (root === 'file') return { kind: 'file', file: decodeFile(node) };
@@ -288,7 +288,7 @@ export function parseUser(xml: string): JottaUser {
   };
 }
 
-/** `<error>` body (§8.1); undefined when the text is not such a document. */
+/** `<error>` body; undefined when the text is not such a document. */
 export function parseXmlError(xml: string): XmlErrorBody | undefined {
   if (!/<error[\s>]/.test(xml)) return undefined;
   try {
