@@ -1,5 +1,6 @@
 /**
- * Subcommand dispatch. Each subcommand lives in lib/cli/<name>.ts and exports
+ * Subcommand dispatch. Each subcommand lives in lib/cli/<name>.ts (login, in several files, in
+ * lib/cli/login/index.ts) and exports
  * `run(argv: string[]): Promise<number>` (the exit code). Modules load lazily so that
  * `jottadav hash-password` does not pay for the whole server.
  */
@@ -49,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   let module: { run?: (argv: string[]) => Promise<number> };
   try {
-    module = (await import(`./${name}.js`)) as typeof module;
+    module = (await import(name === 'login' ? './login/index.js' : `./${name}.js`)) as typeof module;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
       console.error(`jottadav: '${name}' is not available in this build yet`);

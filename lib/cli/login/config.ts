@@ -3,14 +3,14 @@
  * merged into what the config already holds (other accounts, users and settings are kept).
  */
 import { dirname, relative, sep } from 'node:path';
-import { readRawConfig, writeConfigFile } from '../config/index.js';
-import { hashPassword } from '../dav/auth.js';
-import type { Endpoints, WhiteLabelService } from '../jottacloud/index.js';
-import { askDavUser } from './login-dav-user.js';
-import { LoginError } from './login-errors.js';
-import type { LoginFlags } from './login-flags.js';
-import { confirm } from './login-prompts.js';
-import type { Terminal } from './terminal.js';
+import { readRawConfig, writeConfigFile } from '../../config/index.js';
+import { hashPassword } from '../../dav/auth.js';
+import type { Endpoints, WhiteLabelService } from '../../jottacloud/index.js';
+import { askDavUser } from './dav-user.js';
+import { LoginError } from './errors.js';
+import type { LoginFlags } from './flags.js';
+import { confirm } from './prompts.js';
+import type { Terminal } from '../terminal.js';
 
 /** What the wizard settled on for one account. */
 export interface AccountChoice {

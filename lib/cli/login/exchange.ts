@@ -5,7 +5,7 @@
  * so that a later mistake never costs the user a new login token.
  */
 import { dirname } from 'node:path';
-import { rememberLoginTokenUsed, whenLoginTokenUsed } from '../config/index.js';
+import { rememberLoginTokenUsed, whenLoginTokenUsed } from '../../config/index.js';
 import {
   decodeLoginToken,
   type FileTokenStore,
@@ -16,12 +16,12 @@ import {
   loginWithToken,
   type FetchLike,
   type WhiteLabelService,
-} from '../jottacloud/index.js';
-import { isNetworkFailure, LoginError } from './login-errors.js';
-import type { LoginFlags } from './login-flags.js';
-import { askSecret, confirm } from './login-prompts.js';
-import { whereToGetToken } from './login-service.js';
-import type { Terminal } from './terminal.js';
+} from '../../jottacloud/index.js';
+import { isNetworkFailure, LoginError } from './errors.js';
+import type { LoginFlags } from './flags.js';
+import { askSecret, confirm } from './prompts.js';
+import { whereToGetToken } from './service.js';
+import type { Terminal } from '../terminal.js';
 
 /** Where the token goes and how the identity server is reached. */
 export interface TokenTarget {

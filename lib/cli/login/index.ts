@@ -1,14 +1,13 @@
 /**
- * `jottadav login`: the interactive setup, modelled on rclone's Jottacloud wizard
- * (../shared/seed-rclone-jottacloud-docs.txt). This file is the command itself: the order of
- * the steps and the exit codes. The steps live beside it:
- *   login-flags.ts     flags and help (every question has a flag, so scripts can run it unattended)
- *   login-service.ts   which service: Jottacloud or a white-label one
- *   login-exchange.ts  the OAuth token: reuse the saved one, or exchange a personal login token
- *   login-account.ts   list the account; pick the device and mount point (default Jotta/Archive)
- *   login-config.ts    show the account entry, then write it and a WebDAV user
- *                      (login-dav-user.ts) into the config (0600)
- *   login-prompts.ts   the rclone-style questions; login-errors.ts: failures the user can act on
+ * `jottadav login`: the interactive setup, modelled on rclone's Jottacloud wizard. This file is
+ * the command itself: the order of the steps and the exit codes. The steps live beside it:
+ *   flags.ts     flags and help (every question has a flag, so scripts can run it unattended)
+ *   service.ts   which service: Jottacloud or a white-label one
+ *   exchange.ts  the OAuth token: reuse the saved one, or exchange a personal login token
+ *   account.ts   list the account; pick the device and mount point (default Jotta/Archive)
+ *   config.ts    show the account entry, then write it and a WebDAV user (dav-user.ts)
+ *                into the config (0600)
+ *   prompts.ts   the rclone-style questions; errors.ts: failures the user can act on
  *
  * The login token is single use: once exchanged, the resulting token is saved at once, before
  * any further question, so that a later mistake never costs the user a new login token. A rerun
@@ -16,20 +15,20 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import nodeFetch from 'node-fetch';
-import { accountTokenStore } from '../app.js';
-import { defaultConfigFile } from '../config/index.js';
-import { DEFAULT_DEVICE, DEFAULT_MOUNT_POINT, FileTokenStore, type FetchLike } from '../jottacloud/index.js';
-import { createStore } from '../store/create-store.js';
-import { chooseLocation, listAccount } from './login-account.js';
-import { readConfigToUpdate, saveAccount } from './login-config.js';
-import { LoginError } from './login-errors.js';
-import { obtainToken, rewritingFetch } from './login-exchange.js';
-import { endpointOverrides, parseLoginFlags, type LoginFlags } from './login-flags.js';
-import { chooseService } from './login-service.js';
-import { PromptCancelled, Terminal, type TerminalIo } from './terminal.js';
+import { accountTokenStore } from '../../app.js';
+import { defaultConfigFile } from '../../config/index.js';
+import { DEFAULT_DEVICE, DEFAULT_MOUNT_POINT, FileTokenStore, type FetchLike } from '../../jottacloud/index.js';
+import { createStore } from '../../store/create-store.js';
+import { chooseLocation, listAccount } from './account.js';
+import { readConfigToUpdate, saveAccount } from './config.js';
+import { LoginError } from './errors.js';
+import { obtainToken, rewritingFetch } from './exchange.js';
+import { endpointOverrides, parseLoginFlags, type LoginFlags } from './flags.js';
+import { chooseService } from './service.js';
+import { PromptCancelled, Terminal, type TerminalIo } from '../terminal.js';
 
 // Kept importable from here, where it lived before the wizard was split into files.
-export { explainLoginError } from './login-exchange.js';
+export { explainLoginError } from './exchange.js';
 
 export interface LoginDeps {
   io: TerminalIo;

@@ -15,11 +15,11 @@ import {
   type FetchLike,
   type JottaUser,
   type TokenStore,
-} from '../jottacloud/index.js';
-import { isNetworkFailure, LoginError } from './login-errors.js';
-import type { LoginFlags } from './login-flags.js';
-import { choose, confirm, findName } from './login-prompts.js';
-import type { Terminal } from './terminal.js';
+} from '../../jottacloud/index.js';
+import { isNetworkFailure, LoginError } from './errors.js';
+import type { LoginFlags } from './flags.js';
+import { choose, confirm, findName } from './prompts.js';
+import type { Terminal } from '../terminal.js';
 
 export interface ListedAccount {
   client: JottacloudClient;

@@ -3,10 +3,10 @@
  * accepts. Asked only while the config has no user yet (a rerun for a second account must not
  * nag); --dav-user adds or updates one at any time.
  */
-import { LoginError } from './login-errors.js';
-import type { LoginFlags } from './login-flags.js';
-import { askSecret } from './login-prompts.js';
-import type { Terminal } from './terminal.js';
+import { LoginError } from './errors.js';
+import type { LoginFlags } from './flags.js';
+import { askSecret } from './prompts.js';
+import type { Terminal } from '../terminal.js';
 
 export interface NewDavUser {
   name: string;

@@ -3,11 +3,11 @@
  * (the list rclone offers). Asked first, as rclone does: it decides where the user is told to
  * generate the login token, and it is recorded in the account entry.
  */
-import { SERVICES, type WhiteLabelService } from '../jottacloud/index.js';
-import { LoginError } from './login-errors.js';
-import type { LoginFlags } from './login-flags.js';
-import { ask, byNumber, sayNumbered } from './login-prompts.js';
-import type { Terminal } from './terminal.js';
+import { SERVICES, type WhiteLabelService } from '../../jottacloud/index.js';
+import { LoginError } from './errors.js';
+import type { LoginFlags } from './flags.js';
+import { ask, byNumber, sayNumbered } from './prompts.js';
+import type { Terminal } from '../terminal.js';
 
 /** --service, else the first (Jottacloud) with --yes, else asked by number or key. */
 export async function chooseService(flags: LoginFlags, term: Terminal): Promise<WhiteLabelService> {

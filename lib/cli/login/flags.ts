@@ -3,9 +3,9 @@
  * can run it unattended; the server URL flags point it at a non-default server (the local
  * emulator, a proxy).
  */
-import { isHttpUrl } from '../config/index.js';
-import type { Endpoints } from '../jottacloud/index.js';
-import { parseCommandLine, type CommandIo, type CommandValues } from './process.js';
+import { isHttpUrl } from '../../config/index.js';
+import type { Endpoints } from '../../jottacloud/index.js';
+import { parseCommandLine, type CommandIo, type CommandValues } from '../process.js';
 
 const HELP = `Usage: jottadav login [options]
 

@@ -4,8 +4,8 @@
  * answer here is required: input that ends first throws PromptCancelled, which runLogin reports
  * as a script missing an answer (piped stdin) or as a cancel (a terminal).
  */
-import type { LoginFlags } from './login-flags.js';
-import { PromptCancelled, type Terminal } from './terminal.js';
+import type { LoginFlags } from './flags.js';
+import { PromptCancelled, type Terminal } from '../terminal.js';
 
 /** A line that must be answered, trimmed. */
 export async function ask(term: Terminal, prompt: string): Promise<string> {
