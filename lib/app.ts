@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { endpointOverridesOf, isLoopbackHost, storeSpecOf, type AccountConfig, type JottadavConfig } from './config/index.js';
-import { startDavServer, type DavUser, type RunningDavServer } from './dav/index.js';
+import { startDavServer, type AuthOptions, type DavUser, type RunningDavServer, type StartOptions } from './dav/index.js';
 import { createJottacloudClient, FileTokenStore, JottacloudBackend, KeyValueTokenStore, SharedTokenStore, type TokenStore } from './jottacloud/index.js';
 import { createStore } from './store/create-store.js';
 import { namespaced, type KeyValueStore } from './store/key-value-store.js';
@@ -210,6 +210,23 @@ function healthEndpoint(path: string | null): ((req: IncomingMessage, res: Serve
   };
 }
 
+/** The protocol layer's settings from the config (specs take the registry's defaults through it). */
+export function davSettingsOf(config: JottadavConfig): Pick<StartOptions, 'host' | 'port' | 'basePath' | 'lockTimeout' | 'timeouts'> & { auth: Pick<AuthOptions, 'realm' | 'trustedProxies'> } {
+  const { server, locks } = config;
+  return {
+    host: server.host,
+    port: server.port,
+    basePath: server.basePath,
+    auth: { realm: server.realm, trustedProxies: server.trustedProxies },
+    lockTimeout: {
+      defaultSeconds: Math.round(locks.defaultTimeout / 1000),
+      minSeconds: Math.round(locks.minTimeout / 1000),
+      maxSeconds: Math.round(locks.maxTimeout / 1000),
+    },
+    timeouts: { headersMs: server.timeouts.headers, requestMs: server.timeouts.request, keepAliveMs: server.timeouts.keepAlive, idleMs: server.timeouts.idle },
+  };
+}
+
 export async function startApp(config: JottadavConfig, deps: AppDependencies): Promise<RunningApp> {
   const { logger } = deps;
   const store = createStore(storeSpecOf(config));
@@ -255,24 +272,16 @@ export async function startApp(config: JottadavConfig, deps: AppDependencies): P
   let dav: RunningDavServer | undefined;
   let metricsServer: RunningMetricsServer | undefined;
   try {
+    const settings = davSettingsOf(config);
     dav = await startDavServer({
+      ...settings,
       vfs: vfsFor,
       sharedResourceKeys: true,
       store: namespaced(store, 'dav'),
-      basePath: config.server.basePath,
       // Anonymous access serves requests without credentials; the users still log in beside it.
-      auth: { users, realm: config.server.realm, anonymous: anonymous !== undefined, readOnly: config.anonymous.readOnly, trustedProxies: config.server.trustedProxies },
-      lockTimeout: {
-        defaultSeconds: Math.round(config.locks.defaultTimeout / 1000),
-        minSeconds: Math.round(config.locks.minTimeout / 1000),
-        maxSeconds: Math.round(config.locks.maxTimeout / 1000),
-      },
+      auth: { ...settings.auth, users, ...(anonymous ? { anonymous: { readOnly: config.anonymous.readOnly } } : {}) },
       logger: (entry) => logger.request({ ...entry }),
-      host: config.server.host,
-      port: config.server.port,
       tls,
-      idleTimeoutMs: config.server.timeouts.idle || undefined,
-      timeouts: { headersMs: config.server.timeouts.headers, requestMs: config.server.timeouts.request, keepAliveMs: config.server.timeouts.keepAlive },
       intercept: healthEndpoint(config.server.healthPath),
     });
     if (config.metrics.enabled) metricsServer = await startMetricsServer(metrics, { host: config.metrics.host, port: config.metrics.port });

@@ -16,14 +16,13 @@ export interface DavUser {
 
 export interface AuthOptions {
   users?: DavUser[];
-  realm?: string;
+  realm: string;
   /**
    * Requests without credentials are served as the anonymous user. Requests with credentials
    * are still checked: the right ones are that user, wrong ones get 401. Never implicit.
+   * `readOnly`: anonymous requests may only read.
    */
-  anonymous?: boolean;
-  /** Anonymous requests may only read. */
-  readOnly?: boolean;
+  anonymous?: { readOnly: boolean };
   /**
    * Reverse proxies (addresses or CIDR subnets) whose X-Forwarded-For names the client; from
    * any other peer the header is ignored, since anyone can send it.
@@ -93,8 +92,7 @@ interface Failures {
 export class Authenticator {
   readonly realm: string;
   private readonly users = new Map<string, DavUser>();
-  private readonly anonymous: boolean;
-  private readonly anonymousReadOnly: boolean;
+  private readonly anonymous: { readOnly: boolean } | undefined;
   private readonly clients: ClientAddress;
   /**
    * Failures per (client address, user name): an attacker guessing one name blocks only that
@@ -114,16 +112,15 @@ export class Authenticator {
   private readonly checking = new Map<string, Promise<boolean>>();
   private readonly verify: (password: string, hash: string) => Promise<boolean>;
 
-  constructor(options: AuthOptions | undefined) {
-    this.anonymous = options?.anonymous === true;
-    this.anonymousReadOnly = options?.readOnly === true;
-    this.realm = options?.realm ?? 'jottadav';
-    for (const u of options?.users ?? []) this.users.set(u.name.normalize('NFC'), u);
-    this.clients = new ClientAddress(options?.trustedProxies ?? []);
-    this.verify = options?.verify ?? verifyPassword;
+  constructor(options: AuthOptions) {
+    this.anonymous = options.anonymous;
+    this.realm = options.realm;
+    for (const u of options.users ?? []) this.users.set(u.name.normalize('NFC'), u);
+    this.clients = new ClientAddress(options.trustedProxies ?? []);
+    this.verify = options.verify ?? verifyPassword;
     if (!this.anonymous && this.users.size === 0) {
       // Refusing to start beats silently serving an account to anyone.
-      throw new Error('auth: configure users, or { anonymous: true } explicitly');
+      throw new Error('auth: configure users, or anonymous access explicitly');
     }
   }
 
@@ -133,7 +130,7 @@ export class Authenticator {
 
   async authenticate(req: IncomingMessage): Promise<AuthResult> {
     const authorization = header(req, 'authorization');
-    if (authorization === undefined && this.anonymous) return { ok: true, user: undefined, readOnly: this.anonymousReadOnly };
+    if (authorization === undefined && this.anonymous) return { ok: true, user: undefined, readOnly: this.anonymous.readOnly };
     const credentials = parseBasic(authorization);
     if (!credentials) return { ok: false, status: 401 };
     const throttleKey = `${this.clients.of(req)}\n${credentials.user}`;

@@ -48,15 +48,14 @@ export interface DavServerOptions {
   sharedResourceKeys?: boolean;
   /** Locks and dead properties live here (under the 'dav' namespace). */
   store: KeyValueStore;
-  /** Where the WebDAV tree is mounted; default '/'. */
-  basePath?: string;
-  /** Users, `{ anonymous: true }`, or both; there is no implicit anonymous access. */
-  auth?: AuthOptions;
-  lockTimeout?: LockTimeoutBounds;
+  /** Where the WebDAV tree is mounted: '/' or a prefix such as '/dav'. */
+  basePath: string;
+  /** Users, anonymous access, or both; there is no implicit anonymous access. */
+  auth: AuthOptions;
+  /** The lifetime a LOCK gets when it asks for none, and the bounds of what it may ask for. */
+  lockTimeout: LockTimeoutBounds;
   logger?: (entry: DavLogEntry) => void;
 }
-
-export const DEFAULT_LOCK_TIMEOUT: LockTimeoutBounds = { defaultSeconds: 3600, minSeconds: 10, maxSeconds: 7 * 24 * 3600 };
 
 const WRITE_METHODS = new Set(['PUT', 'DELETE', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK']);
 
@@ -95,7 +94,7 @@ export function createDavHandler(options: DavServerOptions): DavHandler {
   const basePath = normaliseBasePath(options.basePath);
   const hrefs = new Hrefs(basePath);
   const auth = new Authenticator(options.auth);
-  const lockTimeout = options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT;
+  const lockTimeout = options.lockTimeout;
   const states = new Map<string, UserState>();
   const awaitingContinue = new WeakSet<IncomingMessage>();
 

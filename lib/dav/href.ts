@@ -31,8 +31,8 @@ export class Hrefs {
 }
 
 /** '/dav' → '/dav/', '' → '/'. */
-export function normaliseBasePath(basePath: string | undefined): string {
-  const segments = splitPath(basePath ?? '/');
+export function normaliseBasePath(basePath: string): string {
+  const segments = splitPath(basePath);
   return segments.length === 0 ? '/' : `/${segments.join('/')}/`;
 }
 

@@ -1,4 +1,4 @@
-export { createDavHandler, DEFAULT_LOCK_TIMEOUT, type DavHandler, type DavLogEntry, type DavServerOptions } from './handler.js';
+export { createDavHandler, type DavHandler, type DavLogEntry, type DavServerOptions } from './handler.js';
 export { startDavServer, type RunningDavServer, type StartOptions } from './server.js';
 export { hashPassword, verifyPassword, type AuthOptions, type DavUser } from './auth.js';
 export { STATUS_BY_CODE } from './errors.js';

@@ -9,22 +9,18 @@ import { answerPlainHttp } from './plain-http-on-tls.js';
 import { urlHost } from '../util/dial-address.js';
 
 export interface StartOptions extends DavServerOptions {
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** Default 0 (any free port). */
-  port?: number;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
   tls?: { cert: string | Buffer; key: string | Buffer };
-  /**
-   * A connection with no traffic for this long is closed. Generous by default: after a large
-   * upload the PUT answer waits, silently, until the Vfs has committed the file upstream.
-   */
-  idleTimeoutMs?: number;
   /**
    * Deadlines of the HTTP layer (the `server.timeouts` options): the request headers, the whole
    * request as received (0 = none: uploads take as long as they take; a deadline missed is a 408),
-   * and a kept-alive connection's wait for its next request.
+   * a kept-alive connection's wait for its next request, and a connection's silence mid-request
+   * (0 = never; keep it generous: after a large upload the PUT answer waits, silently, until the
+   * Vfs has committed the file upstream).
    */
-  timeouts?: { headersMs?: number; requestMs?: number; keepAliveMs?: number };
+  timeouts: { headersMs: number; requestMs: number; keepAliveMs: number; idleMs: number };
   /**
    * Requests this returns true for were answered outside the WebDAV tree (a health endpoint)
    * and never reach the protocol layer or its authentication.
@@ -63,14 +59,13 @@ export async function startDavServer(options: StartOptions): Promise<RunningDavS
       next(req, res);
     };
   const handler = serve(davHandler);
-  const headersTimeout = options.timeouts?.headersMs ?? 60_000;
-  // Hour-long uploads and downloads: no whole-request deadline unless one is configured.
-  const requestTimeout = options.timeouts?.requestMs ?? 0;
+  const headersTimeout = options.timeouts.headersMs;
+  const requestTimeout = options.timeouts.requestMs;
   const serverOptions: http.ServerOptions = {
     maxHeaderSize: MAX_HEADER_BYTES,
     requestTimeout,
     headersTimeout,
-    keepAliveTimeout: options.timeouts?.keepAliveMs ?? 5_000,
+    keepAliveTimeout: options.timeouts.keepAliveMs,
     // Node checks the two deadlines above on this interval (30 s by default): often enough that
     // a short deadline is kept to within a quarter of itself.
     connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(Math.min(headersTimeout, requestTimeout || Infinity) / 4))),
@@ -84,7 +79,7 @@ export async function startDavServer(options: StartOptions): Promise<RunningDavS
     server = http.createServer(serverOptions, handler);
   }
   server.maxHeadersCount = 200;
-  server.timeout = options.idleTimeoutMs ?? 60 * 60 * 1000;
+  server.timeout = options.timeouts.idleMs;
   // We decide on 100 Continue ourselves, after auth and preconditions (ctx.continue()).
   server.on('checkContinue', serve(davHandler.checkContinue));
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
@@ -103,10 +98,10 @@ export async function startDavServer(options: StartOptions): Promise<RunningDavS
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
+    server.listen(options.port, host, () => {
       server.off('error', reject);
       resolve();
     });

@@ -15,6 +15,7 @@ import { MemoryStore } from '../../lib/store/memory-store.js';
 import { MemoryVfs } from '../support/memory-vfs.js';
 import { findLitmus, LITMUS_SUITES, runLitmus, type LitmusSuiteResult } from '../support/litmus.js';
 import type { BenchResult } from './types.js';
+import { DAV_DEFAULTS } from '../support/defaults.js';
 
 const USER = 'litmus';
 const PASSWORD = 'litmus-pass';
@@ -76,9 +77,10 @@ function score(reference: LitmusSuiteResult | undefined, run: LitmusSuiteResult 
 export async function run(): Promise<BenchResult[]> {
   if (!findLitmus()) throw new Error('litmus is not installed (Debian package "litmus")');
   const ours = await startDavServer({
+    ...DAV_DEFAULTS,
     vfs: new MemoryVfs(),
     store: new MemoryStore(),
-    auth: { users: [{ name: USER, passwordHash: await hashPassword(PASSWORD) }] },
+    auth: { ...DAV_DEFAULTS.auth, users: [{ name: USER, passwordHash: await hashPassword(PASSWORD) }] },
   });
   let child: Child | undefined;
   const results: BenchResult[] = [];

@@ -15,6 +15,7 @@ import { startDavServer } from '../../lib/dav/index.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import { MemoryVfs } from '../support/memory-vfs.js';
 import type { BenchResult } from './types.js';
+import { DAV_DEFAULTS } from '../support/defaults.js';
 
 const FILES = Number(process.env.JOTTADAV_BENCH_FILES ?? 10_000);
 const ROUNDS = Number(process.env.JOTTADAV_BENCH_ROUNDS ?? 20);
@@ -82,7 +83,7 @@ export async function run(): Promise<BenchResult[]> {
   await vfs.mkdir('/big');
   for (let i = 0; i < FILES; i++) await vfs.write(`/big/file-${String(i).padStart(5, '0')}.txt`, Readable.from([Buffer.from('x')]));
   const store = new MemoryStore();
-  const server = await startDavServer({ vfs, store, auth: { anonymous: true } });
+  const server = await startDavServer({ ...DAV_DEFAULTS, vfs, store, auth: { ...DAV_DEFAULTS.auth, anonymous: { readOnly: false } } });
   const port = Number(new URL(server.url).port);
   try {
     const out: BenchResult[] = [];

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { Authenticator, hashPassword, verifyPassword } from '../../lib/dav/auth.js';
+import { DAV_DEFAULTS } from '../support/defaults.js';
 
 function request(authorization: string): IncomingMessage {
   return { headers: { authorization }, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
@@ -18,6 +19,7 @@ describe('dav: concurrent requests with the same credentials share one password 
   it('regression: 50 requests at once cost one check; right ones are all let in, wrong ones all 401', async () => {
     let checks = 0;
     const auth = new Authenticator({
+      ...DAV_DEFAULTS.auth,
       users: [{ name: 'alice', passwordHash: await hashPassword('right', { N: 1024, r: 8, p: 1 }) }],
       verify: (password, hash) => {
         checks++;

@@ -7,6 +7,7 @@ import { startDavServer, type DavLogEntry, type StartOptions } from '../../lib/d
 import { hashPassword } from '../../lib/dav/auth.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import { MemoryVfs } from '../support/memory-vfs.js';
+import { DAV_DEFAULTS } from '../support/defaults.js';
 
 export const USER = 'alice';
 export const PASSWORD = 'p@ss:word';
@@ -42,9 +43,11 @@ export async function startTestServer(overrides: Partial<StartOptions> & { caseI
   const store = new MemoryStore();
   const log: DavLogEntry[] = [];
   const running = await startDavServer({
+    ...DAV_DEFAULTS,
     vfs,
     store,
-    auth: { users: [{ name: USER, passwordHash: await passwordHash() }, { name: 'bob', passwordHash: await passwordHash() }, { name: 'reader', passwordHash: await passwordHash(), readOnly: true }] },
+    auth: {
+      ...DAV_DEFAULTS.auth, users: [{ name: USER, passwordHash: await passwordHash() }, { name: 'bob', passwordHash: await passwordHash() }, { name: 'reader', passwordHash: await passwordHash(), readOnly: true }] },
     logger: (e) => log.push(e),
     ...overrides,
   });

@@ -3,6 +3,7 @@ import { startDavServer } from '../../lib/dav/index.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import { MemoryVfs } from '../support/memory-vfs.js';
 import { basic, lockBody, passwordHash, startTestServer, USER, type TestServer } from './harness.js';
+import { DAV_DEFAULTS } from '../support/defaults.js';
 
 describe('dav: LOCK, UNLOCK and the If header', () => {
   let server: TestServer;
@@ -144,9 +145,9 @@ describe('dav: LOCK, UNLOCK and the If header', () => {
       close: () => inner.close(),
     };
     const vfs = new MemoryVfs();
-    const auth = { users: [{ name: USER, passwordHash: await passwordHash() }] };
-    const one = await startDavServer({ vfs, store, auth });
-    const two = await startDavServer({ vfs, store, auth });
+    const auth = { ...DAV_DEFAULTS.auth, users: [{ name: USER, passwordHash: await passwordHash() }] };
+    const one = await startDavServer({ ...DAV_DEFAULTS, vfs, store, auth });
+    const two = await startDavServer({ ...DAV_DEFAULTS, vfs, store, auth });
     try {
       await fetch(`${one.url}race.txt`, { method: 'PUT', body: 'x', headers: { Authorization: basic() } });
       const attempts = Array.from({ length: 16 }, (_, i) =>
@@ -164,9 +165,9 @@ describe('dav: LOCK, UNLOCK and the If header', () => {
   it('shares locks between two server instances on one store (multi-instance)', async () => {
     const store = new MemoryStore();
     const vfs = new MemoryVfs();
-    const auth = { users: [{ name: USER, passwordHash: await passwordHash() }] };
-    const one = await startDavServer({ vfs, store, auth });
-    const two = await startDavServer({ vfs, store, auth });
+    const auth = { ...DAV_DEFAULTS.auth, users: [{ name: USER, passwordHash: await passwordHash() }] };
+    const one = await startDavServer({ ...DAV_DEFAULTS, vfs, store, auth });
+    const two = await startDavServer({ ...DAV_DEFAULTS, vfs, store, auth });
     try {
       const put = await fetch(`${one.url}x.txt`, { method: 'PUT', body: 'x', headers: { Authorization: basic() } });
       assert.equal(put.status, 201);

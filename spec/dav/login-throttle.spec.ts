@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { ClientAddress } from '../../lib/dav/client-address.js';
 import { basic, passwordHash, startTestServer, USER, type TestServer } from './harness.js';
+import { DAV_DEFAULTS } from '../support/defaults.js';
 
 /** The harness's users, with `trustedProxies`. */
 async function behindProxies(trustedProxies: string[]): Promise<TestServer> {
   const hash = await passwordHash();
-  return startTestServer({ auth: { users: [USER, 'bob', 'reader'].map((name) => ({ name, passwordHash: hash })), trustedProxies } });
+  return startTestServer({ auth: { ...DAV_DEFAULTS.auth, users: [USER, 'bob', 'reader'].map((name) => ({ name, passwordHash: hash })), trustedProxies } });
 }
 
 const FAILURES_BEFORE_BLOCK = 10;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { hashPassword, verifyPassword } from '../../lib/dav/index.js';
 import { parseBasic } from '../../lib/dav/auth.js';
 import { basic, startTestServer, type TestServer } from './harness.js';
+import { DAV_DEFAULTS } from '../support/defaults.js';
 
 describe('dav: OPTIONS and authentication', () => {
   let server: TestServer;
@@ -69,8 +70,8 @@ describe('dav: OPTIONS and authentication', () => {
   });
 
   it('refuses to start without users unless anonymous access is configured explicitly', async () => {
-    await assert.rejects(startTestServer({ auth: { users: [] } }), /anonymous/);
-    const open = await startTestServer({ auth: { anonymous: true } });
+    await assert.rejects(startTestServer({ auth: { ...DAV_DEFAULTS.auth, users: [] } }), /anonymous/);
+    const open = await startTestServer({ auth: { ...DAV_DEFAULTS.auth, anonymous: { readOnly: false } } });
     try {
       assert.equal((await open.request('PROPFIND', '/', { headers: { Depth: '0' }, auth: false })).status, 207);
     } finally {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { MemoryVfs } from '../support/memory-vfs.js';
 import type { Vfs } from '../../lib/vfs/index.js';
 import { hrefsOf, PROPFIND_ALL, startTestServer, type TestServer } from './harness.js';
+import { DAV_DEFAULTS } from '../support/defaults.js';
 
 /** Counts Vfs calls so the spec can pin "one list per collection, no stat per child". */
 function counting(vfs: MemoryVfs): { vfs: Vfs; calls: Record<string, number> } {
@@ -221,7 +222,7 @@ describe('dav: PROPFIND', () => {
     const long = 'n'.repeat(200);
     for (let i = 0; i < 12_000; i++) await vfs.write(`/many/${long}-${i}.bin`, Readable.from([Buffer.from('x')]));
     const log: Array<{ status: number; error?: string }> = [];
-    const running = await startDavServer({ vfs, store: new MemoryStore(), auth: { anonymous: true }, logger: (e) => log.push(e) });
+    const running = await startDavServer({ ...DAV_DEFAULTS, vfs, store: new MemoryStore(), auth: { ...DAV_DEFAULTS.auth, anonymous: { readOnly: false } }, logger: (e) => log.push(e) });
     const responses: import('node:http').ServerResponse[] = [];
     running.server.on('request', (_req: unknown, res: import('node:http').ServerResponse) => responses.push(res));
     const port = Number(new URL(running.url).port);

@@ -1,0 +1,14 @@
+/**
+ * The registry's defaults (lib/config/options.ts), resolved exactly as `serve` resolves a config
+ * file that sets nothing, and mapped to the layers' settings by the same functions lib/app.ts
+ * uses. Specs that build a layer by hand spread these, so they run on the defaults users get;
+ * the library itself declares none.
+ */
+import { davSettingsOf } from '../../lib/app.js';
+import { validateConfig, type JottadavConfig } from '../../lib/config/index.js';
+
+/** Every option at its registry default (the config has no users or accounts). */
+export const REGISTRY_DEFAULTS: JottadavConfig = validateConfig({}, { checkFiles: false }).config;
+
+/** The protocol layer's settings, on loopback port 0. */
+export const DAV_DEFAULTS = { ...davSettingsOf(REGISTRY_DEFAULTS), host: '127.0.0.1', port: 0 };
