@@ -9,19 +9,19 @@ import { send } from '../respond.js';
 /** COPY and MOVE (RFC 4918 §9.8, §9.9). */
 export async function copyOrMove(ctx: DavContext, move: boolean): Promise<void> {
   const destination = header(ctx.req, 'destination');
-  if (!destination) throw new DavError(400, 'Destination header missing');
+  if (!destination) throw DavError.badRequest('Destination header missing');
   const decoded = pathOfUri(destination.trim(), ctx.hrefs.basePath, header(ctx.req, 'host'));
-  if (decoded === 'foreign' || decoded === 'outside') throw new DavError(502, 'the destination is on another server');
+  if (decoded === 'foreign' || decoded === 'outside') throw DavError.badGateway('the destination is on another server');
   const to = decoded.path;
   const overwrite = overwriteOf(ctx.req);
   const source = await storage(ctx.vfs.stat(ctx.path, { fresh: isConditional(ctx.req) }));
   // The preconditions are about the request's target: the source, not the destination.
-  if (checkPreconditions(ctx.req, source) !== 'ok') throw new DavError(412, 'precondition failed');
+  if (checkPreconditions(ctx.req, source) !== 'ok') throw DavError.preconditionFailed();
   const depth = source.kind === 'collection' ? depthOf(ctx.req, move ? (['infinity'] as const) : (['0', 'infinity'] as const), 'infinity') : 'infinity';
-  if (ctx.path === '/' || to === '/') throw new DavError(403, 'the root cannot be copied or moved');
+  if (ctx.path === '/' || to === '/') throw DavError.forbidden('the root cannot be copied or moved');
   if (ctx.vfs.resourceKey(ctx.path) === ctx.vfs.resourceKey(to)) {
     // Same resource: refused, unless it is a case-only rename on a case-insensitive Vfs.
-    if (!move || ctx.path === to) throw new DavError(403, 'source and destination are the same');
+    if (!move || ctx.path === to) throw DavError.forbidden('source and destination are the same');
     await guardWrite(ctx, { targets: [{ path: ctx.path, tree: true }, { path: parentPath(ctx.path) }] });
     await storage(ctx.vfs.move(ctx.path, to, { overwrite: true }));
     send(ctx.req, ctx.res, 201);
@@ -29,12 +29,12 @@ export async function copyOrMove(ctx: DavContext, move: boolean): Promise<void> 
   }
 
   const existing = await statOrUndefined(ctx, to);
-  if (existing && !overwrite) throw new DavError(412, 'the destination exists and Overwrite is F');
+  if (existing && !overwrite) throw DavError.preconditionFailed('the destination exists and Overwrite is F');
   const targets: Protected[] = [{ path: to, tree: true }, { path: parentPath(to) }];
   if (move) targets.push({ path: ctx.path, tree: true }, { path: parentPath(ctx.path) });
   await guardWrite(ctx, { targets });
   const parent = await statOrUndefined(ctx, parentPath(to));
-  if (!parent || parent.kind !== 'collection') throw new DavError(409, 'the destination parent does not exist');
+  if (!parent || parent.kind !== 'collection') throw DavError.conflict('the destination parent does not exist');
 
   const options = { overwrite, depth: depth === '0' ? (0 as const) : ('infinity' as const) };
   const overrides = { ALREADY_EXISTS: 412, PARENT_MISSING: 409, INVALID_ARGUMENT: 403 } as const;

@@ -7,9 +7,9 @@ import { depthOf, type DavContext } from '../request.js';
 import { send, sendXml } from '../respond.js';
 
 export async function del(ctx: DavContext): Promise<void> {
-  if (ctx.path === '/') throw new DavError(403, 'the root cannot be deleted');
+  if (ctx.path === '/') throw DavError.forbidden('the root cannot be deleted');
   const entry = await storage(ctx.vfs.stat(ctx.path, { fresh: isConditional(ctx.req) }));
-  if (checkPreconditions(ctx.req, entry) !== 'ok') throw new DavError(412, 'precondition failed');
+  if (checkPreconditions(ctx.req, entry) !== 'ok') throw DavError.preconditionFailed();
   // RFC 4918 §9.6.1: a collection DELETE acts as Depth: infinity; anything else is refused.
   if (entry.kind === 'collection') depthOf(ctx.req, ['infinity'] as const, 'infinity');
   try {
@@ -18,7 +18,7 @@ export async function del(ctx: DavContext): Promise<void> {
     // Only members below are locked: a multistatus names each (§9.6.1), nothing is deleted.
     const self = ctx.hrefs.of(entry.path, true);
     const onlyBelow = (hrefs: string[]) => hrefs.every((h) => h.startsWith(self) && h.length > self.length);
-    if (error instanceof DavError && error.status === 423 && onlyBelow(error.hrefs)) {
+    if (error instanceof DavError && error.condition === 'lock-token-submitted' && onlyBelow(error.hrefs)) {
       const ms = new Multistatus();
       for (const href of error.hrefs) ms.status(href, 423, 'lock-token-submitted');
       sendXml(ctx.req, ctx.res, 207, ms.toString());

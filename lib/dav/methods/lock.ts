@@ -13,12 +13,12 @@ function lockBody(ctx: DavContext, lock: LockRecord): string {
 }
 
 function parseLockInfo(body: XmlElement): { scope: LockScope; owner: string | undefined } {
-  if (!isDav(body, 'lockinfo')) throw new DavError(400, 'expected DAV:lockinfo');
+  if (!isDav(body, 'lockinfo')) throw DavError.badRequest('expected DAV:lockinfo');
   const scopeEl = child(body, DAV_NS, 'lockscope');
   const typeEl = child(body, DAV_NS, 'locktype');
   const scope = scopeEl ? elements(scopeEl)[0] : undefined;
-  if (!scope || scope.ns !== DAV_NS || (scope.local !== 'exclusive' && scope.local !== 'shared')) throw new DavError(400, 'lockscope must be exclusive or shared');
-  if (!typeEl || !elements(typeEl).some((e) => isDav(e, 'write'))) throw new DavError(400, 'only write locks exist');
+  if (!scope || scope.ns !== DAV_NS || (scope.local !== 'exclusive' && scope.local !== 'shared')) throw DavError.badRequest('lockscope must be exclusive or shared');
+  if (!typeEl || !elements(typeEl).some((e) => isDav(e, 'write'))) throw DavError.badRequest('only write locks exist');
   const ownerEl = child(body, DAV_NS, 'owner');
   return { scope: scope.local, owner: ownerEl ? serialise(ownerEl.children) : undefined };
 }
@@ -41,16 +41,16 @@ export async function lock(ctx: DavContext): Promise<void> {
     );
     if (conflicts.length > 0) {
       const roots = [...new Set(conflicts.map((l) => ctx.hrefs.of(ctx.locks.viewerPath(l, ctx.path) ?? ctx.path, false)))];
-      throw new DavError(423, 'a conflicting lock exists', 'no-conflicting-lock', roots);
+      throw DavError.locked('a conflicting lock exists', 'no-conflicting-lock', roots);
     }
 
     let created = false;
     if (!(await statOrUndefined(ctx, ctx.path))) {
       // LOCK on an unmapped URL creates an empty resource (RFC 4918 §7.3), through the Vfs.
-      if (ctx.path === '/') throw new DavError(409, 'no root');
+      if (ctx.path === '/') throw DavError.conflict('no root');
       await guardWrite(ctx, { targets: [{ path: parentPath(ctx.path) }] });
       const parent = await statOrUndefined(ctx, parentPath(ctx.path));
-      if (!parent || parent.kind !== 'collection') throw new DavError(409, 'the parent collection does not exist');
+      if (!parent || parent.kind !== 'collection') throw DavError.conflict('the parent collection does not exist');
       await storage(ctx.vfs.write(ctx.path, Readable.from([]), { expectedSize: 0 }));
       created = true;
     }
@@ -69,11 +69,11 @@ export async function lock(ctx: DavContext): Promise<void> {
 
 async function refresh(ctx: DavContext, timeoutSeconds: number): Promise<void> {
   const { tokens } = await checkIfHeader(ctx);
-  if (tokens.size === 0) throw new DavError(400, 'a lock refresh needs the lock token in an If header');
+  if (tokens.size === 0) throw DavError.badRequest('a lock refresh needs the lock token in an If header');
   const covering = await ctx.locks.covering(ctx.path);
   const mine = covering.filter((l) => tokens.has(l.token));
-  if (mine.length === 0) throw new DavError(412, 'no submitted token matches a lock on this resource', 'lock-token-matches-request-uri');
-  if (mine.some((l) => l.user !== ctx.user)) throw new DavError(403, 'the lock belongs to another user');
+  if (mine.length === 0) throw DavError.preconditionFailed('no submitted token matches a lock on this resource', 'lock-token-matches-request-uri');
+  if (mine.some((l) => l.user !== ctx.user)) throw DavError.forbidden('the lock belongs to another user');
   const refreshed = await Promise.all(mine.map((l) => ctx.locks.refresh(l, timeoutSeconds)));
   sendXml(ctx.req, ctx.res, 200, lockBody(ctx, refreshed[0] as LockRecord));
 }

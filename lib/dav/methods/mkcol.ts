@@ -9,9 +9,9 @@ export async function mkcol(ctx: DavContext): Promise<void> {
   // chunked body is read (capped) because some clients send an empty one.
   if (hasBody(ctx.req)) {
     const chunkedOnly = contentLength(ctx.req) === undefined && header(ctx.req, 'transfer-encoding') !== undefined;
-    if (!chunkedOnly || (await readText(ctx)) !== '') throw new DavError(415, 'MKCOL with a body is not supported');
+    if (!chunkedOnly || (await readText(ctx)) !== '') throw DavError.unsupportedMediaType('MKCOL with a body is not supported');
   }
-  if (ctx.path === '/' || (await statOrUndefined(ctx, ctx.path))) throw new DavError(405, 'the resource exists');
+  if (ctx.path === '/' || (await statOrUndefined(ctx, ctx.path))) throw DavError.methodNotAllowed('the resource exists');
   await guardWrite(ctx, { targets: [{ path: ctx.path }, { path: parentPath(ctx.path) }] });
   await storage(ctx.vfs.mkdir(ctx.path), { ALREADY_EXISTS: 405, PARENT_MISSING: 409, NOT_A_DIRECTORY: 409 });
   send(ctx.req, ctx.res, 201);

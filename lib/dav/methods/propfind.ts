@@ -19,21 +19,21 @@ type Mode = { kind: 'allprop'; include: Name[] } | { kind: 'propname' } | { kind
 
 function modeOf(body: XmlElement | undefined): Mode {
   if (!body) return { kind: 'allprop', include: [] };
-  if (!isDav(body, 'propfind')) throw new DavError(400, 'expected DAV:propfind');
+  if (!isDav(body, 'propfind')) throw DavError.badRequest('expected DAV:propfind');
   const parts = elements(body);
   const prop = parts.find((e) => isDav(e, 'prop'));
   const include = parts.find((e) => isDav(e, 'include'));
   if (parts.some((e) => isDav(e, 'propname'))) return { kind: 'propname' };
   if (parts.some((e) => isDav(e, 'allprop'))) return { kind: 'allprop', include: include ? elements(include) : [] };
   if (prop) return { kind: 'prop', names: elements(prop).map((e) => ({ ns: e.ns, local: e.local })) };
-  throw new DavError(400, 'DAV:propfind needs prop, allprop or propname');
+  throw DavError.badRequest('DAV:propfind needs prop, allprop or propname');
 }
 
 export async function propfind(ctx: DavContext): Promise<void> {
   const depth = depthOf(ctx.req, ['0', '1', 'infinity'] as const, undefined);
   // A missing Depth means infinity (RFC 4918 §9.1), which we refuse: it would walk the account.
   if (depth === undefined || depth === 'infinity') {
-    throw new DavError(403, 'Depth: infinity is not supported', 'propfind-finite-depth');
+    throw DavError.forbidden('Depth: infinity is not supported', 'propfind-finite-depth');
   }
   const mode = modeOf(await readXml(ctx));
   await checkIfHeader(ctx);

@@ -35,7 +35,7 @@ function parseTime(text: string): Date | undefined {
 }
 
 function operationsOf(body: ReturnType<typeof elements>[number] | undefined): Operation[] {
-  if (!body || !isDav(body, 'propertyupdate')) throw new DavError(400, 'expected DAV:propertyupdate');
+  if (!body || !isDav(body, 'propertyupdate')) throw DavError.badRequest('expected DAV:propertyupdate');
   const ops: Operation[] = [];
   for (const block of elements(body)) {
     if (!isDav(block, 'set') && !isDav(block, 'remove')) continue;
@@ -45,7 +45,7 @@ function operationsOf(body: ReturnType<typeof elements>[number] | undefined): Op
       }
     }
   }
-  if (ops.length === 0) throw new DavError(400, 'PROPPATCH without properties');
+  if (ops.length === 0) throw DavError.badRequest('PROPPATCH without properties');
   return ops;
 }
 

@@ -10,7 +10,7 @@ import { send } from '../respond.js';
 /** X-OC-Mtime: Unix seconds, possibly fractional (ownCloud/rclone). */
 function ocMtime(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d{1,12}(\.\d+)?$/.test(value.trim())) throw new DavError(400, 'malformed X-OC-Mtime');
+  if (!/^\d{1,12}(\.\d+)?$/.test(value.trim())) throw DavError.badRequest('malformed X-OC-Mtime');
   return new Date(Number(value.trim()) * 1000);
 }
 
@@ -18,32 +18,32 @@ function expectedSizeOf(ctx: DavContext): number | undefined {
   const chunked = header(ctx.req, 'transfer-encoding') !== undefined;
   if (!chunked) {
     const length = contentLength(ctx.req);
-    if (Number.isNaN(length)) throw new DavError(400, 'malformed Content-Length');
+    if (Number.isNaN(length)) throw DavError.badRequest('malformed Content-Length');
     // No Content-Length and not chunked: an empty body (gvfs creates documents this way).
     return length ?? 0;
   }
   // Finder: chunked body, the real size in X-Expected-Entity-Length.
   const expected = header(ctx.req, 'x-expected-entity-length');
   if (expected === undefined) return undefined;
-  if (!/^\d{1,16}$/.test(expected.trim())) throw new DavError(400, 'malformed X-Expected-Entity-Length');
+  if (!/^\d{1,16}$/.test(expected.trim())) throw DavError.badRequest('malformed X-Expected-Entity-Length');
   return Number(expected.trim());
 }
 
 export async function put(ctx: DavContext): Promise<void> {
   const { req, res } = ctx;
-  if (header(req, 'content-range') !== undefined) throw new DavError(400, 'partial PUT (Content-Range) is not supported');
-  if (ctx.trailingSlash || ctx.path === '/') throw new DavError(405, 'PUT on a collection');
+  if (header(req, 'content-range') !== undefined) throw DavError.badRequest('partial PUT (Content-Range) is not supported');
+  if (ctx.trailingSlash || ctx.path === '/') throw DavError.methodNotAllowed('PUT on a collection');
   const expectedSize = expectedSizeOf(ctx);
   const modified = ocMtime(header(req, 'x-oc-mtime'));
   // Without a precondition the write decides again what is there: the cached listing will do.
   const conditional = isConditional(req);
   const entry = await statOrUndefined(ctx, ctx.path, { fresh: conditional, trustMisses: !conditional });
-  if (entry?.kind === 'collection') throw new DavError(405, 'PUT on a collection');
+  if (entry?.kind === 'collection') throw DavError.methodNotAllowed('PUT on a collection');
   const pre = checkPreconditions(req, entry);
-  if (pre !== 'ok') throw new DavError(412, 'precondition failed');
+  if (pre !== 'ok') throw DavError.preconditionFailed();
   await guardWrite(ctx, { targets: entry ? [{ path: ctx.path }] : [{ path: ctx.path }, { path: parentPath(ctx.path) }] });
   const parent = await statOrUndefined(ctx, parentPath(ctx.path), { kindOnly: true });
-  if (!parent || parent.kind !== 'collection') throw new DavError(409, 'the parent collection does not exist');
+  if (!parent || parent.kind !== 'collection') throw DavError.conflict('the parent collection does not exist');
 
   ctx.continue();
   let result;

@@ -8,15 +8,15 @@ import { send } from '../respond.js';
 /** UNLOCK (RFC 4918 §9.11). Windows sends the Lock-Token without its angle brackets. */
 export async function unlock(ctx: DavContext): Promise<void> {
   const raw = header(ctx.req, 'lock-token');
-  if (!raw || stripBrackets(raw) === '') throw new DavError(400, 'Lock-Token header missing');
+  if (!raw || stripBrackets(raw) === '') throw DavError.badRequest('Lock-Token header missing');
   const token = stripBrackets(raw);
   await checkIfHeader(ctx);
   const lock = await ctx.locks.get(token);
   const key = ctx.vfs.resourceKey(ctx.path);
   const rootKey = lock ? ctx.locks.rootKey(lock) : '';
   const inScope = lock !== undefined && (key === rootKey || (lock.depth === 'infinity' && isSameOrBelow(key, rootKey)));
-  if (!lock || !inScope) throw new DavError(409, 'no such lock on this resource', 'lock-token-matches-request-uri');
-  if (lock.user !== ctx.user) throw new DavError(403, 'the lock belongs to another user');
+  if (!lock || !inScope) throw DavError.conflict('no such lock on this resource', 'lock-token-matches-request-uri');
+  if (lock.user !== ctx.user) throw DavError.forbidden('the lock belongs to another user');
   await ctx.locks.remove(lock);
   send(ctx.req, ctx.res, 204);
 }
