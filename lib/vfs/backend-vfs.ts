@@ -70,8 +70,8 @@ export interface BackendVfsOptions {
 }
 
 /**
- * The Vfs over a StorageBackend with Jottacloud's rules (see lib/vfs/types.ts for the contract):
- * names are mapped with rclone's encoding, lookups fold case because the backend declares it,
+ * The Vfs over any StorageBackend (see lib/vfs/types.ts for the contract): names are mapped with
+ * the configured encoding (rclone's flag lists), lookups fold case when the backend declares it,
  * listings are cached in the store, uploads are spooled and hashed first, empty new files wait
  * as placeholders, and junk files never leave the bridge.
  *
@@ -241,7 +241,7 @@ export class BackendVfs implements Vfs {
     assertWritable(ctx);
     const found = await ctx.resolver.locate(path);
     const child = found.child;
-    if (!child || child.kind === 'collection') return; // Jottacloud folders have no timestamps
+    if (!child || child.kind === 'collection') return; // a backend sets times on files only
     if (child.source === 'placeholder') return ctx.placeholders.update(dirKey(found.dir), child.nameKey, { modified: modified.getTime() });
     if (child.source === 'local') return ctx.local!.touch(dirKey(found.dir), child.nameKey, modified.getTime());
     const remote = await withInvalidation(ctx, [found.dir], () => ctx.backend.setModified(found.remotePath, modified));

@@ -58,7 +58,7 @@ export function encodeChecked(ctx: VfsContext, name: string): string {
   if (isSwapName(remote)) throw new StorageError('INVALID_NAME', 'names of the form .jottadav-swap-… are reserved for jottadav\'s own swap files');
   const limit = ctx.backend.features.maxNameLength;
   if (remote.length > limit) {
-    throw new StorageError('NAME_TOO_LONG', `the name is ${remote.length} UTF-16 units long once encoded; Jottacloud allows at most ${limit}`);
+    throw new StorageError('NAME_TOO_LONG', `the name is ${remote.length} UTF-16 units long once encoded; the storage allows at most ${limit}`);
   }
   return remote;
 }

@@ -11,10 +11,10 @@ import { spoolBody } from './spool/spool.js';
 import type { WriteOptions, WriteResult } from './types.js';
 
 /**
- * Vfs.write over Jottacloud: the body is spooled and hashed whole first (the service wants the MD5
- * before the bytes, and an upload must be resumable from any offset), then uploaded, and the
- * folder's cached listing takes the new entry. Junk names and empty new files stay on the bridge
- * (local-content.ts) instead.
+ * Vfs.write over the backend: the body is spooled and hashed whole first (an upload carries the MD5
+ * of the whole body, which some backends need before the first byte, and it must be resumable
+ * from any offset), then uploaded, and the folder's cached listing takes the new entry. Junk names
+ * and empty new files stay on the bridge (local-content.ts) instead.
  */
 export async function writeFile(ctx: VfsContext, path: string, body: Readable, options: WriteOptions): Promise<WriteResult> {
   // The client may go away while the parent is still being looked up, before the spool reads the
