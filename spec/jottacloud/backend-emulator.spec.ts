@@ -1,5 +1,5 @@
 /** The StorageBackend contract against the Jottacloud backend talking to the local emulator. */
-import { storageBackendContract } from './backend-contract.js';
+import { storageBackendContract } from '../contracts/storage-backend.contract.js';
 import { emulatorBackend, startTestEmulator, type TestEmulator } from './emulator-harness.js';
 
 let harness: TestEmulator | undefined;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createJottacloudBackend } from '../../lib/jottacloud/create-backend.js';
 import { FileTokenStore } from '../../lib/jottacloud/token-store.js';
-import { storageBackendContract } from './backend-contract.js';
+import { storageBackendContract } from '../contracts/storage-backend.contract.js';
 
 const loginToken = process.env['JOTTA_LOGIN_TOKEN'];
 

@@ -4,7 +4,7 @@ import type { JfsLocation } from '../../lib/jottacloud/client.js';
 import { jfsUrl } from '../../lib/jottacloud/endpoints.js';
 import { readFolderListing, type FolderListingItem } from '../../lib/jottacloud/folder-listing.js';
 import { parseJfsDocument } from '../../lib/jottacloud/xml.js';
-import { HOSTILE_NAMES } from './backend-contract.js';
+import { HOSTILE_NAMES } from '../contracts/storage-backend.contract.js';
 import { emulatorBackend, startTestEmulator, type TestEmulator } from './emulator-harness.js';
 import { bufferBody, md5Hex } from './support.js';
 

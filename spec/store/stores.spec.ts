@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createStore, FILE_STORE_NAME } from '../../lib/store/create-store.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import { MIGRATED_SUFFIX, OLD_FILE_STORE_NAME } from '../../lib/store/migrate-file-store.js';
-import { keyValueStoreContract } from './key-value-store-contract.js';
+import { keyValueStoreContract } from '../contracts/key-value-store.contract.js';
 import { redisAvailable, startRedis, type RedisServer } from './redis-server.js';
 
 keyValueStoreContract('MemoryStore', async () => new MemoryStore());

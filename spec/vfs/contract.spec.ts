@@ -5,7 +5,7 @@ import { MemoryBackend } from '../support/memory-backend.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import { BackendVfs } from '../../lib/vfs/backend-vfs.js';
 import { MemoryVfs } from '../support/memory-vfs.js';
-import { vfsContract } from '../support/vfs-contract.js';
+import { vfsContract } from '../contracts/vfs.contract.js';
 
 vfsContract('BackendVfs over MemoryBackend', async () => {
   const spoolDir = await mkdtemp(join(tmpdir(), 'vfs-contract-'));

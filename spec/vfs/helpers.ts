@@ -6,7 +6,7 @@ import { MemoryStore } from '../../lib/store/memory-store.js';
 import { BackendVfs, type BackendVfsOptions } from '../../lib/vfs/backend-vfs.js';
 import { ListingMemory } from '../../lib/vfs/memory-dir-cache.js';
 
-export { body, code, text } from '../support/vfs-contract.js';
+export { body, code, text } from '../contracts/vfs.contract.js';
 
 export interface Rig {
   backend: MemoryBackend;

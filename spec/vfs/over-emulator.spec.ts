@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import { BackendVfs } from '../../lib/vfs/backend-vfs.js';
 import { emulatorBackend, startTestEmulator, type TestEmulator } from '../jottacloud/emulator-harness.js';
-import { body, code, text, vfsContract } from '../support/vfs-contract.js';
+import { body, code, text, vfsContract } from '../contracts/vfs.contract.js';
 
 // The same Vfs contract over the real Jottacloud backend speaking the wire protocol to the emulator.
 vfsContract('BackendVfs over the Jottacloud backend and the emulator', async () => {

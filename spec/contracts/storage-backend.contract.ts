@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { isStorageError, type StorageErrorCode } from '../../lib/storage/errors.js';
 import type { RemoteEntry, StorageBackend } from '../../lib/storage/backend.js';
-import { bufferBody, collect, md5Hex, pattern, wholeSeconds } from './support.js';
+import { bufferBody, collect, md5Hex, pattern, wholeSeconds } from '../jottacloud/support.js';
 
 export interface ContractSubject {
   backend: StorageBackend;
