@@ -15,7 +15,7 @@ import { encodeLoginToken } from '../../lib/jottacloud/login-token.js';
 import { FileTokenStore, KeyValueTokenStore } from '../../lib/jottacloud/token-store.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import { createStore } from '../../lib/store/create-store.js';
-import { redisAvailable, startRedis } from '../store/redis-server.js';
+import { redisAvailable, startRedis } from '../support/redis-server.js';
 
 interface Received {
   form: Record<string, string>;

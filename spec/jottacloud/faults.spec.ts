@@ -8,7 +8,7 @@ import { isStorageError } from '../../lib/storage/errors.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import { createStore } from '../../lib/store/create-store.js';
 import type { KeyValueStore } from '../../lib/store/key-value-store.js';
-import { redisAvailable, startRedis } from '../store/redis-server.js';
+import { redisAvailable, startRedis } from '../support/redis-server.js';
 import type { JottacloudBackend } from '../../lib/jottacloud/backend.js';
 import { emulatorBackend, FAST_RETRY, refreshCount, requestsSince, startTestEmulator, type TestEmulator } from './emulator-harness.js';
 import { bufferBody, collect, md5Hex, pattern } from './support.js';

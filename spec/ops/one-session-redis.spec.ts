@@ -19,7 +19,7 @@ import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import { SERVICES } from '../../lib/jottacloud/index.js';
 import { createLogger } from '../../lib/util/logger.js';
 import { runCli } from '../cli/run-cli.js';
-import { redisAvailable, startRedis, type RedisServer } from '../store/redis-server.js';
+import { redisAvailable, startRedis, type RedisServer } from '../support/redis-server.js';
 import { AUTH, PASSWORD, USER } from './two-bridges-support.js';
 
 describe('ops: one session across instances and commands (Redis)', function () {

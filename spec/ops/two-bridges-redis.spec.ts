@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
-import { redisAvailable, startRedis, type RedisServer } from '../store/redis-server.js';
+import { redisAvailable, startRedis, type RedisServer } from '../support/redis-server.js';
 import { childNames, dav, startBridges, type Bridges } from './two-bridges-support.js';
 
 const LOCK_BODY =

@@ -7,7 +7,7 @@ import { createStore, FILE_STORE_NAME } from '../../lib/store/create-store.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import { MIGRATED_SUFFIX, OLD_FILE_STORE_NAME } from '../../lib/store/migrate-file-store.js';
 import { keyValueStoreContract } from '../contracts/key-value-store.contract.js';
-import { redisAvailable, startRedis, type RedisServer } from './redis-server.js';
+import { redisAvailable, startRedis, type RedisServer } from '../support/redis-server.js';
 
 keyValueStoreContract('MemoryStore', async () => new MemoryStore());
 keyValueStoreContract('createStore memory (keyv Map)', async () => createStore({ kind: 'memory' }));
