@@ -39,6 +39,12 @@ export function keyValueStoreContract(name: string, open: () => Promise<KeyValue
       assert.equal(await store.get(key('f')), false);
     });
 
+    // undefined has no JSON form: the mistake is rejected where it is made, not on a later get.
+    it('rejects a value that is not JSON-serialisable at set time', async () => {
+      await assert.rejects(store.set(key('u'), undefined));
+      assert.equal(await store.get(key('u')), undefined);
+    });
+
     it('Dates become ISO strings (values are JSON)', async () => {
       await store.set(key('d'), { at: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) });
       assert.deepEqual(await store.get(key('d')), { at: '2024-01-02T03:04:05.000Z' });

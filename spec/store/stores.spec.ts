@@ -4,28 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createStore, FILE_STORE_NAME } from '../../lib/store/create-store.js';
-import { MemoryStore } from '../../lib/store/memory-store.js';
 import { MIGRATED_SUFFIX, OLD_FILE_STORE_NAME } from '../../lib/store/migrate-file-store.js';
-import { keyValueStoreContract } from '../contracts/key-value-store.contract.js';
 import { redisAvailable, startRedis, type RedisServer } from '../support/redis-server.js';
-
-keyValueStoreContract('MemoryStore', async () => new MemoryStore());
-keyValueStoreContract('createStore memory (keyv Map)', async () => createStore({ kind: 'memory' }));
-
-for (const [name, make] of [
-  ['MemoryStore', () => new MemoryStore()],
-  ['KeyvStore', () => createStore({ kind: 'memory' })],
-] as const) {
-  describe(name, () => {
-    // undefined has no JSON form: the mistake is rejected where it is made, not on a later get.
-    it('rejects a value that is not JSON-serialisable at set time', async () => {
-      const store = make();
-      await assert.rejects(store.set('u', undefined));
-      assert.equal(await store.get('u'), undefined);
-      await store.close();
-    });
-  });
-}
 
 describe('file store (LMDB)', () => {
   let dir = '';
@@ -35,11 +15,6 @@ describe('file store (LMDB)', () => {
   after(async () => {
     await rm(dir, { recursive: true, force: true });
   });
-  keyValueStoreContract(
-    'createStore file',
-    async () => createStore({ kind: 'file', dir }),
-    async () => createStore({ kind: 'file', dir }),
-  );
   it('writes its data under the given directory', async () => {
     const store = createStore({ kind: 'file', dir });
     await store.set('written', 1);
@@ -133,7 +108,6 @@ describe('redis store (@keyv/redis)', function () {
   after(async () => {
     await server?.stop();
   });
-  keyValueStoreContract('createStore redis', async () => createStore({ kind: 'redis', url }), async () => createStore({ kind: 'redis', url }));
   it('two store instances (two "processes") see one lease', async () => {
     const a = createStore({ kind: 'redis', url });
     const b = createStore({ kind: 'redis', url });

@@ -3,26 +3,9 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryStore } from '../../lib/store/memory-store.js';
 import { BackendVfs } from '../../lib/vfs/backend-vfs.js';
 import { emulatorBackend, startTestEmulator, type TestEmulator } from '../jottacloud/emulator-harness.js';
-import { body, code, text, vfsContract } from '../contracts/vfs.contract.js';
-
-// The same Vfs contract over the real Jottacloud backend speaking the wire protocol to the emulator.
-vfsContract('BackendVfs over the Jottacloud backend and the emulator', async () => {
-  const emulator = await startTestEmulator();
-  const backend = await emulatorBackend(emulator.emu);
-  const spoolDir = await mkdtemp(join(tmpdir(), 'vfs-emu-'));
-  const vfs = new BackendVfs({ backend, store: new MemoryStore(), spoolDir, md5MemoryLimit: 8 });
-  return {
-    vfs,
-    async cleanup() {
-      await backend.close();
-      await emulator.close();
-      await rm(spoolDir, { recursive: true, force: true });
-    },
-  };
-});
+import { body, code, text } from '../contracts/vfs.contract.js';
 
 describe('BackendVfs over the emulator: names and faults on the wire', () => {
   let emulator: TestEmulator;
