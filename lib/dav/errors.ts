@@ -57,35 +57,31 @@ export class DavError extends Error {
    */
   readonly exception?: string;
 
-  /** @deprecated Use the named constructors; this positional form goes once no caller is left. */
-  constructor(
+  private constructor(
     readonly status: number,
     message: string,
-    condition?: DavCondition,
-    hrefs: string[] = [],
-    headers: Record<string, string> = {},
-    exception?: string,
+    parts: { condition?: DavCondition | undefined; hrefs?: string[]; headers?: Record<string, string>; exception?: string | undefined } = {},
   ) {
     super(message);
-    this.condition = condition;
-    this.hrefs = hrefs;
-    this.headers = headers;
-    this.exception = exception;
+    this.condition = parts.condition;
+    this.hrefs = parts.hrefs ?? [];
+    this.headers = parts.headers ?? {};
+    this.exception = parts.exception;
   }
 
   /** 400: the request is malformed (a header, the target, the XML body). */
   static badRequest(message: string, condition?: 'no-external-entities'): DavError {
-    return new DavError(400, message, condition);
+    return new DavError(400, message, { condition });
   }
 
   /** 401 with the challenge the client answers with credentials. */
   static unauthorized(message: string, challenge: string): DavError {
-    return new DavError(401, message, undefined, [], { 'WWW-Authenticate': challenge });
+    return new DavError(401, message, { headers: { 'WWW-Authenticate': challenge } });
   }
 
   /** 403: understood, and refused whoever asks again. */
   static forbidden(message: string, condition?: 'propfind-finite-depth' | 'cannot-modify-protected-property'): DavError {
-    return new DavError(403, message, condition);
+    return new DavError(403, message, { condition });
   }
 
   static notFound(message: string): DavError {
@@ -94,17 +90,17 @@ export class DavError extends Error {
 
   /** 405; `allow` lists the methods that are, when the method itself is unknown. */
   static methodNotAllowed(message: string, allow?: string): DavError {
-    return new DavError(405, message, undefined, [], allow === undefined ? {} : { Allow: allow });
+    return new DavError(405, message, { headers: allow === undefined ? {} : { Allow: allow } });
   }
 
   /** 409: the request clashes with the state of the tree (e.g. a missing parent collection). */
   static conflict(message: string, condition?: 'lock-token-matches-request-uri' | 'preserved-live-properties'): DavError {
-    return new DavError(409, message, condition);
+    return new DavError(409, message, { condition });
   }
 
   /** 412: a conditional header (If, If-Match, Overwrite: F…) evaluated to false. */
   static preconditionFailed(message = 'precondition failed', condition?: 'lock-token-matches-request-uri'): DavError {
-    return new DavError(412, message, condition);
+    return new DavError(412, message, { condition });
   }
 
   static payloadTooLarge(message: string): DavError {
@@ -121,11 +117,11 @@ export class DavError extends Error {
 
   /** 423 naming the root of each lock in the way. */
   static locked(message: string, condition: 'lock-token-submitted' | 'no-conflicting-lock', lockRoots: string[]): DavError {
-    return new DavError(423, message, condition, lockRoots);
+    return new DavError(423, message, { condition, hrefs: lockRoots });
   }
 
   static tooManyRequests(message: string, retryAfterSeconds: number): DavError {
-    return new DavError(429, message, undefined, [], { 'Retry-After': String(retryAfterSeconds) });
+    return new DavError(429, message, { headers: { 'Retry-After': String(retryAfterSeconds) } });
   }
 
   /** 502: the request names another server (a Destination elsewhere), which this one cannot reach. */
@@ -134,7 +130,7 @@ export class DavError extends Error {
   }
 
   static serviceUnavailable(message: string, retryAfterSeconds: number): DavError {
-    return new DavError(503, message, undefined, [], { 'Retry-After': String(retryAfterSeconds) });
+    return new DavError(503, message, { headers: { 'Retry-After': String(retryAfterSeconds) } });
   }
 
   /** A StorageError with the status STATUS_BY_CODE (and the method's overrides) gives it. */
@@ -146,7 +142,7 @@ export class DavError extends Error {
     const quota = error.code === 'QUOTA_EXCEEDED';
     const message = quota ? 'insufficient storage: the quota is exceeded or the file is too large to store' : error.message;
     const exception = error.code === 'NAME_TOO_LONG' ? 'NameTooLong' : quota ? 'InsufficientStorage' : undefined;
-    const dav = new DavError(overrides[error.code] ?? STATUS_BY_CODE[error.code], message, undefined, [], retry ? { 'Retry-After': '30' } : {}, exception);
+    const dav = new DavError(overrides[error.code] ?? STATUS_BY_CODE[error.code], message, { headers: retry ? { 'Retry-After': '30' } : {}, exception });
     // Kept for the access log: a 503 must say which upstream failure it stands for.
     dav.cause = error;
     return dav;

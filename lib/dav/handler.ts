@@ -117,10 +117,10 @@ export function createDavHandler(options: DavServerOptions): DavHandler {
   const handle = async (req: IncomingMessage, res: ServerResponse, log: { path: string; user?: string; error?: string }) => {
     const method = (req.method ?? '').toUpperCase();
     const declared = contentLength(req);
-    if (Number.isNaN(declared)) throw new DavError(400, 'malformed Content-Length');
+    if (Number.isNaN(declared)) throw DavError.badRequest('malformed Content-Length');
     // Decided from the header alone: nothing of a huge declared body is read or allocated.
-    if (method !== 'PUT' && declared !== undefined && declared > XML_BODY_LIMIT) throw new DavError(413, 'request body too large');
-    if ((req.url ?? '').length > MAX_URI_LENGTH) throw new DavError(414, `the request target is longer than ${MAX_URI_LENGTH} characters`);
+    if (method !== 'PUT' && declared !== undefined && declared > XML_BODY_LIMIT) throw DavError.payloadTooLarge('request body too large');
+    if ((req.url ?? '').length > MAX_URI_LENGTH) throw DavError.uriTooLong(`the request target is longer than ${MAX_URI_LENGTH} characters`);
     const rawPath = requestPath(req.url ?? '/');
     log.path = rawPath;
     const decoded = decodeRequestPath(rawPath, basePath);
@@ -128,8 +128,8 @@ export function createDavHandler(options: DavServerOptions): DavHandler {
 
     const who = await auth.authenticate(req);
     if (!who.ok) {
-      if (who.status === 429) throw new DavError(429, 'too many failed logins', undefined, [], { 'Retry-After': String(who.retryAfterSeconds ?? 60) });
-      throw new DavError(401, 'authentication required', undefined, [], { 'WWW-Authenticate': auth.challenge() });
+      if (who.status === 429) throw DavError.tooManyRequests('too many failed logins', who.retryAfterSeconds ?? 60);
+      throw DavError.unauthorized('authentication required', auth.challenge());
     }
     if (who.user !== undefined) log.user = who.user;
     if (method === 'OPTIONS') {
@@ -138,9 +138,9 @@ export function createDavHandler(options: DavServerOptions): DavHandler {
     }
     // Own properties only: 'constructor' or 'toString' must not resolve to Object's.
     const run = Object.hasOwn(METHODS, method) ? METHODS[method] : undefined;
-    if (!run) throw new DavError(405, `${method} is not supported`, undefined, [], { Allow: ALLOWED_METHODS });
-    if (!decoded) throw new DavError(404, 'outside the WebDAV tree');
-    if (who.readOnly && WRITE_METHODS.has(method)) throw new DavError(403, 'this user may only read');
+    if (!run) throw DavError.methodNotAllowed(`${method} is not supported`, ALLOWED_METHODS);
+    if (!decoded) throw DavError.notFound('outside the WebDAV tree');
+    if (who.readOnly && WRITE_METHODS.has(method)) throw DavError.forbidden('this user may only read');
 
     const state = stateFor(who.user);
     let continued = false;
@@ -250,12 +250,12 @@ function requestPath(target: string): string {
     try {
       path = new URL(path).pathname;
     } catch {
-      throw new DavError(400, 'malformed request target');
+      throw DavError.badRequest('malformed request target');
     }
   }
   // A fragment never belongs in a request target (RFC 9112 §3.2); litmus delete_fragment
   // flags servers that strip it and act on the parent collection.
-  if (path.includes('#')) throw new DavError(400, 'a fragment in the request target');
+  if (path.includes('#')) throw DavError.badRequest('a fragment in the request target');
   const cut = path.indexOf('?');
   return cut >= 0 ? path.slice(0, cut) : path;
 }

@@ -49,20 +49,20 @@ export interface DecodedPath {
  * or deeper than the limits is a 414, decided before any segment is decoded.
  */
 export function decodeRequestPath(rawPath: string, basePath: string): DecodedPath | undefined {
-  if (!rawPath.startsWith('/')) throw new DavError(400, 'the request target must be an absolute path');
-  if (rawPath.length > MAX_URI_LENGTH) throw new DavError(414, `the path is longer than ${MAX_URI_LENGTH} characters`);
+  if (!rawPath.startsWith('/')) throw DavError.badRequest('the request target must be an absolute path');
+  if (rawPath.length > MAX_URI_LENGTH) throw DavError.uriTooLong(`the path is longer than ${MAX_URI_LENGTH} characters`);
   const segments: string[] = [];
   for (const raw of rawPath.split('/')) {
     if (raw === '') continue;
-    if (segments.length === MAX_PATH_DEPTH) throw new DavError(414, `the path is deeper than ${MAX_PATH_DEPTH} segments`);
+    if (segments.length === MAX_PATH_DEPTH) throw DavError.uriTooLong(`the path is deeper than ${MAX_PATH_DEPTH} segments`);
     let segment: string;
     try {
       segment = decodeHrefSegment(raw);
     } catch {
-      throw new DavError(400, 'malformed percent-encoding in the path');
+      throw DavError.badRequest('malformed percent-encoding in the path');
     }
-    if (segment.includes('/') || segment.includes('\0')) throw new DavError(400, 'encoded "/" or NUL in a path segment');
-    if (segment === '.' || segment === '..') throw new DavError(400, 'dot segments are not allowed');
+    if (segment.includes('/') || segment.includes('\0')) throw DavError.badRequest('encoded "/" or NUL in a path segment');
+    if (segment === '.' || segment === '..') throw DavError.badRequest('dot segments are not allowed');
     // Names go to the Vfs as sent: it normalises (Finder sends NFD) where it compares and creates
     // names, and only as sent can an NFD name that older data holds beside its NFC twin be addressed.
     segments.push(segment);
@@ -85,7 +85,7 @@ export function pathOfUri(
   basePath: string,
   host: string | undefined,
 ): DecodedPath | 'foreign' | 'outside' {
-  if (uri.length > MAX_URI_LENGTH) throw new DavError(414, `a URI longer than ${MAX_URI_LENGTH} characters`);
+  if (uri.length > MAX_URI_LENGTH) throw DavError.uriTooLong(`a URI longer than ${MAX_URI_LENGTH} characters`);
   let rawPath: string;
   if (uri.startsWith('/')) rawPath = uri;
   else {
@@ -93,7 +93,7 @@ export function pathOfUri(
     try {
       url = new URL(uri);
     } catch {
-      throw new DavError(400, 'malformed URI');
+      throw DavError.badRequest('malformed URI');
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'foreign';
     if (host !== undefined && url.host.toLowerCase() !== host.toLowerCase()) return 'foreign';

@@ -25,13 +25,13 @@ export interface IfList {
 const MAX_IF_LENGTH = 16 * 1024;
 
 export function parseIfHeader(value: string): IfList[] {
-  if (value.length > MAX_IF_LENGTH) throw new DavError(400, 'If header too long');
+  if (value.length > MAX_IF_LENGTH) throw DavError.badRequest('If header too long');
   const lists: IfList[] = [];
   let i = 0;
   let tagged: boolean | undefined;
   let resource: string | undefined;
   const fail = (why: string): never => {
-    throw new DavError(400, `malformed If header: ${why}`);
+    throw DavError.badRequest(`malformed If header: ${why}`);
   };
   const skipSpace = () => {
     while (i < value.length && (value[i] === ' ' || value[i] === '\t')) i++;

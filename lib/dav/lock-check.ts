@@ -47,7 +47,7 @@ export async function checkIfHeader(ctx: DavContext): Promise<GuardResult> {
   if (raw === undefined) return { lists: undefined, tokens: new Set() };
   const lists = parseIfHeader(raw);
   const ok = await evaluateIf(lists, (resource) => stateOf(ctx, resource));
-  if (!ok) throw new DavError(412, 'the If header evaluated to false');
+  if (!ok) throw DavError.preconditionFailed('the If header evaluated to false');
   return { lists, tokens: submittedTokens(lists) };
 }
 
@@ -84,7 +84,7 @@ export async function guardWrite(ctx: DavContext, options: GuardOptions): Promis
   if (blocking.size > 0) {
     // A root outside the viewer's tree is not theirs to see: the target it protects stands in.
     const roots = [...new Set([...blocking.values()].map(({ lock, near }) => ctx.hrefs.of(ctx.locks.viewerPath(lock, near) ?? near, false)))];
-    throw new DavError(423, 'the resource is locked', 'lock-token-submitted', roots);
+    throw DavError.locked('the resource is locked', 'lock-token-submitted', roots);
   }
   return result;
 }

@@ -47,7 +47,7 @@ export class StoreMutex implements Mutex {
       const id = randomUUID();
       const deadline = Date.now() + WAIT_LIMIT_MS;
       for (let wait = 2; !(await this.store.setIfAbsent(lease, id, LEASE_TTL_MS)); wait = Math.min(wait * 2, 100)) {
-        if (Date.now() > deadline) throw new DavError(503, 'the lock table is busy', undefined, [], { 'Retry-After': '1' });
+        if (Date.now() > deadline) throw DavError.serviceUnavailable('the lock table is busy', 1);
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
       try {

@@ -52,20 +52,20 @@ export function hasBody(req: IncomingMessage): boolean {
 /** Reads a small body as UTF-8 text, at most `limit` bytes (413 beyond it, before allocating). */
 export async function readText(ctx: DavContext, limit = XML_BODY_LIMIT): Promise<string> {
   const declared = contentLength(ctx.req);
-  if (declared !== undefined && declared > limit) throw new DavError(413, `body larger than ${limit} bytes`);
+  if (declared !== undefined && declared > limit) throw DavError.payloadTooLarge(`body larger than ${limit} bytes`);
   if (!hasBody(ctx.req)) return '';
   ctx.continue();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new DavError(413, `body larger than ${limit} bytes`);
+    if (size > limit) throw DavError.payloadTooLarge(`body larger than ${limit} bytes`);
     chunks.push(chunk as Buffer);
   }
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(Buffer.concat(chunks, size));
   } catch {
-    throw new DavError(400, 'the body is not valid UTF-8');
+    throw DavError.badRequest('the body is not valid UTF-8');
   }
 }
 
@@ -81,7 +81,7 @@ export function depthOf<T extends '0' | '1' | 'infinity'>(req: IncomingMessage, 
   const raw = header(req, 'depth')?.trim().toLowerCase();
   if (raw === undefined) return fallback;
   if ((allowed as readonly string[]).includes(raw)) return raw as T;
-  throw new DavError(400, `Depth: ${raw} is not allowed here`);
+  throw DavError.badRequest(`Depth: ${raw} is not allowed here`);
 }
 
 /** Overwrite header: T (default) or F. */
@@ -89,7 +89,7 @@ export function overwriteOf(req: IncomingMessage): boolean {
   const raw = header(req, 'overwrite')?.trim().toUpperCase();
   if (raw === undefined || raw === 'T') return true;
   if (raw === 'F') return false;
-  throw new DavError(400, 'Overwrite must be T or F');
+  throw DavError.badRequest('Overwrite must be T or F');
 }
 
 /** RFC 4918 §10.7: "Second-N" or "Infinite", comma-separated preferences; clamped to bounds. */
@@ -103,5 +103,5 @@ export function lockTimeoutOf(req: IncomingMessage, bounds: LockTimeoutBounds): 
     const m = /^second-(\d{1,12})$/i.exec(value);
     if (m) return clamp(Number(m[1]));
   }
-  throw new DavError(400, 'malformed Timeout header');
+  throw DavError.badRequest('malformed Timeout header');
 }

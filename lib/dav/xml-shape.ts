@@ -21,9 +21,9 @@ export function checkXmlShape(text: string): void {
       at = after(text, '>', at + 2);
     } else if (isNameStart(next)) {
       const tag = startTag(text, at);
-      if (tag.attributes > MAX_XML_ATTRIBUTES) throw new DavError(400, `an XML element with more than ${MAX_XML_ATTRIBUTES} attributes`);
-      if (++elements > MAX_XML_ELEMENTS) throw new DavError(413, `XML with more than ${MAX_XML_ELEMENTS} elements`);
-      if (!tag.empty && ++depth > MAX_XML_DEPTH) throw new DavError(400, `XML nested deeper than ${MAX_XML_DEPTH}`);
+      if (tag.attributes > MAX_XML_ATTRIBUTES) throw DavError.badRequest(`an XML element with more than ${MAX_XML_ATTRIBUTES} attributes`);
+      if (++elements > MAX_XML_ELEMENTS) throw DavError.payloadTooLarge(`XML with more than ${MAX_XML_ELEMENTS} elements`);
+      if (!tag.empty && ++depth > MAX_XML_DEPTH) throw DavError.badRequest(`XML nested deeper than ${MAX_XML_DEPTH}`);
       at = tag.end;
     } else throw malformed('a "<" that starts no tag');
   }
@@ -64,5 +64,5 @@ function startTag(text: string, at: number): { end: number; empty: boolean; attr
 }
 
 function malformed(what: string): DavError {
-  return new DavError(400, `malformed XML: ${what}`);
+  return DavError.badRequest(`malformed XML: ${what}`);
 }

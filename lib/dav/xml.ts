@@ -45,10 +45,10 @@ const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', a
 function decodeEntities(text: string): string {
   if (!text.includes('&')) return text;
   return text.replace(ENTITY, (_m, ref: string | undefined) => {
-    if (ref === undefined) throw new DavError(400, 'unescaped "&" or undefined entity in XML');
+    if (ref === undefined) throw DavError.badRequest('unescaped "&" or undefined entity in XML');
     if (ref.startsWith('#')) {
       const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      if (!(code > 0 && code <= 0x10ffff) || (code >= 0xd800 && code <= 0xdfff)) throw new DavError(400, 'bad character reference in XML');
+      if (!(code > 0 && code <= 0x10ffff) || (code >= 0xd800 && code <= 0xdfff)) throw DavError.badRequest('bad character reference in XML');
       return String.fromCodePoint(code);
     }
     return NAMED[ref] as string;
@@ -57,19 +57,19 @@ function decodeEntities(text: string): string {
 
 /** Parses a request body. Any malformation is a DavError 400. */
 export function parseXml(text: string): XmlElement {
-  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new DavError(400, 'DOCTYPE and entity declarations are not accepted', 'no-external-entities');
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw DavError.badRequest('DOCTYPE and entity declarations are not accepted', 'no-external-entities');
   // Our conversion is recursive and the parser's work grows with the markup: bound both first.
   checkXmlShape(text);
   const valid = XMLValidator.validate(text);
-  if (valid !== true) throw new DavError(400, `malformed XML: ${valid.err.msg}`);
+  if (valid !== true) throw DavError.badRequest(`malformed XML: ${valid.err.msg}`);
   let raw: unknown;
   try {
     raw = parser.parse(text);
   } catch {
-    throw new DavError(400, 'malformed XML');
+    throw DavError.badRequest('malformed XML');
   }
   const roots = (raw as Raw[]).filter((n) => elementName(n) !== undefined);
-  if (roots.length !== 1) throw new DavError(400, 'XML must have exactly one root element');
+  if (roots.length !== 1) throw DavError.badRequest('XML must have exactly one root element');
   return convert(roots[0] as Raw, new Map([['xml', XML_NS]]));
 }
 
@@ -87,7 +87,7 @@ function convert(node: Raw, outer: Map<string, string>): XmlElement {
       const prefix = name === 'xmlns' ? '' : name.slice(6);
       const uri = decodeEntities(value);
       // Namespaces in XML 1.0: a prefix may not be bound to the empty name (litmus propfind_invalid2).
-      if (prefix !== '' && uri === '') throw new DavError(400, `prefix '${prefix}' bound to an empty namespace`);
+      if (prefix !== '' && uri === '') throw DavError.badRequest(`prefix '${prefix}' bound to an empty namespace`);
       scope.set(prefix, uri);
     }
   }
@@ -114,8 +114,8 @@ function resolve(qname: string, scope: Map<string, string>, element: boolean): [
   const prefix = qname.slice(0, colon);
   const local = qname.slice(colon + 1);
   const ns = scope.get(prefix);
-  if (ns === undefined) throw new DavError(400, `undeclared namespace prefix '${prefix}'`);
-  if (local === '' || local.includes(':')) throw new DavError(400, `bad name '${qname}'`);
+  if (ns === undefined) throw DavError.badRequest(`undeclared namespace prefix '${prefix}'`);
+  if (local === '' || local.includes(':')) throw DavError.badRequest(`bad name '${qname}'`);
   return [ns, local];
 }
 
