@@ -74,7 +74,7 @@ export class Account {
     return `/${this.username}/${place.device.name}/${place.mount.root.name}`;
   }
 
-  /** Absolute path of the node's parent, in stored case (`<path>`/`<abspath>` of §5.1). */
+  /** Absolute path of the node's parent, in stored case (`<path>`/`<abspath>` of a listing). */
   parentPath(place: Place): string {
     if (place.parents.length === 0) return `/${this.username}/${place.device.name}`;
     return `/${this.username}/${place.device.name}/${place.parents.map((p) => p.name).join('/')}`;
@@ -187,13 +187,13 @@ const MIME: Record<string, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
 
-/** MIME from the extension (§6.5: `.txt` must give text/plain); default octet-stream. */
+/** MIME from the extension (rclone's tests check that `.txt` is text/plain); else octet-stream. */
 export function mimeFor(name: string): string {
   const dot = name.lastIndexOf('.');
   return (dot > 0 && MIME[name.slice(dot + 1).toLowerCase()]) || 'application/octet-stream';
 }
 
-/** The upper-snake `mstyle` companion of a MIME type (§5.1). */
+/** The upper-snake `mstyle` companion of a MIME type (`TEXT_PLAIN`). */
 export function mstyleFor(mime: string): string {
   return mime.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 }

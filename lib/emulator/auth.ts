@@ -1,6 +1,7 @@
 /**
- * Identity (§2): single-use login tokens, password and refresh_token grants, refresh-token
- * rotation with reuse detection that revokes the whole family, and access tokens with a TTL.
+ * Identity (docs/jottacloud-protocol.md "Tokens and login"): single-use login tokens, password
+ * and refresh_token grants, refresh-token rotation with reuse detection that revokes the whole
+ * family, and access tokens with a TTL.
  * Tokens look like JWTs (three base64url parts) but are opaque random ids to the emulator.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -26,7 +27,7 @@ export interface TokenResponse {
   scope: string;
 }
 
-/** An OAuth error answer (§8.3). */
+/** An OAuth error answer. */
 export interface OAuthFailure {
   status: number;
   body: { error: string; error_description: string };
@@ -82,9 +83,9 @@ export class AuthState {
   }
 
   /**
-   * Password grant with a login token's auth_token. [U] status: Keycloak answers bad direct-grant
-   * credentials with 401 + invalid_grant, which matches both reports (jafs: 401; aeroftp:
-   * invalid_grant), so a reused or unknown auth_token gets exactly that.
+   * Password grant with a login token's auth_token. Status unconfirmed: Keycloak answers bad
+   * direct-grant credentials with 401 + invalid_grant, which matches both reports (jafs: 401;
+   * aeroftp: invalid_grant), so a reused or unknown auth_token gets exactly that.
    */
   passwordGrant(username: string | undefined, password: string | undefined, client: string): TokenResponse | OAuthFailure {
     const entry = password === undefined ? undefined : this.loginTokens.get(password);
@@ -100,7 +101,7 @@ export class AuthState {
   /** Codes handed out by the (auto-approving) authorization endpoint; in memory only, single use. */
   private codes = new Map<string, { client: string; redirect: string; expires: number }>();
 
-  /** Traditional flow (§2.6): the emulator approves at once, there is no browser to ask. */
+  /** Traditional (browser) flow: the emulator approves at once, there is no browser to ask. */
   mintAuthorizationCode(client: string, redirect: string): string {
     const code = randomBytes(24).toString('base64url');
     this.codes.set(code, { client, redirect, expires: Date.now() + 60_000 });
@@ -118,7 +119,7 @@ export class AuthState {
     return this.issue(family);
   }
 
-  /** refresh_token grant: rotate; a used token presented again revokes its family (§2.5). */
+  /** refresh_token grant: rotate; a used token presented again revokes its family. */
   refreshGrant(token: string | undefined, client: string): TokenResponse | OAuthFailure {
     const entry = token === undefined ? undefined : this.refresh.get(token);
     const family = entry ? this.families.get(entry.family) : undefined;
@@ -156,7 +157,7 @@ export class AuthState {
     return {
       access_token: accessToken,
       expires_in: this.ttlSeconds,
-      // Keycloak answers 0 for offline_access refresh tokens (no fixed expiry) [U].
+      // Keycloak answers 0 for offline_access refresh tokens (no fixed expiry); unconfirmed here.
       refresh_expires_in: 0,
       refresh_token: refreshToken,
       token_type: 'Bearer',

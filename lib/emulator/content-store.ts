@@ -1,5 +1,5 @@
 /**
- * File bodies on disk, content-addressed by md5+size (the dedup key of §6.5), and the partial
+ * File bodies on disk, content-addressed by md5+size (the service's dedup key), and the partial
  * bytes of upload sessions. Bodies are only ever streamed, never read whole.
  */
 import { createHash } from 'node:crypto';

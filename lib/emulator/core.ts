@@ -31,7 +31,7 @@ export interface Ctx {
   bearerValid: boolean;
 }
 
-/** Bearer check for JFS, API and upload paths (§1.2); a bad or expired token is 401 (§8.1). */
+/** Bearer check for JFS, API and upload paths; a bad or expired token is 401 with an XML error. */
 export function requireBearer(ctx: Ctx): void {
   if (!ctx.bearerValid) throw errors.badCredentials();
 }

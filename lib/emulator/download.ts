@@ -1,4 +1,4 @@
-/** Streams a stored body, honouring a single `Range` (206/416, §5.5). */
+/** Streams a stored body, honouring a single `Range` (206/416). */
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Ctx } from './core.js';

@@ -1,5 +1,5 @@
 /**
- * One error type for every route. `render` picks the wire shape: JFS XML (§8.1), API JSON (§8.2),
+ * One error type for every route. `render` picks the wire shape: JFS XML, API JSON,
  * or the bare text the service sends for a `%` in a name.
  */
 const REASONS: Record<number, string> = {
@@ -51,7 +51,7 @@ export const errors = {
   notFound: (path: string) => new EmulatorError(404, 'org.springframework.web.servlet.NoHandlerFoundException', `No handler found for ${path}`),
   methodNotAllowed: (method: string) =>
     new EmulatorError(405, 'org.springframework.web.HttpRequestMethodNotSupportedException', `Request method '${method}' not supported`),
-  // [U] status: no quota error was ever captured; 507 maps naturally onto WebDAV.
+  // Status unconfirmed: no quota error was ever captured; 507 maps naturally onto WebDAV.
   quota: () => new EmulatorError(507, `${E}QuotaExceededException`, 'Storage quota exceeded'),
   incomplete: (received: number, total: number) =>
     new EmulatorError(420, 'IncompleteUploadOpenApiException', `Incomplete upload: received ${received} of ${total} bytes`),

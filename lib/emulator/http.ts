@@ -39,7 +39,7 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
 
 export function sendError(res: ServerResponse, error: EmulatorError, shape: Shape, headers: Record<string, string> = {}): void {
   if (error.bare) {
-    // Vendor quirk: the `%` rejection is not XML, just the status line as text (§4.2).
+    // Vendor quirk: the `%` rejection is not XML, just the status line as text.
     sendBody(res, error.status, 'text/plain; charset=UTF-8', `${error.status} ${error.exception}`, headers);
   } else if (shape === 'xml') {
     sendBody(res, error.status, 'application/xml; charset=UTF-8', errorDocument(error.status, error.message, reasonPhrase(error.status)), headers);

@@ -1,5 +1,5 @@
 /**
- * Time formats of the wire (§1.3): JottaTime `2024-03-07-T09:15:42Z` in JFS XML and cphash headers,
+ * Time formats of the wire: JottaTime `2024-03-07-T09:15:42Z` in JFS XML and cphash headers,
  * RFC 3339 in allocate bodies and liststream, Unix milliseconds in the upload completion JSON.
  * The service keeps whole seconds, so everything stored here is truncated to a second.
  */

@@ -1,10 +1,11 @@
 /**
- * Names and paths as the service reads them (§4.2, §4.3, §9.2): URL path segments are
- * percent-decoded with a literal `+` read as a space, names compare case-insensitively, and a
- * name is refused when it is too long, holds a reserved character, or holds `%`.
+ * Names and paths as the service reads them (docs/jottacloud-protocol.md "Name encoding" and
+ * "URL escaping"): URL path segments are percent-decoded with a literal `+` read as a space, names
+ * compare case-insensitively, and a name is refused when it is too long, holds a reserved
+ * character, or holds `%`.
  */
 
-/** Case folding for lookups. [U] whether the server folds beyond ASCII; toLowerCase does. */
+/** Case folding for lookups. Unconfirmed whether the server folds past ASCII; toLowerCase does. */
 export function fold(name: string): string {
   return name.toLowerCase();
 }
@@ -14,15 +15,15 @@ export type NameProblem = 'percent' | 'too-long' | 'reserved' | 'empty';
 
 export const MAX_NAME_UNITS = 255;
 
-// Raw characters rclone maps to look-alikes because the server cannot store them (§4.2); the
-// exact server reaction is [U], the emulator refuses them so client encoding bugs surface.
+// Raw characters rclone maps to look-alikes because the server cannot store them; the exact
+// server reaction is unconfirmed, the emulator refuses them so client encoding bugs surface.
 // A backslash is not among them: rclone sends it raw, so the server must take it.
 const RESERVED = /[\u0000-\u001f\u007f"*:<>?|/]/;
 
 /** Checks one decoded name; undefined when acceptable. */
 export function nameProblem(name: string): NameProblem | undefined {
   if (name.length === 0) return 'empty';
-  // Vendor quirk (rclone #9153): a decoded `%` gets a bare, non-XML "400 Bad request".
+  // Vendor quirk (reported in 2026): a decoded `%` gets a bare, non-XML "400 Bad request".
   if (name.includes('%')) return 'percent';
   // Java counts UTF-16 code units, the same as JS string length.
   if (name.length > MAX_NAME_UNITS) return 'too-long';
@@ -34,7 +35,7 @@ export function nameProblem(name: string): NameProblem | undefined {
 export class BadPathEncoding extends Error {}
 
 /**
- * Decodes one raw URL path segment. Vendor quirk (§4.3): a literal `+` in the path is a space,
+ * Decodes one raw URL path segment. Vendor quirk: a literal `+` in the path is a space,
  * which is why clients must send `%2B`. Throws BadPathEncoding on malformed escapes or bytes
  * that are not UTF-8.
  */

@@ -1,5 +1,5 @@
 /**
- * The one listener for every host (§1.1): routes by path prefix, applies fault switches, records
+ * The one listener for every host: routes by path prefix, applies fault switches, records
  * the request log, and turns every failure into the service's error shape. Nothing a client
  * sends may crash it.
  */
@@ -103,7 +103,7 @@ async function handle(core: Core, req: IncomingMessage, res: ServerResponse): Pr
   } catch (error) {
     if (!(error instanceof EmulatorError)) console.error(`emulator: ${method} ${rawPath}: ${(error as Error)?.stack ?? String(error)}`);
     const e = error instanceof EmulatorError ? error : new EmulatorError(500, 'java.lang.RuntimeException', 'Internal error');
-    // A bad bearer is answered with the §8.1 XML body on every authenticated host.
+    // A bad bearer is answered with the XML error body on every authenticated host.
     if (e.status === 401 && shape === 'json') shape = 'xml';
     if (res.headersSent) res.destroy();
     else sendError(res, e, shape, e.status === 416 && res.getHeader('Content-Range') ? { 'Content-Range': String(res.getHeader('Content-Range')) } : {});

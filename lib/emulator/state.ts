@@ -1,5 +1,5 @@
 /**
- * The account's tree (§9): devices → mount points → folders and files with revisions. Trash is a
+ * The account's tree: devices → mount points → folders and files with revisions. Trash is a
  * `deleted` mark on nodes that stay in place (tombstones); hard delete removes them. Names are
  * case-preserving, looked up case-insensitively (one node per folded name per folder).
  */
@@ -96,13 +96,13 @@ export function currentRevision(file: FileNode): Revision | undefined {
   return undefined;
 }
 
-/** A newer unfinished revision above the current one (§5.1 `latestRevision`). */
+/** A newer unfinished revision above the current one (`latestRevision`). */
 export function latestRevision(file: FileNode): Revision | undefined {
   const last = file.revisions[file.revisions.length - 1];
   return last && last.state !== 'COMPLETED' ? last : undefined;
 }
 
-/** Every other revision, newest first (§5.2 `<revisions>`). */
+/** Every other revision, newest first (`<revisions>`). */
 export function olderRevisions(file: FileNode): Revision[] {
   const current = currentRevision(file);
   const latest = latestRevision(file);
@@ -113,7 +113,7 @@ export function nextRevisionNumber(file: FileNode): number {
   return (file.revisions[file.revisions.length - 1]?.number ?? 0) + 1;
 }
 
-/** Marks a node and its live descendants as trashed with one timestamp (§5.8). */
+/** Marks a node and its live descendants as trashed with one timestamp. */
 export function trash(node: TreeNode, at: number): void {
   node.deleted = at;
   node.deletedRoot = true;
@@ -154,7 +154,7 @@ export function walk(root: FolderNode, names: string[]): { parents: FolderNode[]
 }
 
 /**
- * `mkdir -p` under a mount point, reviving trashed folders on the way (§5.6, §9.10). A file in the
+ * `mkdir -p` under a mount point, reviving trashed folders on the way. A file in the
  * way is a conflict. `absPrefix` names the mount point for error messages.
  */
 export function ensureFolders(root: FolderNode, names: string[], absPrefix: string, ledger: TreeLedger): FolderNode {

@@ -1,7 +1,8 @@
 /**
- * The upload API (§6): allocate decides between COMPLETED (same file, dedup, empty) and a pending
- * INCOMPLETE revision with an upload session; the session's bytes accumulate in a part file on
- * disk so that a resume works across requests and restarts.
+ * The upload API (docs/jottacloud-protocol.md "Allocate and upload"): allocate decides between
+ * COMPLETED (same file, dedup, empty) and a pending INCOMPLETE revision with an upload session;
+ * the session's bytes accumulate in a part file on disk so that a resume works across requests
+ * and restarts.
  */
 import { randomBytes } from 'node:crypto';
 import { BUILTIN_DEVICE, mimeFor, type Account } from './account.js';
@@ -39,7 +40,7 @@ export function nameError(names: string[]): Error | undefined {
 }
 
 /**
- * The three path layouts rclone has sent over the years (§4.1): `/jfs/{device}/{mount}/...`, and
+ * The three path layouts rclone has sent over the years: `/jfs/{device}/{mount}/...`, and
  * the older `/{mount}/...` and `{mount}/...` that imply the built-in device.
  */
 export function parseAllocatePath(path: string): { device: string; mount: string; names: string[] } {
@@ -93,7 +94,7 @@ export async function allocate(account: Account, body: Record<string, unknown>, 
     name, path, state, upload_id: id, upload_url: uploadUrl(publicUrl, id), bytes, resume_pos: resume,
   });
 
-  // Same file, same content: only the timestamps change (§6.2 COMPLETED).
+  // Same file, same content: only the timestamps change (COMPLETED).
   if (existingFile && existingFile.deleted === undefined && current && current.md5 === md5 && current.size === bytes) {
     current.created = created;
     current.modified = modified;
@@ -102,7 +103,7 @@ export async function allocate(account: Account, body: Record<string, unknown>, 
     return echo('COMPLETED', randomBytes(16).toString('hex'), bytes, existingFile.name);
   }
   account.checkQuota(bytes, existingFile?.deleted === undefined ? (current?.size ?? 0) : 0);
-  if (bytes === 0) md5 = EMPTY_MD5; // [I] empty content trivially exists.
+  if (bytes === 0) md5 = EMPTY_MD5; // empty content trivially exists
 
   const parent = ensureFolders(mount.root, parentNames, account.mountPath({ device, mount }), account.tree);
   let file = child(parent, fileName);
@@ -115,7 +116,7 @@ export async function allocate(account: Account, body: Record<string, unknown>, 
   const now = nowSeconds();
   const mime = mimeFor(target.name);
 
-  // Dedup (§6.5 step 3): the account already holds this content.
+  // Dedup: the account already holds this content.
   if (account.content.has(md5, bytes)) {
     dropPending(account, target);
     target.revisions.push({ number: nextRevisionNumber(target), state: 'COMPLETED', created, modified, updated: now, mime, size: bytes, md5 });

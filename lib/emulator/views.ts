@@ -1,4 +1,4 @@
-/** The JFS XML documents of §3 and §5, built from the tree. */
+/** The JFS XML documents (account, device, listings, files), built from the tree. */
 import type { Account, Place } from './account.js';
 import { formatJottaTime } from './jotta-time.js';
 import { currentRevision, latestRevision, olderRevisions, treeSize, type Device, type FileNode, type FolderNode, type MountPoint, type Revision, type TreeNode } from './state.js';
@@ -8,7 +8,7 @@ const jt = (ms: number | undefined) => (ms === undefined ? undefined : formatJot
 
 /**
  * One revision. Sizes: a completed revision has its size; an INCOMPLETE one shows the bytes received
- * so far only on a direct GET (a resume hint, §5.2) and none in listings; CORRUPT never has one.
+ * so far only on a direct GET (a resume hint) and none in listings; CORRUPT never has one.
  */
 function revisionXml(tag: string, r: Revision, size: number | undefined): string {
   return el(tag, {},
@@ -40,7 +40,7 @@ function fileEntry(account: Account, file: FileNode, parentPath: string, extra: 
   return el('file', { name: file.name, uuid: file.uuid, deleted: deletedAttr(file), ...extra }, inner);
 }
 
-/** A subfolder inside a listing: name only when live, with abspath when a tombstone (§5.1). */
+/** A subfolder inside a listing: name only when live, with abspath when a tombstone. */
 function folderEntry(folder: FolderNode, parentPath: string, extra: Record<string, string> = {}): string {
   if (folder.deleted === undefined) return `<folder${attrs({ name: folder.name })}/>`;
   return el('folder', { name: folder.name, deleted: deletedAttr(folder), ...extra }, preserved('abspath', parentPath));
@@ -93,7 +93,7 @@ export function nodeDocument(account: Account, place: Place): string {
 }
 
 function mountSummary(m: MountPoint, special: boolean): string {
-  // The Trash mount point's size was captured empty (§3.3).
+  // The Trash mount point's size was captured empty.
   const size = special && m.root.name === 'Trash' ? undefined : treeSize(m.root);
   return el('mountPoint', {}, preserved('name', m.root.name) + text('size', size) + text('modified', jt(m.modified)));
 }
@@ -133,7 +133,7 @@ export function userDocument(account: Account): string {
     wrapper('devices', [...account.devices.values()].map((d) => el('device', {}, deviceHead(d)))));
 }
 
-/** `Jotta/Trash`: the roots of deletions across the account, marked contextType="TRASH" (§5.13). */
+/** `Jotta/Trash`: the roots of deletions across the account, marked contextType="TRASH". */
 export function trashDocument(account: Account, device: Device, mount: MountPoint): string {
   const folders: string[] = [];
   const filesXml: string[] = [];

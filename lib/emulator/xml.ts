@@ -1,6 +1,6 @@
 /**
  * The emulator's own tiny XML writer. Names travel in attributes and text, so every value is
- * escaped for both (`& < > " '`). Root elements carry `time` and `host` like the service's (§1.4).
+ * escaped for both (`& < > " '`). Root elements carry `time` and `host` like the service's.
  */
 import { formatJottaTime } from './jotta-time.js';
 
@@ -33,7 +33,7 @@ export function preserved(name: string, value: string): string {
   return text(name, value, { 'xml:space': 'preserve' });
 }
 
-/** A wrapper such as `<files>…</files>`, omitted when empty (§1.4). */
+/** A wrapper such as `<files>…</files>`, omitted when empty. */
 export function wrapper(name: string, items: string[]): string {
   return items.length === 0 ? '' : `<${name}>${items.join('')}</${name}>`;
 }
@@ -45,7 +45,7 @@ export function document(root: string, a: Attrs, inner: string): string {
 
 let xid = 100_000_000_000;
 
-/** The JFS error body of §8.1; `<code>` always equals the HTTP status (rclone reads it). */
+/** The JFS error body; `<code>` always equals the HTTP status (rclone reads it). */
 export function errorDocument(status: number, message: string, reason: string, cause = ''): string {
   xid += 1;
   return (

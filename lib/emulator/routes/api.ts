@@ -1,4 +1,4 @@
-/** The JSON API host: customer (§3.1), allocate (§6.2), purge_trash (§7). */
+/** The JSON API host: customer, allocate, purge_trash. */
 import type { Ctx } from '../core.js';
 import { requireBearer } from '../core.js';
 import { errors } from '../errors.js';
@@ -45,6 +45,6 @@ export async function handleApi(ctx: Ctx, route: 'customer' | 'allocate' | 'purg
   for (const device of account.devices.values()) for (const mount of device.mounts.values()) purgeTrash(mount.root, counts, account.tree);
   await account.collectGarbage();
   account.changed();
-  // [U] counts are of trash roots, as the 2026 measurement suggests (§7).
+  // Unconfirmed: counts are of trash roots, as a 2026 measurement suggests.
   sendJson(ctx.res, 200, { folders: counts.folders, files: counts.files });
 }

@@ -1,4 +1,4 @@
-/** Keycloak-shaped identity (§2.2–§2.5): discovery, the token endpoint, userinfo. */
+/** Keycloak-shaped identity: discovery, the token endpoint, userinfo. */
 import type { Ctx } from '../core.js';
 import { REALM } from '../core.js';
 import { errors } from '../errors.js';
@@ -34,7 +34,7 @@ export function wellKnown(ctx: Ctx): void {
   });
 }
 
-/** The client id from HTTP Basic or the form (golang.org/x/oauth2 tries both, §2.5). */
+/** The client id from HTTP Basic or the form (golang.org/x/oauth2 tries both). */
 function clientId(ctx: Ctx, form: URLSearchParams): string | undefined {
   const m = /^Basic\s+(\S+)$/i.exec(ctx.req.headers.authorization ?? '');
   if (m) {

@@ -1,4 +1,4 @@
-/** JFS GETs: account, device, folder/file documents, download, liststream, shares, special views (§3, §5). */
+/** JFS GETs: account, device, folder and file documents, download, liststream, shares, views. */
 import type { Account, Place } from '../account.js';
 import type { Ctx } from '../core.js';
 import { sendContent } from '../download.js';
@@ -11,7 +11,7 @@ import { deviceDocument, nodeDocument, searchResult, trashDocument, userDocument
 import { escapeXml } from '../xml.js';
 import { randomBytes } from 'node:crypto';
 
-/** The document, 404 when the path was never there or was purged (tombstones answer 200, §5.1). */
+/** The document, 404 when the path was never there or was purged (tombstones answer 200). */
 export function existing(account: Account, place: Place): Place & { node: TreeNode } {
   if (!place.node) throw errors.noSuchPath(account.fullPath(place));
   return place as Place & { node: TreeNode };
@@ -23,7 +23,7 @@ export async function getAccount(ctx: Ctx, deviceName?: string): Promise<void> {
   sendXml(ctx.res, 200, deviceDocument(account, account.device(deviceName)));
 }
 
-/** Trash, Links, Latest, Shared: read-only views (§5.13). */
+/** Trash, Links, Latest, Shared: read-only views. */
 export function getSpecial(ctx: Ctx, device: Device, mount: MountPoint, names: string[]): void {
   const account = ctx.core.account;
   if (names.length > 0) throw errors.noSuchPath(`${account.mountPath({ device, mount })}/${names.join('/')}`);
@@ -53,7 +53,7 @@ export async function getPath(ctx: Ctx, place: Place): Promise<void> {
     case 'bin': {
       const node = found.node;
       const rev = node.kind === 'file' ? currentRevision(node) : undefined;
-      // No completed revision: nothing to download ([U], §5.5). Trashed files still serve their bytes.
+      // No completed revision: nothing to download (unconfirmed). Trashed files serve their bytes.
       if (!rev) throw errors.noSuchFile(account.fullPath(found));
       return sendContent(ctx, rev);
     }
@@ -76,7 +76,7 @@ export async function getPath(ctx: Ctx, place: Place): Promise<void> {
 }
 
 /**
- * `mode=liststream` (§5.3): the listed folder first, then depth-first with every folder's
+ * `mode=liststream`: the listed folder first, then depth-first with every folder's
  * `<folder>` before its files; only live, completed files; stats count every element emitted,
  * which is exactly what rclone's consistency check recomputes. Paths are `/{mount}/...`.
  */

@@ -1,4 +1,4 @@
-/** JFS command POSTs (§5.6–§5.11): mkDir, dl, rm, dlDir, rmDir, mv, cp, mvDir, cphash. */
+/** JFS command POSTs: mkDir, dl, rm, dlDir, rmDir, mv, cp, mvDir, cphash. */
 import { mimeFor, type Account, type Place } from '../account.js';
 import type { Ctx } from '../core.js';
 import { errors } from '../errors.js';
@@ -17,7 +17,7 @@ function parentOf(place: Place): FolderNode {
   return place.parents[place.parents.length - 1]!;
 }
 
-/** Parses a destination given as an absolute JFS path in the query (§4.1), creating its parents. */
+/** Parses a destination given as an absolute JFS path in the query, creating its parents. */
 function destination(account: Account, value: string): { parent: FolderNode; name: string; place: Place } {
   const parts = splitAbsolute(value);
   if (parts.length < 4) throw errors.invalid(`Invalid destination '${value}'`);
@@ -47,7 +47,7 @@ export async function postCommand(ctx: Ctx, place: Place, command: Command, valu
       return done(200, folderDocument(account, account.place(place.device.name, place.mount.root.name, place.names), folder, false));
     }
     case 'dl': {
-      // Trash succeeds for a missing path too (rclone's comment contrasts it with rm, §5.7).
+      // Trash succeeds for a missing path too (rclone's code says so, in contrast with rm).
       if (!place.node) {
         account.changed();
         return sendBody(res, 200, 'application/xml; charset=UTF-8', '');
@@ -108,7 +108,7 @@ async function moveOrCopyFile(ctx: Ctx, place: Place, command: 'mv' | 'cp', valu
     target.revisions.push({ ...cur, number: nextRevisionNumber(target), updated: now });
     delete target.revisions[target.revisions.length - 1]!.uploadId;
     account.tree.changed(dst.parent, target);
-    // Vendor quirk (rclone #6112): cp onto a trashed file leaves it in trash; mv revives it.
+    // Vendor quirk: cp onto a trashed file leaves it in trash; mv revives it.
     if (command === 'mv') {
       account.tree.revive(dst.parent, target);
       account.tree.detach(parentOf(place), src);
@@ -165,7 +165,10 @@ async function moveDir(ctx: Ctx, place: Place, value: string): Promise<void> {
   sendXml(ctx.res, 200, folderDocument(account, after, src));
 }
 
-/** Headers JSize/JMd5/JCreated/JModified (§5.11). A time before 1970 means "keep" ([U] rclone sends zero times). */
+/**
+ * Headers JSize/JMd5/JCreated/JModified. A time before 1970 means "keep": rclone sends zero times
+ * when it only wants a restore (unconfirmed what the service does with them).
+ */
 async function cphash(ctx: Ctx, place: Place): Promise<void> {
   const account = ctx.core.account;
   const h = ctx.req.headers;

@@ -1,4 +1,4 @@
-/** Dispatch for `/jfs/{user}/{device}/{mount}/...` (§3–§5). */
+/** Dispatch for `/jfs/{user}/{device}/{mount}/...`. */
 import type { Ctx } from '../core.js';
 import { requireBearer } from '../core.js';
 import { errors } from '../errors.js';
@@ -45,13 +45,13 @@ export async function handleJfs(ctx: Ctx): Promise<void> {
   const command = COMMANDS.find((c) => ctx.url.searchParams.has(c));
   if (isSpecialMount(mountName) && account.devices.get(fold(deviceName))?.type === 'JOTTA') {
     const mount = account.mount(device, mountName);
-    // Special views are read-only in the emulator ([U], §5.13).
+    // Special views are read-only in the emulator (unconfirmed what the service does).
     if (method === 'POST') throw errors.invalid(`Mount point ${mount.root.name} is read-only`);
     return getSpecial(ctx, device, mount, names);
   }
   if (method === 'POST' && names.length === 0 && command === undefined) return createMount(ctx, deviceName, mountName);
   if (method === 'POST' && command === 'mkDir' && !device.mounts.has(fold(mountName)) && device.type !== 'JOTTA') {
-    // mkDir inside a not-yet-existing custom mount point creates it (Duplicati, §3.5).
+    // mkDir inside a not-yet-existing custom mount point creates it (Duplicati relies on it).
     device.mounts.set(fold(mountName), { root: newFolder(mountName) });
   }
   const place = account.place(deviceName, mountName, names);
@@ -64,7 +64,7 @@ export async function handleJfs(ctx: Ctx): Promise<void> {
   return postCommand(ctx, place, command, value);
 }
 
-/** `POST /{user}/{device}?type=…` (§3.4): 201, also when the device exists (jafs). */
+/** `POST /{user}/{device}?type=…`: 201, also when the device exists (jafs). */
 function createDevice(ctx: Ctx, name: string): void {
   const account = ctx.core.account;
   const type = (ctx.url.searchParams.get('type') ?? 'WORKSTATION').toUpperCase();
@@ -74,7 +74,7 @@ function createDevice(ctx: Ctx, name: string): void {
   sendXml(ctx.res, 201, deviceDocument(account, account.device(name)));
 }
 
-/** `POST /{user}/{device}/{mount}` (§3.5): 201 when created, 200 when it exists. */
+/** `POST /{user}/{device}/{mount}`: 201 when created, 200 when it exists. */
 function createMount(ctx: Ctx, deviceName: string, mountName: string): void {
   const account = ctx.core.account;
   const device = account.device(deviceName);

@@ -1,4 +1,4 @@
-/** `GET /opin/io/downloadPublic/{user}/{publicURI}` (§5.12): a shared file's bytes, no auth. */
+/** `GET /opin/io/downloadPublic/{user}/{publicURI}`: a shared file's bytes, no auth. */
 import type { Ctx } from '../core.js';
 import { sendContent } from '../download.js';
 import { errors } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * `POST {upload_url}` (§6.3): bytes from the offset named by `Range: bytes=a-b` or
+ * `POST {upload_url}`: bytes from the offset named by `Range: bytes=a-b` or
  * `Content-Range: bytes a-b/total` (0 when neither) are written straight to the session's part
  * file. A short body answers 420 and keeps the bytes; a cut connection keeps them too; an MD5
  * mismatch leaves the revision CORRUPT and the previous revision current.
@@ -31,8 +31,8 @@ function offsetOf(ctx: Ctx): number {
 
 export async function handleUpload(ctx: Ctx, uploadId: string): Promise<void> {
   const header = ctx.req.headers.authorization;
-  // rclone calls the upload URL with its bearer [C]; a present but bad one is refused. [U] whether
-  // the real upload URL (a capability) also works without one: the emulator allows that.
+  // rclone calls the upload URL with its bearer; a present but bad one is refused. Unconfirmed
+  // whether the real upload URL (a capability) also works without one: the emulator allows that.
   if (header !== undefined) requireBearer(ctx);
   if (ctx.req.method !== 'POST') throw errors.methodNotAllowed(ctx.req.method ?? '');
   const account = ctx.core.account;
