@@ -15,7 +15,7 @@ export async function del(ctx: DavContext): Promise<void> {
   try {
     await guardWrite(ctx, { targets: [{ path: ctx.path, tree: true }, { path: parentPath(ctx.path) }] });
   } catch (error) {
-    // Only members below are locked: a multistatus names each (§9.6.1), nothing is deleted.
+    // Only members below are locked: a multistatus names each (RFC 4918 §9.6.1), nothing is deleted.
     const self = ctx.hrefs.of(entry.path, true);
     const onlyBelow = (hrefs: string[]) => hrefs.every((h) => h.startsWith(self) && h.length > self.length);
     if (error instanceof DavError && error.condition === 'lock-token-submitted' && onlyBelow(error.hrefs)) {
