@@ -15,7 +15,7 @@ export async function run(argv: string[], fetch?: FetchLike): Promise<number> {
     const opened = openAccount({ config: values.config as string | undefined, account: values.account as string | undefined }, fetch);
     try {
       const result = await opened.client.purgeTrash();
-      // Counts are of trash roots (a deleted folder counts once), as far as measured (§7).
+      // Counts are of trash roots (a deleted folder counts once), as far as a 2026 measurement shows.
       const folders = result.folders ?? 0;
       const files = result.files ?? 0;
       if (values.json) io.stdout.write(`${JSON.stringify({ account: opened.name, folders, files })}\n`);

@@ -90,7 +90,7 @@ export class BackendVfs implements Vfs {
 
   constructor(options: BackendVfsOptions) {
     const backend = options.backend;
-    // Habit 4: fold because the backend declares it, never by probing.
+    // Fold because the backend declares it (abilities are declared, never probed).
     this.caseInsensitive = backend.features.caseInsensitive;
     this.ownsStore = options.store === undefined;
     const base = options.store ?? new MemoryStore();

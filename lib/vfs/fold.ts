@@ -1,7 +1,8 @@
 /**
  * The case/Unicode folding key: two client names with the same key address the same resource on
  * a case-insensitive remote. NFC first (Finder sends NFD), then toLowerCase — the same folding the
- * emulator applies (jottacloud-api.md §4.3 recommends toLowerCase on both sides).
+ * emulator applies (whether Jottacloud folds beyond ASCII is unconfirmed; see
+ * docs/jottacloud-protocol.md "Paths").
  */
 export function foldName(name: string): string {
   return name.normalize('NFC').toLowerCase();

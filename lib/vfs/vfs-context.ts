@@ -17,7 +17,7 @@ import type { DirRef, Resolver } from './resolver.js';
  */
 export interface VfsContext {
   readonly backend: StorageBackend;
-  /** Declared by the backend (habit 4): lookups and listing edits fold case because of it. */
+  /** Declared by the backend, never probed: lookups and listing edits fold case because of it. */
   readonly caseInsensitive: boolean;
   readonly cache: DirCache;
   readonly placeholders: Placeholders;

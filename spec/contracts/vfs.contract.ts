@@ -27,7 +27,7 @@ export const code = (expected: StorageErrorCode) => (error: unknown) => {
   return true;
 };
 
-/** Names a WebDAV client may send (architecture.md habit 10). */
+/** Names a WebDAV client may send: the hostile fixtures every implementation must survive. */
 export const HOSTILE_NAMES = [
   'file % name.txt',
   '100%',

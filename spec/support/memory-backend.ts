@@ -76,10 +76,10 @@ interface UploadFault {
   code: StorageErrorCode;
 }
 
-// Raw characters the service refuses in a name (§4.2): the reserved set, controls, DEL and '%'.
+// Raw characters the service refuses in a name: the reserved set, controls, DEL and '%'.
 const FORBIDDEN = /[\u0000-\u001f\u007f"*:<>?|%/]/;
 const MAX_NAME = 255;
-// Invalid UTF-8 cannot be carried in XML (§4.2): a lone surrogate stands for it here.
+// Invalid UTF-8 cannot be carried in XML: a lone surrogate stands for it here.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export class MemoryBackend implements StorageBackend {
@@ -444,7 +444,7 @@ function purge(folder: FolderNode): void {
 }
 
 function sizeOf(node: Node): number {
-  // Trashed files still count toward usage, as on Jottacloud (§9.3).
+  // Trashed files still count toward usage, as on Jottacloud.
   return node.kind === 'file' ? node.content.length : node.children.reduce((sum, c) => sum + sizeOf(c), 0);
 }
 

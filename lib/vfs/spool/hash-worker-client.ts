@@ -2,7 +2,7 @@
  * The main-thread side of the hash worker (hash-worker.ts): the MD5 of a spool, computed on
  * another core while the spool is still being written.
  *
- * Jottacloud needs the MD5 before the first byte of an upload (jottacloud-api.md §6.1), so a big
+ * Jottacloud needs the MD5 before the first byte of an upload (allocate asks for it), so a big
  * PUT costs receiving + hashing + uploading. Hashing on the request's thread serialises the first
  * two (MD5 runs at well under 1 GiB/s); a worker overlaps them, either trailing the writer of a
  * buffered spool file through the page cache (`trailingHash`) or hashing the aligned slots of a
