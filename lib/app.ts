@@ -14,7 +14,7 @@ import type { RemoteEntry, StorageBackend, UploadBody } from './storage/backend.
 import type { Logger } from './util/logger.js';
 import { metrics } from './util/metrics.js';
 import { startMetricsServer, type RunningMetricsServer } from './util/metrics-server.js';
-import { BackendVfs, ListingMemory, MountsVfs, RootedVfs, type Vfs } from './vfs/index.js';
+import { BackendVfs, ListingMemory, MountsVfs, RootedVfs, type BackendVfsOptions, type Vfs } from './vfs/index.js';
 
 export interface AppDependencies {
   logger: Logger;
@@ -133,6 +133,26 @@ export function sharesTokens(config: JottadavConfig): boolean {
   return storeSpecOf(config).kind === 'redis';
 }
 
+/** The file system's settings from the config (specs take the registry's defaults through it). */
+export function vfsSettingsOf(config: JottadavConfig): Omit<BackendVfsOptions, 'backend' | 'store' | 'sharedCache' | 'listingMemory' | 'namespace'> {
+  const { cache, uploads, localOnly } = config;
+  return {
+    listingTtlMs: cache.listingTtl,
+    missTtlMs: cache.missTtl,
+    fastList: cache.fastList,
+    usageTtlMs: cache.quotaTtl,
+    md5MemoryLimit: uploads.md5MemoryLimit,
+    spoolDir: uploads.spoolDir,
+    spoolDirectIo: uploads.directIo,
+    placeholderGraceMs: config.placeholders.grace,
+    localOnly: localOnly.enabled ? { patterns: localOnly.patterns, ttlMs: localOnly.ttl } : false,
+    hardDelete: config.hardDelete,
+    trashedOnly: config.trashedOnly,
+    nameEncoding: config.names.encoding,
+    noVersions: uploads.noVersions,
+  };
+}
+
 async function openAccount(name: string, account: AccountConfig, config: JottadavConfig, store: KeyValueStore, listingMemory: ListingMemory, deps: AppDependencies): Promise<Account> {
   const shared = sharesTokens(config);
   const tokenStore = deps.tokenStoreFor?.(name, account, store) ?? accountTokenStore(name, account.tokenFile, store, shared);
@@ -142,27 +162,7 @@ async function openAccount(name: string, account: AccountConfig, config: Jottada
   const mounts: Array<{ uploads: InterruptibleUploads; vfs: BackendVfs }> = [];
   const mount = (device: string, mountPoint: string, namespace: string): BackendVfs => {
     const uploads = new InterruptibleUploads(new JottacloudBackend({ client, device, mountPoint, hardDelete: config.hardDelete }));
-    const vfs = new BackendVfs({
-      backend: uploads,
-      store,
-      sharedCache: shared,
-      listingMemory,
-      namespace,
-      listingTtlMs: config.cache.listingTtl,
-      missTtlMs: config.cache.missTtl,
-      fastList: config.cache.fastList,
-      usageTtlMs: config.cache.quotaTtl,
-      md5MemoryLimit: config.uploads.md5MemoryLimit,
-      uploadResumeLimit: config.uploads.uploadResumeLimit,
-      spoolDir: config.uploads.spoolDir,
-      spoolDirectIo: config.uploads.directIo,
-      placeholderGraceMs: config.placeholders.grace,
-      localOnly: config.localOnly.enabled ? { patterns: config.localOnly.patterns, ttlMs: config.localOnly.ttl } : false,
-      hardDelete: config.hardDelete,
-      trashedOnly: config.trashedOnly,
-      nameEncoding: config.names.encoding,
-      noVersions: config.uploads.noVersions,
-    });
+    const vfs = new BackendVfs({ ...vfsSettingsOf(config), backend: uploads, store, sharedCache: shared, listingMemory, namespace });
     mounts.push({ uploads, vfs });
     return vfs;
   };

@@ -1,11 +1,9 @@
-import { tmpdir } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { StorageBackend } from '../storage/backend.js';
 import { StorageError } from '../storage/errors.js';
 import type { KeyValueStore } from '../store/key-value-store.js';
 import { namespaced } from '../store/key-value-store.js';
 import { MemoryStore } from '../store/memory-store.js';
-import { JOTTACLOUD_DEFAULT_ENCODING } from '../util/encoding-flags.js';
 import { joinPath } from '../util/paths.js';
 import type { DirCache } from './dir-cache.js';
 import { ChangeCountingDirCache, FAST_LIST, WalkLister } from './fast-list.js';
@@ -39,33 +37,31 @@ export interface BackendVfsOptions {
   listingMemory?: ListingMemory;
   /** Key prefix inside `store` (default 'vfs'); instances serving one account share it. */
   namespace?: string;
-  /** How long a folder listing is trusted; 0 disables the cache. Default 30 s. */
-  listingTtlMs?: number;
-  /** How long a name found absent upstream is believed absent; default 0 (always asked again). */
-  missTtlMs?: number;
-  /** Recognise tree walks and read the subtree in one request (fast-list.ts). Default true. */
-  fastList?: boolean;
-  /** Bodies up to this size are spooled in memory, larger ones on disk. Default 10 MiB. */
-  md5MemoryLimit?: number;
-  /** Where larger bodies are spooled. Default the OS temp dir. */
-  spoolDir?: string;
-  /** Spool files bypass the page cache (O_DIRECT) where the filesystem allows. Default true. */
-  spoolDirectIo?: boolean;
-  /** Passed to the backend with each upload: resume interrupted uploads above this size. */
-  uploadResumeLimit?: number;
-  /** How long an empty new file stays a local placeholder. Default 60 s. */
-  placeholderGraceMs?: number;
-  /** Junk-file policy; false uploads everything. */
-  localOnly?: LocalOnlyOptions | false;
-  /** Delete permanently instead of moving to the trash. */
+  /** How long a folder listing is trusted (cache.listingTtl); 0 disables the cache. */
+  listingTtlMs: number;
+  /** How long a name found absent upstream is believed absent (cache.missTtl); 0 asks every time. */
+  missTtlMs: number;
+  /** Recognise tree walks and read the subtree in one request (cache.fastList, fast-list.ts). */
+  fastList: boolean;
+  /** Bodies up to this size are spooled in memory, larger ones on disk (uploads.md5MemoryLimit). */
+  md5MemoryLimit: number;
+  /** Where larger bodies are spooled (uploads.spoolDir). */
+  spoolDir: string;
+  /** Spool files bypass the page cache (O_DIRECT) where the filesystem allows (uploads.directIo). */
+  spoolDirectIo: boolean;
+  /** How long an empty new file stays a local placeholder (placeholders.grace). */
+  placeholderGraceMs: number;
+  /** Junk-file policy (localOnly.*); false uploads everything. */
+  localOnly: LocalOnlyOptions | false;
+  /** How long the account usage is cached (cache.quotaTtl). */
+  usageTtlMs: number;
+  /** rclone's `encoding` list for stored names (names.encoding). */
+  nameEncoding: string;
+  /** Delete permanently instead of moving to the trash (hardDelete); absent: to the trash. */
   hardDelete?: boolean;
-  /** A read-only view of the trash (rclone's --jottacloud-trashed-only). */
+  /** A read-only view of the trash (trashedOnly, rclone's --jottacloud-trashed-only); absent: the live tree. */
   trashedOnly?: boolean;
-  /** How long the account usage is cached. Default 60 s. */
-  usageTtlMs?: number;
-  /** rclone's `encoding` list for stored names (names.encoding); default rclone's jottacloud default. */
-  nameEncoding?: string;
-  /** An overwrite replaces the file instead of adding a revision (no-versions.ts). */
+  /** An overwrite replaces the file instead of adding a revision (uploads.noVersions, no-versions.ts); absent: a revision. */
   noVersions?: boolean;
 }
 
@@ -96,7 +92,7 @@ export class BackendVfs implements Vfs {
     const base = options.store ?? new MemoryStore();
     const prefix = `${options.namespace ?? 'vfs'}${options.trashedOnly ? ':trash' : ''}`;
     this.store = namespaced(base, prefix);
-    const cacheOptions = { ttlMs: options.listingTtlMs ?? 30_000 };
+    const cacheOptions = { ttlMs: options.listingTtlMs };
     // A cache is not state: in one process it stays in memory and is never written to disk.
     const listings: DirCache = meteredDirCache(
       options.sharedCache
@@ -105,32 +101,31 @@ export class BackendVfs implements Vfs {
     );
     const counting = new ChangeCountingDirCache(listings);
     const cache: DirCache = counting;
-    const walker = options.fastList === false || options.trashedOnly ? undefined : new WalkLister(backend, counting, (remoteName) => remoteChild({ name: remoteName, kind: 'folder', size: 0 }, names).nameKey, FAST_LIST);
+    const walker = !options.fastList || options.trashedOnly ? undefined : new WalkLister(backend, counting, (remoteName) => remoteChild({ name: remoteName, kind: 'folder', size: 0 }, names).nameKey, FAST_LIST);
     this.usageCache = options.sharedCache ? this.store : new MemoryStore();
     // Called only once a placeholder is due, long after the context below exists.
-    const placeholders = new Placeholders(namespaced(this.store, 'ph'), options.placeholderGraceMs ?? 60_000, (dirKey, record) =>
+    const placeholders = new Placeholders(namespaced(this.store, 'ph'), options.placeholderGraceMs, (dirKey, record) =>
       materialisePlaceholder(this.ctx, dirKey, record),
     );
-    const local = options.localOnly === false ? undefined : new LocalOnlyFiles(namespaced(this.store, 'lo'), options.localOnly ?? {});
-    const trashedOnly = options.trashedOnly ?? false;
-    const names = NameCodec.of(options.nameEncoding ?? JOTTACLOUD_DEFAULT_ENCODING);
+    const local = options.localOnly === false ? undefined : new LocalOnlyFiles(namespaced(this.store, 'lo'), options.localOnly);
+    const trashedOnly = options.trashedOnly === true;
+    const names = NameCodec.of(options.nameEncoding);
     this.ctx = {
       backend,
       caseInsensitive: this.caseInsensitive,
       cache,
       placeholders,
       local,
-      resolver: new Resolver(backend, cache, placeholders, local, trashedOnly, names, new MissCache(options.missTtlMs ?? 0), walker),
+      resolver: new Resolver(backend, cache, placeholders, local, trashedOnly, names, new MissCache(options.missTtlMs), walker),
       names,
       settings: {
-        md5MemoryLimit: options.md5MemoryLimit ?? 10 * 1024 * 1024,
-        spoolDir: options.spoolDir ?? tmpdir(),
-        spoolDirectIo: options.spoolDirectIo ?? true,
-        hardDelete: options.hardDelete ?? false,
-        noVersions: options.noVersions ?? false,
+        md5MemoryLimit: options.md5MemoryLimit,
+        spoolDir: options.spoolDir,
+        spoolDirectIo: options.spoolDirectIo,
+        hardDelete: options.hardDelete === true,
+        noVersions: options.noVersions === true,
         trashedOnly,
-        usageTtlMs: options.usageTtlMs ?? 60_000,
-        uploadResumeLimit: options.uploadResumeLimit,
+        usageTtlMs: options.usageTtlMs,
       },
     };
   }

@@ -1,7 +1,7 @@
 export type * from './types.js';
 export { BackendVfs, type BackendVfsOptions } from './backend-vfs.js';
 export { ListingMemory } from './memory-dir-cache.js';
-export { DEFAULT_LOCAL_ONLY_PATTERNS, type LocalOnlyOptions } from './local-only.js';
+export { type LocalOnlyOptions } from './local-only.js';
 export { bytesToClientName, clientNameToBytes, hasInvalidUtf8 } from './names.js';
 export { NameCodec } from './name-codec.js';
 export { RootedVfs } from './rooted-vfs.js';

@@ -6,14 +6,15 @@ import type { KeyValueStore } from '../store/key-value-store.js';
  * kept in the shared store with a TTL and never uploaded, so they cost the account nothing and
  * a folder full of `._*` files does not turn into thousands of Jottacloud revisions.
  */
-export const DEFAULT_LOCAL_ONLY_PATTERNS = ['._*', '.DS_Store', 'Thumbs.db', 'desktop.ini', '~$*', '.~lock.*#'];
 
+/** The folders that may hold local-only files. */
 const FOLDERS = 'lo:folders';
 
 export interface LocalOnlyOptions {
-  patterns?: string[];
-  /** How long a junk file lives after its last write (default one day). */
-  ttlMs?: number;
+  /** Names kept local (localOnly.patterns): `*` and `?` wildcards, whole name, any case. */
+  patterns: string[];
+  /** How long a junk file lives after its last write (localOnly.ttl). */
+  ttlMs: number;
   /** Largest body kept (default 1 MiB); a larger write fails with QUOTA_EXCEEDED. */
   maxBytes?: number;
 }
@@ -34,10 +35,10 @@ export class LocalOnlyFiles {
 
   constructor(
     private readonly store: KeyValueStore,
-    options: LocalOnlyOptions = {},
+    options: LocalOnlyOptions,
   ) {
-    this.patterns = (options.patterns ?? DEFAULT_LOCAL_ONLY_PATTERNS).map(globToRegExp);
-    this.ttlMs = options.ttlMs ?? 24 * 3_600_000;
+    this.patterns = options.patterns.map(globToRegExp);
+    this.ttlMs = options.ttlMs;
     this.maxBytes = options.maxBytes ?? 1024 * 1024;
   }
 

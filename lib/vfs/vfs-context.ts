@@ -29,7 +29,7 @@ export interface VfsContext {
   readonly settings: VfsSettings;
 }
 
-/** BackendVfsOptions with their defaults applied. */
+/** The settings of BackendVfsOptions the parts read (absent switches are off). */
 export interface VfsSettings {
   md5MemoryLimit: number;
   spoolDir: string;
@@ -39,7 +39,6 @@ export interface VfsSettings {
   noVersions: boolean;
   trashedOnly: boolean;
   usageTtlMs: number;
-  uploadResumeLimit?: number;
 }
 
 export function assertWritable(ctx: VfsContext): void {

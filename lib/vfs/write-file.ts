@@ -47,13 +47,12 @@ async function writeBody(ctx: VfsContext, path: string, body: Readable, options:
     if (spool.size === 0 && (!existing || existing.source === 'placeholder')) {
       return await writePlaceholder(ctx, dir, existing, clientName, remoteName, modified);
     }
-    const upload: UploadBody & { uploadResumeLimit?: number } = {
+    const upload: UploadBody = {
       size: spool.size,
       md5: spool.md5,
       modified,
       open: (offset) => spool.open(offset),
     };
-    if (ctx.settings.uploadResumeLimit !== undefined) upload.uploadResumeLimit = ctx.settings.uploadResumeLimit;
     // Even a failed upload may have touched the remote (a pending revision): re-list next time.
     const remote = await withInvalidation(ctx, [dir], () =>
       ctx.settings.noVersions && existing?.source === 'remote'

@@ -13,23 +13,24 @@ import { emulatorBackend, startTestEmulator } from '../jottacloud/emulator-harne
 import { MemoryBackend } from '../support/memory-backend.js';
 import { MemoryVfs } from '../support/memory-vfs.js';
 import { vfsContract } from './vfs.contract.js';
+import { VFS_DEFAULTS } from '../support/defaults.js';
 
 vfsContract('BackendVfs over MemoryBackend', async () => {
   const spoolDir = await mkdtemp(join(tmpdir(), 'vfs-contract-'));
   // A tiny memory limit so that the contract also runs through the disk spool.
-  const vfs = new BackendVfs({ backend: new MemoryBackend(), store: new MemoryStore(), spoolDir, md5MemoryLimit: 4 });
+  const vfs = new BackendVfs({ ...VFS_DEFAULTS, backend: new MemoryBackend(), store: new MemoryStore(), spoolDir, md5MemoryLimit: 4 });
   return { vfs, cleanup: () => rm(spoolDir, { recursive: true, force: true }) };
 });
 
 vfsContract('BackendVfs over MemoryBackend, listing cache off, hard delete', () => ({
-  vfs: new BackendVfs({ backend: new MemoryBackend(), listingTtlMs: 0, hardDelete: true }),
+  vfs: new BackendVfs({ ...VFS_DEFAULTS, backend: new MemoryBackend(), listingTtlMs: 0, hardDelete: true }),
 }));
 
 vfsContract('BackendVfs over the Jottacloud backend and the emulator', async () => {
   const emulator = await startTestEmulator();
   const backend = await emulatorBackend(emulator.emu);
   const spoolDir = await mkdtemp(join(tmpdir(), 'vfs-emu-'));
-  const vfs = new BackendVfs({ backend, store: new MemoryStore(), spoolDir, md5MemoryLimit: 8 });
+  const vfs = new BackendVfs({ ...VFS_DEFAULTS, backend, store: new MemoryStore(), spoolDir, md5MemoryLimit: 8 });
   return {
     vfs,
     async cleanup() {

@@ -4,7 +4,7 @@
  * uses. Specs that build a layer by hand spread these, so they run on the defaults users get;
  * the library itself declares none.
  */
-import { davSettingsOf } from '../../lib/app.js';
+import { davSettingsOf, vfsSettingsOf } from '../../lib/app.js';
 import { validateConfig, type JottadavConfig } from '../../lib/config/index.js';
 
 /** Every option at its registry default (the config has no users or accounts). */
@@ -12,3 +12,9 @@ export const REGISTRY_DEFAULTS: JottadavConfig = validateConfig({}, { checkFiles
 
 /** The protocol layer's settings, on loopback port 0. */
 export const DAV_DEFAULTS = { ...davSettingsOf(REGISTRY_DEFAULTS), host: '127.0.0.1', port: 0 };
+
+/** The file system's settings (spooling in the OS temp dir). */
+export const VFS_DEFAULTS = vfsSettingsOf(REGISTRY_DEFAULTS);
+
+/** The junk-file policy alone, to override one of its parts. */
+export const LOCAL_ONLY_DEFAULTS = { patterns: REGISTRY_DEFAULTS.localOnly.patterns, ttlMs: REGISTRY_DEFAULTS.localOnly.ttl };

@@ -5,6 +5,7 @@ import { MemoryBackend } from '../support/memory-backend.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import { BackendVfs, type BackendVfsOptions } from '../../lib/vfs/backend-vfs.js';
 import { ListingMemory } from '../../lib/vfs/memory-dir-cache.js';
+import { VFS_DEFAULTS } from '../support/defaults.js';
 
 export { body, code, text } from '../contracts/vfs.contract.js';
 
@@ -28,7 +29,7 @@ export async function rig(options: Partial<BackendVfsOptions> = {}, backend = ne
   const spoolDir = await mkdtemp(join(tmpdir(), 'vfs-spec-'));
   const opened: BackendVfs[] = [];
   const make = (extra: Partial<BackendVfsOptions> = {}) => {
-    const vfs = new BackendVfs({ backend, store, listingMemory, spoolDir, ...options, ...extra });
+    const vfs = new BackendVfs({ ...VFS_DEFAULTS, backend, store, listingMemory, spoolDir, ...options, ...extra });
     opened.push(vfs);
     return vfs;
   };

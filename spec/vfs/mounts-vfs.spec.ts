@@ -4,6 +4,7 @@ import { BackendVfs } from '../../lib/vfs/backend-vfs.js';
 import { MountsVfs } from '../../lib/vfs/mounts-vfs.js';
 import type { Vfs } from '../../lib/vfs/types.js';
 import { body, code, text } from './helpers.js';
+import { VFS_DEFAULTS } from '../support/defaults.js';
 
 /** An account with devices and mount points, each mount point its own backend. */
 function account(layout: Record<string, string[]>) {
@@ -18,7 +19,7 @@ function account(layout: Record<string, string[]>) {
             vfsFor: (mount): Vfs => {
               const backend = new MemoryBackend();
               backends.set(`${device}/${mount}`, backend);
-              return new BackendVfs({ backend });
+              return new BackendVfs({ ...VFS_DEFAULTS, backend });
             },
           },
         }),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { BackendVfs } from '../../lib/vfs/backend-vfs.js';
 import { emulatorBackend, startTestEmulator, type TestEmulator } from '../jottacloud/emulator-harness.js';
 import { body, code, text } from '../contracts/vfs.contract.js';
+import { VFS_DEFAULTS } from '../support/defaults.js';
 
 describe('BackendVfs over the emulator: names and faults on the wire', () => {
   let emulator: TestEmulator;
@@ -16,7 +17,7 @@ describe('BackendVfs over the emulator: names and faults on the wire', () => {
     emulator = await startTestEmulator();
     const backend = await emulatorBackend(emulator.emu);
     spoolDir = await mkdtemp(join(tmpdir(), 'vfs-emu-'));
-    vfs = new BackendVfs({ backend, spoolDir, md5MemoryLimit: 1024 });
+    vfs = new BackendVfs({ ...VFS_DEFAULTS, backend, spoolDir, md5MemoryLimit: 1024 });
     close = async () => {
       await vfs.close();
       await backend.close();

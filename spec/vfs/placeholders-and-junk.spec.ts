@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { EMPTY_MD5 } from '../../lib/vfs/entries.js';
 import { body, code, eventually, rig, text, type Rig } from './helpers.js';
+import { LOCAL_ONLY_DEFAULTS } from '../support/defaults.js';
 
 const empty = () => Readable.from([]);
 
@@ -135,14 +136,14 @@ describe('BackendVfs: local-only junk files', () => {
   });
 
   it('expire after their TTL', async () => {
-    const short = r.twin({ localOnly: { ttlMs: 30 } });
+    const short = r.twin({ localOnly: { ...LOCAL_ONLY_DEFAULTS, ttlMs: 30 } });
     await short.write('/docs/.DS_Store', body('x'));
     assert.equal((await short.list('/docs')).length, 1);
     await eventually(async () => (await short.list('/docs')).length === 0);
   });
 
   it('larger than the cap: QUOTA_EXCEEDED, nothing stored', async () => {
-    const capped = r.twin({ localOnly: { maxBytes: 100 } });
+    const capped = r.twin({ localOnly: { ...LOCAL_ONLY_DEFAULTS, maxBytes: 100 } });
     await assert.rejects(capped.write('/docs/.DS_Store', body(Buffer.alloc(101))), code('QUOTA_EXCEEDED'));
     await assert.rejects(capped.stat('/docs/.DS_Store'), code('NOT_FOUND'));
     assert.deepEqual(await r.spoolFiles(), []);
@@ -152,7 +153,7 @@ describe('BackendVfs: local-only junk files', () => {
     const plain = r.twin({ localOnly: false });
     await plain.write('/docs/.DS_Store', body('x'));
     assert.equal((await r.backend.stat('/docs/.DS_Store')).size, 1);
-    const custom = r.twin({ localOnly: { patterns: ['*.tmp'] } });
+    const custom = r.twin({ localOnly: { ...LOCAL_ONLY_DEFAULTS, patterns: ['*.tmp'] } });
     await custom.write('/docs/a.tmp', body('t'));
     await custom.write('/docs/Thumbs.db', body('t'));
     assert.deepEqual((await r.backend.list('/docs')).map((e) => e.name).sort(), ['.DS_Store', 'Thumbs.db']);

@@ -30,8 +30,8 @@ export interface SpoolOptions {
   dir: string;
   /** Declared size: a body that is longer or shorter fails with INVALID_ARGUMENT. */
   expectedSize?: number;
-  /** Write and read spool files with O_DIRECT where the filesystem allows (default true). */
-  directIo?: boolean;
+  /** Write and read spool files with O_DIRECT where the filesystem allows (uploads.directIo). */
+  directIo: boolean;
 }
 
 /** Read-back chunk of a memory spool. */
@@ -63,7 +63,7 @@ export async function spoolBody(body: Readable, options: SpoolOptions): Promise<
       done(null, buf);
     },
   });
-  const sink = new SpoolSink(options.memoryLimit, () => createSpoolFile(options.dir, options.directIo ?? true));
+  const sink = new SpoolSink(options.memoryLimit, () => createSpoolFile(options.dir, options.directIo));
   let md5: string;
   try {
     try {
