@@ -4,7 +4,7 @@
  * the token store serve uses (the shared one in Redis mode), so a command never presents a
  * refresh token another process has already spent.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import nodeFetch from 'node-fetch';
 import { accountTokenStore, sharesTokens } from '../app.js';
 import { createStore } from '../store/create-store.js';
@@ -19,20 +19,12 @@ import {
   TokenManager,
   type FetchLike,
 } from '../jottacloud/index.js';
-
-/** A failure the user can act on: printed as one line, no stack trace, exit 1. */
-export class CommandError extends Error {}
-
-export interface CommandIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
+import { CommandError, runCommand } from './command.js';
 
 export const ACCOUNT_OPTIONS = {
   config: { type: 'string' },
   account: { type: 'string' },
   json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
 export const ACCOUNT_HELP = `  --config FILE   the config (default: $JOTTADAV_CONFIG, else ~/.config/jottadav/config.json)
@@ -98,35 +90,6 @@ export function explainAccountFailure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** parseArgs + --help + the error/exit conventions every account command shares. */
-export async function runAccountCommand<O extends ParseArgsConfig['options']>(
-  name: string,
-  help: string,
-  argv: string[],
-  options: O,
-  body: (values: Record<string, string | boolean | undefined>, positionals: string[], io: CommandIo) => Promise<number>,
-  io: CommandIo = { stdout: process.stdout, stderr: process.stderr },
-): Promise<number> {
-  let parsed: { values: Record<string, unknown>; positionals: string[] };
-  try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true }) as typeof parsed;
-  } catch (error) {
-    io.stderr.write(`jottadav ${name}: ${(error as Error).message}\n\n${help}\n`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    io.stdout.write(`${help}\n`);
-    return 0;
-  }
-  try {
-    return await body(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals, io);
-  } catch (error) {
-    const message = error instanceof CommandError ? error.message : explainAccountFailure(error);
-    io.stderr.write(`jottadav ${name}: ${message}\n`);
-    return 1;
-  }
-}
-
 const HELP = `Usage: jottadav about [--config FILE] [--account NAME] [--json]
 
 Shows the account's usage and quota (as rclone about does).
@@ -134,9 +97,8 @@ Shows the account's usage and quota (as rclone about does).
 ${ACCOUNT_HELP}`;
 
 export async function run(argv: string[], fetch?: FetchLike): Promise<number> {
-  return runAccountCommand('about', HELP, argv, ACCOUNT_OPTIONS, async (values, positionals, io) => {
-    if (positionals.length > 0) throw new CommandError(`unexpected argument '${positionals[0]}'`);
-    const opened = openAccount({ config: values.config as string | undefined, account: values.account as string | undefined }, fetch);
+  return runCommand({ name: 'about', help: HELP, options: ACCOUNT_OPTIONS, explain: explainAccountFailure }, argv, async ({ values, result }) => {
+    const opened = openAccount({ config: values.config, account: values.account }, fetch);
     try {
       const [user, customer] = await Promise.all([opened.client.user(), opened.client.customer()]);
       const used = user.usage ?? customer.usage ?? 0;
@@ -153,10 +115,6 @@ export async function run(argv: string[], fetch?: FetchLike): Promise<number> {
         unlimited: !limited,
         devices: user.devices.map((d) => d.name),
       };
-      if (values.json) {
-        io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        return 0;
-      }
       const human = (n: number) => `${formatSize(n)} (${n} bytes)`;
       const lines = [
         `Account: ${report.account} (${report.user}${report.accountType ? `, ${report.accountType}` : ''})`,
@@ -165,7 +123,7 @@ export async function run(argv: string[], fetch?: FetchLike): Promise<number> {
         ...(report.free !== null ? [`Free:    ${human(report.free)}`] : []),
         `Devices: ${report.devices.join(', ') || '(none)'}`,
       ];
-      io.stdout.write(`${lines.join('\n')}\n`);
+      result(report, lines.join('\n'));
       return 0;
     } finally {
       await opened.close();

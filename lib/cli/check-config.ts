@@ -3,7 +3,7 @@
  * would (file ← env ← flags) and prints every problem with its hint. Exit 1 when any error
  * (or, with --strict, any warning); 0 otherwise.
  */
-import { parseCommandLine } from './process.js';
+import { runCommand } from './command.js';
 import { CONFIG_FLAG_OPTIONS, defaultConfigFile, formatProblems, loadConfig, optionsHelp, type LoadOptions } from '../config/index.js';
 import { SERVICES } from '../jottacloud/services.js';
 import { redact } from '../util/redact.js';
@@ -24,22 +24,24 @@ Any option of the configuration can be given as a flag too:
 
 ${optionsHelp()}`;
 
+const OPTIONS = { ...CONFIG_FLAG_OPTIONS, strict: { type: 'boolean' }, json: { type: 'boolean' }, print: { type: 'boolean' } } as const;
+
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine('check-config', argv, { ...CONFIG_FLAG_OPTIONS, strict: { type: 'boolean' }, json: { type: 'boolean' }, print: { type: 'boolean' } }, HELP);
-  if (typeof parsed === 'number') return parsed;
-  const values = parsed as Record<string, string | boolean | (string | boolean)[] | undefined>;
-  const file = typeof values.config === 'string' ? values.config : defaultConfigFile();
-  const flags: LoadOptions['flags'] = { ...values };
-  for (const own of ['strict', 'json', 'print', 'help', 'config']) delete flags[own];
-  const loaded = loadConfig({ file, flags, services: SERVICES.map((s) => s.key) });
-  const errors = loaded.problems.filter((p) => p.severity === 'error').length;
-  const failed = errors > 0 || (values.strict === true && loaded.problems.length > 0);
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify({ file: loaded.file, ok: !failed, problems: loaded.problems, ...(values.print ? { config: redact(loaded.config) } : {}) }, null, 2)}\n`);
+  return runCommand({ name: 'check-config', help: HELP, options: OPTIONS }, argv, async ({ values: parsed, io }) => {
+    const values = parsed as Record<string, string | boolean | (string | boolean)[] | undefined>;
+    const file = typeof values.config === 'string' ? values.config : defaultConfigFile();
+    const flags: LoadOptions['flags'] = { ...values };
+    for (const own of ['strict', 'json', 'print', 'help', 'config']) delete flags[own];
+    const loaded = loadConfig({ file, flags, services: SERVICES.map((s) => s.key) });
+    const errors = loaded.problems.filter((p) => p.severity === 'error').length;
+    const failed = errors > 0 || (values.strict === true && loaded.problems.length > 0);
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify({ file: loaded.file, ok: !failed, problems: loaded.problems, ...(values.print ? { config: redact(loaded.config) } : {}) }, null, 2)}\n`);
+      return failed ? 1 : 0;
+    }
+    if (loaded.problems.length > 0) io.stderr.write(`${formatProblems(loaded.problems)}\n`);
+    if (values.print) io.stdout.write(`${JSON.stringify(redact(loaded.config), null, 2)}\n`);
+    if (!failed) io.stdout.write(`${loaded.file ?? 'configuration'}: OK${loaded.problems.length > 0 ? ' (with warnings)' : ''}\n`);
     return failed ? 1 : 0;
-  }
-  if (loaded.problems.length > 0) process.stderr.write(`${formatProblems(loaded.problems)}\n`);
-  if (values.print) process.stdout.write(`${JSON.stringify(redact(loaded.config), null, 2)}\n`);
-  if (!failed) process.stdout.write(`${loaded.file ?? 'configuration'}: OK${loaded.problems.length > 0 ? ' (with warnings)' : ''}\n`);
-  return failed ? 1 : 0;
+  });
 }

@@ -11,7 +11,8 @@ import { hashPassword } from '../dav/index.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { FileTokenStore, loginWithToken } from '../jottacloud/index.js';
 import { otherAddresses } from '../util/dial-address.js';
-import { parseCommandLine, waitForStopSignal, writeJsonAtomically } from './process.js';
+import { CommandError, runCommand, type CommandValues } from './command.js';
+import { waitForStopSignal, writeJsonAtomically } from './process.js';
 import { listenFailure, runOutput } from './run-output.js';
 
 /** Config options the demo takes as flags (the rest is made up for it): where it listens, logging, metrics. */
@@ -48,28 +49,24 @@ function demoCredentials(file: string): DemoCredentials {
   return credentials;
 }
 
+const OPTIONS = {
+  ...configFlagOptionsFor(DEMO_OPTIONS),
+  data: { type: 'string', default: '.jottadav' },
+  'info-file': { type: 'string' },
+} as const;
+
 export async function run(argv: string[]): Promise<number> {
-  const values = parseCommandLine(
-    'demo',
-    argv,
-    {
-      ...configFlagOptionsFor(DEMO_OPTIONS),
-      data: { type: 'string', default: '.jottadav' },
-      'info-file': { type: 'string' },
-    },
-    HELP,
-  );
-  if (typeof values === 'number') return values;
+  return runCommand({ name: 'demo', help: HELP, options: OPTIONS }, argv, ({ values }) => demo(values));
+}
+
+async function demo(values: CommandValues<typeof OPTIONS>): Promise<number> {
   const { help: _help, data, 'info-file': infoFile, ...flags } = values;
   const dataDir = resolve(data);
   // The flags are checked like serve's, before anything starts.
   const fromFlags = rawConfigFromFlags(flags as Record<string, string | boolean | undefined>);
   const flagCheck = validateConfig(fromFlags, { checkFiles: false });
   const flagProblems = flagCheck.problems.filter((p) => p.path !== 'accounts' && p.path !== 'users');
-  if (hasErrors(flagProblems)) {
-    console.error(`jottadav demo: ${flagProblems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
-    return 2;
-  }
+  if (hasErrors(flagProblems)) throw new CommandError(flagProblems.map((p) => `${p.path}: ${p.message}`).join('; '), 2);
   const { logger, pretty } = runOutput(flagCheck.config.log);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const credentials = demoCredentials(join(dataDir, 'demo-user.json'));

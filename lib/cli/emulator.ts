@@ -4,7 +4,8 @@
  * cleanly on SIGINT/SIGTERM.
  */
 import { startEmulator, type EmulatorOptions } from '../emulator/index.js';
-import { parseCommandLine, waitForStopSignal, writeJsonAtomically } from './process.js';
+import { CommandError, runCommand, type CommandValues } from './command.js';
+import { waitForStopSignal, writeJsonAtomically } from './process.js';
 
 const HELP = `Usage: jottadav emulator [options]
 
@@ -27,22 +28,21 @@ function integer(name: string, value: string | undefined, min: number): number |
   return Number(value);
 }
 
+const OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  data: { type: 'string' },
+  'public-url': { type: 'string' },
+  capacity: { type: 'string' },
+  'token-ttl': { type: 'string' },
+  'info-file': { type: 'string' },
+} as const;
+
 export async function run(argv: string[]): Promise<number> {
-  const values = parseCommandLine(
-    'emulator',
-    argv,
-    {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      data: { type: 'string' },
-      'public-url': { type: 'string' },
-      capacity: { type: 'string' },
-      'token-ttl': { type: 'string' },
-      'info-file': { type: 'string' },
-    },
-    HELP,
-  );
-  if (typeof values === 'number') return values;
+  return runCommand({ name: 'emulator', help: HELP, options: OPTIONS }, argv, ({ values }) => emulate(values));
+}
+
+async function emulate(values: CommandValues<typeof OPTIONS>): Promise<number> {
   const options: EmulatorOptions = {};
   try {
     if (values.host !== undefined) options.host = values.host;
@@ -62,16 +62,14 @@ export async function run(argv: string[]): Promise<number> {
     const ttl = integer('token-ttl', values['token-ttl'], 1);
     if (ttl !== undefined) options.accessTokenTtlSeconds = ttl;
   } catch (error) {
-    console.error(`jottadav emulator: ${(error as Error).message}`);
-    return 2;
+    throw new CommandError((error as Error).message, 2);
   }
 
   let emu;
   try {
     emu = await startEmulator(options);
   } catch (error) {
-    console.error(`jottadav emulator: cannot start: ${(error as Error).message}`);
-    return 1;
+    throw new CommandError(`cannot start: ${(error as Error).message}`);
   }
   const info = { url: emu.url, jfs: emu.urls.jfs, api: emu.urls.api, wellKnown: emu.urls.wellKnown, loginToken: emu.loginToken, username: emu.username };
   console.log(`Jottacloud emulator listening on ${emu.url}`);

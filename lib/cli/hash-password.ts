@@ -3,9 +3,9 @@
  * line from piped stdin, and prints the scrypt hash that goes into a user's `passwordHash`.
  * Prompts go to stderr so that `jottadav hash-password > hash.txt` captures the hash alone.
  */
-import { parseCommandLine } from './process.js';
+import { CommandError, runCommand } from './command.js';
 import { hashPassword } from '../dav/auth.js';
-import { PromptCancelled, Terminal, type TerminalIo } from './terminal.js';
+import { Terminal, type TerminalIo } from './terminal.js';
 
 const HELP = `Usage: jottadav hash-password [--user NAME]
 
@@ -24,38 +24,27 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 export async function runWith(argv: string[], io: TerminalIo): Promise<number> {
-  const values = parseCommandLine('hash-password', argv, { user: { type: 'string' } }, HELP, io);
-  if (typeof values === 'number') return values;
-  if (values.user !== undefined && (values.user === '' || /[:\s]/.test(values.user))) {
-    io.stderr.write('jottadav hash-password: --user: a non-empty name without colons or spaces (Basic auth cannot carry them)\n');
-    return 2;
-  }
-  const term = new Terminal(io.stdin, io.stderr);
-  let password: string | undefined;
-  try {
-    password = await term.secret('Password: ');
-    if (password === undefined || password === '') {
-      io.stderr.write(`jottadav hash-password: ${term.interactive ? 'an empty password is not allowed' : 'no password on stdin (expected one line)'}\n`);
-      return 1;
+  return runCommand({ name: 'hash-password', help: HELP, options: { user: { type: 'string' } } }, argv, async ({ values }) => {
+    if (values.user !== undefined && (values.user === '' || /[:\s]/.test(values.user))) {
+      throw new CommandError('--user: a non-empty name without colons or spaces (Basic auth cannot carry them)', 2);
     }
-    if (term.interactive) {
-      const again = await term.secret('Repeat password: ');
-      if (again !== password) {
-        io.stderr.write('jottadav hash-password: the passwords do not match; nothing was printed\n');
-        return 1;
+    const term = new Terminal(io.stdin, io.stderr);
+    let password: string | undefined;
+    try {
+      password = await term.secret('Password: ');
+      if (password === undefined || password === '') {
+        throw new CommandError(term.interactive ? 'an empty password is not allowed' : 'no password on stdin (expected one line)');
       }
+      if (term.interactive) {
+        const again = await term.secret('Repeat password: ');
+        if (again !== password) throw new CommandError('the passwords do not match; nothing was printed');
+      }
+    } finally {
+      term.close();
     }
-  } catch (error) {
-    if (error instanceof PromptCancelled) {
-      io.stderr.write('jottadav hash-password: cancelled\n');
-      return 130;
-    }
-    throw error;
-  } finally {
-    term.close();
-  }
-  if ([...password].length < 8) io.stderr.write('jottadav hash-password: warning: a password under 8 characters is easy to guess\n');
-  const hash = await hashPassword(password);
-  io.stdout.write(values.user !== undefined ? `${JSON.stringify({ name: values.user, passwordHash: hash })}\n` : `${hash}\n`);
-  return 0;
+    if ([...password].length < 8) io.stderr.write('jottadav hash-password: warning: a password under 8 characters is easy to guess\n');
+    const hash = await hashPassword(password);
+    io.stdout.write(values.user !== undefined ? `${JSON.stringify({ name: values.user, passwordHash: hash })}\n` : `${hash}\n`);
+    return 0;
+  }, io);
 }

@@ -6,7 +6,8 @@
 import type { FetchLike, JfsLocation } from '../jottacloud/index.js';
 import { isNotFound } from '../jottacloud/index.js';
 import { NameCodec } from '../vfs/index.js';
-import { ACCOUNT_HELP, ACCOUNT_OPTIONS, CommandError, openAccount, runAccountCommand } from './about.js';
+import { ACCOUNT_HELP, ACCOUNT_OPTIONS, explainAccountFailure, openAccount } from './about.js';
+import { CommandError, runCommand } from './command.js';
 
 const HELP = `Usage: jottadav link PATH [--unlink] [--config FILE] [--account NAME] [--json]
 
@@ -22,10 +23,10 @@ ${ACCOUNT_HELP}`;
 const OPTIONS = { ...ACCOUNT_OPTIONS, unlink: { type: 'boolean' } } as const;
 
 export async function run(argv: string[], fetch?: FetchLike): Promise<number> {
-  return runAccountCommand('link', HELP, argv, OPTIONS, async (values, positionals, io) => {
-    if (positionals.length !== 1) throw new CommandError(positionals.length === 0 ? 'which file or folder? usage: jottadav link PATH [--unlink]' : `one PATH only, got ${positionals.length}`);
+  return runCommand({ name: 'link', help: HELP, options: OPTIONS, positionals: true, explain: explainAccountFailure }, argv, async ({ values, positionals, result }) => {
+    if (positionals.length !== 1) throw new CommandError(positionals.length === 0 ? 'which file or folder? usage: jottadav link PATH [--unlink]' : `one PATH only, got ${positionals.length}`, 2);
     const path = positionals[0] as string;
-    const opened = openAccount({ config: values.config as string | undefined, account: values.account as string | undefined }, fetch);
+    const opened = openAccount({ config: values.config, account: values.account }, fetch);
     try {
       const segments = splitClientPath(path);
       const names = NameCodec.of(opened.nameEncoding);
@@ -45,8 +46,7 @@ export async function run(argv: string[], fetch?: FetchLike): Promise<number> {
         if (isNotFound(error)) throw new CommandError(`no such file or folder: ${path}`);
         throw error;
       }
-      if (values.json) io.stdout.write(`${JSON.stringify({ path, link: link ?? null })}\n`);
-      else io.stdout.write(values.unlink ? `Removed the public link of ${path}\n` : `${link}\n`);
+      result({ path, link: link ?? null }, values.unlink ? `Removed the public link of ${path}` : `${link}`);
       return 0;
     } finally {
       await opened.close();

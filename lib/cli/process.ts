@@ -1,6 +1,5 @@
 /** Small process-level helpers shared by the long-running subcommands. */
 import { renameSync, writeFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /**
  * Resolves with the first SIGINT or SIGTERM. Later ones are noted and ignored, never left to
@@ -29,47 +28,4 @@ export function writeJsonAtomically(file: string, value: unknown): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
   renameSync(tmp, file);
-}
-
-type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
-const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
-type WithHelp<O extends OptionsConfig> = O & typeof HELP_OPTION;
-
-/** The flag values parseArgs gives for `options` (plus --help). */
-export type CommandValues<O extends OptionsConfig> = ReturnType<
-  typeof parseArgs<{ options: WithHelp<O>; strict: true; allowPositionals: false }>
->['values'];
-
-export interface CommandIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-}
-
-/**
- * A subcommand's flags, with -h/--help added. Returns the values, or the exit code when the
- * command should stop here: 0 after printing the help, 2 after a bad flag (with the help).
- * `check` is for values parseArgs cannot judge (a URL flag that is not a URL): what it throws is
- * a bad flag like any other, and wins over --help.
- */
-export function parseCommandLine<O extends OptionsConfig>(
-  command: string,
-  argv: string[],
-  options: O,
-  help: string,
-  io: CommandIo = process,
-  check?: (values: CommandValues<O>) => void,
-): CommandValues<O> | number {
-  let values: CommandValues<O>;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { ...options, ...HELP_OPTION }, strict: true, allowPositionals: false }));
-    check?.(values);
-  } catch (error) {
-    io.stderr.write(`jottadav ${command}: ${(error as Error).message}\n\n${help}\n`);
-    return 2;
-  }
-  if ((values as { help?: boolean }).help) {
-    io.stdout.write(`${help}\n`);
-    return 0;
-  }
-  return values;
 }

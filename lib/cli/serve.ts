@@ -8,7 +8,8 @@ import { startApp, type RunningApp } from '../app.js';
 import { CONFIG_FLAG_OPTIONS, defaultConfigFile, hasErrors, loadConfig, optionsHelp, type JottadavConfig } from '../config/index.js';
 import { SERVICES } from '../jottacloud/index.js';
 import { otherAddresses } from '../util/dial-address.js';
-import { parseCommandLine, waitForStopSignal } from './process.js';
+import { runCommand, type CommandValues } from './command.js';
+import { waitForStopSignal } from './process.js';
 import { listenFailure, logProblems, runOutput } from './run-output.js';
 
 const HELP = `Usage: jottadav serve --config FILE [options]
@@ -24,8 +25,10 @@ See README "Configuration".
 ${optionsHelp()}`;
 
 export async function run(argv: string[]): Promise<number> {
-  const values = parseCommandLine('serve', argv, CONFIG_FLAG_OPTIONS, HELP);
-  if (typeof values === 'number') return values;
+  return runCommand({ name: 'serve', help: HELP, options: CONFIG_FLAG_OPTIONS }, argv, ({ values }) => serve(values));
+}
+
+async function serve(values: CommandValues<typeof CONFIG_FLAG_OPTIONS>): Promise<number> {
   const { help: _help, ...flags } = values;
   // Like the account commands: --config, else $JOTTADAV_CONFIG, else where `jottadav login` writes.
   const named = (flags as Record<string, unknown>).config;

@@ -75,12 +75,13 @@ describe('cli: about, cleanup, link against the emulator', function () {
     assert.ok(after.kind === 'folder' && !after.folder.publicURI, 'the link is gone');
   });
 
-  it('link of a missing path, and link without a path, are clear errors', async () => {
+  it('link of a missing path (exit 1), and link without a path (exit 2), are clear errors', async () => {
     const missing = await runCli(['link', '/no/such/thing', '--config', config]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /jottadav link: no such file or folder: \/no\/such\/thing/);
+    // A missing argument is a bad command line, exit 2 as a bad flag is for every command.
     const none = await runCli(['link', '--config', config]);
-    assert.equal(none.code, 1);
+    assert.equal(none.code, 2);
     assert.match(none.stderr, /which file or folder\?/);
   });
 

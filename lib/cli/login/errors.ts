@@ -3,8 +3,10 @@
  * stack trace (exit 1). The steps that talk to the servers turn what went wrong into such a line.
  */
 
+import { CommandError } from '../command.js';
+
 /** A failure the user can act on: printed without a stack trace. */
-export class LoginError extends Error {}
+export class LoginError extends CommandError {}
 
 /**
  * A transport failure that reached us unwrapped (node-fetch's FetchError of type 'system'),

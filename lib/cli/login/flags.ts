@@ -5,7 +5,7 @@
  */
 import { isHttpUrl } from '../../config/index.js';
 import type { Endpoints } from '../../jottacloud/index.js';
-import { parseCommandLine, type CommandIo, type CommandValues } from '../process.js';
+import type { CommandSpec, CommandValues } from '../command.js';
 
 const HELP = `Usage: jottadav login [options]
 
@@ -33,7 +33,7 @@ Non-default servers (the local emulator, a proxy):
   --www-url URL          base of public links (default https://www.jottacloud.com/)
   -h, --help             show this help`;
 
-// -h/--help is added by parseCommandLine.
+// -h/--help is added by the command runner.
 const OPTIONS = {
   service: { type: 'string' },
   'login-token': { type: 'string' },
@@ -53,10 +53,8 @@ const OPTIONS = {
 
 export type LoginFlags = CommandValues<typeof OPTIONS>;
 
-/** The flags, or the exit code when login stops here: 0 after --help, 2 after a bad flag. */
-export function parseLoginFlags(argv: string[], io: CommandIo): LoginFlags | number {
-  return parseCommandLine('login', argv, OPTIONS, HELP, io, checkServerUrls);
-}
+/** login's flags, help and the check of its URL flags, for the command runner. */
+export const LOGIN_COMMAND: CommandSpec<typeof OPTIONS> = { name: 'login', help: HELP, options: OPTIONS, check: checkServerUrls };
 
 /** The server URL flags as endpoint overrides; only those given, so the rest stay default. */
 export function endpointOverrides(flags: LoginFlags): Partial<Endpoints> {

@@ -23,7 +23,8 @@ import { chooseLocation, listAccount } from './account.js';
 import { readConfigToUpdate, saveAccount } from './config.js';
 import { LoginError } from './errors.js';
 import { obtainToken, rewritingFetch } from './exchange.js';
-import { endpointOverrides, parseLoginFlags, type LoginFlags } from './flags.js';
+import { endpointOverrides, LOGIN_COMMAND, type LoginFlags } from './flags.js';
+import { runCommand } from '../command.js';
 import { chooseService } from './service.js';
 import { PromptCancelled, Terminal, type TerminalIo } from '../terminal.js';
 
@@ -46,30 +47,26 @@ export async function run(argv: string[]): Promise<number> {
  */
 export async function runLogin(argv: string[], deps: LoginDeps): Promise<number> {
   const { io } = deps;
-  const flags = parseLoginFlags(argv, io);
-  if (typeof flags === 'number') return flags;
-  const term = new Terminal(io.stdin, io.stderr);
-  try {
-    await wizard(flags, term, deps);
-    return 0;
-  } catch (error) {
-    if (error instanceof PromptCancelled) {
-      // Piped input that ran out is a script missing an answer, not a person pressing Ctrl-C.
-      if (!term.interactive) {
-        io.stderr.write('jottadav login: stdin ended before every question was answered; answer them with flags (see --help), and --yes for the defaults\n');
-        return 1;
+  return runCommand(
+    LOGIN_COMMAND,
+    argv,
+    async ({ values: flags }) => {
+      const term = new Terminal(io.stdin, io.stderr);
+      try {
+        await wizard(flags, term, deps);
+        return 0;
+      } catch (error) {
+        // Piped input that ran out is a script missing an answer, not a person pressing Ctrl-C.
+        if (error instanceof PromptCancelled && !term.interactive) {
+          throw new LoginError('stdin ended before every question was answered; answer them with flags (see --help), and --yes for the defaults');
+        }
+        throw error;
+      } finally {
+        term.close();
       }
-      io.stderr.write('jottadav login: cancelled\n');
-      return 130;
-    }
-    if (error instanceof LoginError) {
-      io.stderr.write(`jottadav login: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  } finally {
-    term.close();
-  }
+    },
+    io,
+  );
 }
 
 async function wizard(flags: LoginFlags, term: Terminal, deps: LoginDeps): Promise<void> {
