@@ -147,7 +147,7 @@ export class DirectJotta {
     this.auth = { authorization: `Bearer ${accessToken}` };
   }
 
-  /** Allocate (§6.2) then, unless the service already has the content, POST the bytes (§6.3). */
+  /** Allocate then, unless the service already has the content, POST the bytes. */
   async upload(path: string, size: number, md5: string, body: () => Readable | Buffer): Promise<'uploaded' | 'deduplicated'> {
     const allocation = expectStatus(
       `allocate ${path}`,
@@ -168,7 +168,7 @@ export class DirectJotta {
     return 'uploaded';
   }
 
-  /** `GET …?mode=bin` (§5.5); keeps the first `keep` bytes for a spot check. */
+  /** `GET …?mode=bin`; keeps the first `keep` bytes for a spot check. */
   async download(path: string, keep: number): Promise<Reply> {
     const url = `${this.jfs}${this.username}/Jotta/Archive${path.split('/').map(encodeURIComponent).join('/')}?mode=bin`;
     return expectStatus(`download ${path}`, await this.http.call(url, { headers: this.auth, keep }), 200);

@@ -1,7 +1,8 @@
 /**
  * Child process for the conformance bench: webdav-server 2.6.3's own v2 WebDAVServer on its
  * in-memory file system, one user with all rights, on 127.0.0.1. Prints "LISTENING <port>".
- * It runs in its own process because known requests crash it (webdav-clients.md §3); the
+ * It runs in its own process because known requests crash it (bad percent-encoding, a PROPPATCH
+ * with two set blocks, on 2.6.3 any untagged If header); the
  * parent notices the exit and reports it. No uncaughtException handler, on purpose.
  */
 import { createServer } from 'node:net';

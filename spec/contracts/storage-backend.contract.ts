@@ -31,7 +31,7 @@ export interface ContractOptions {
   timeoutMs?: number;
 }
 
-/** The test tree of rclone's integration tests, encoded (jottacloud-api.md §9). */
+/** The test tree of rclone's integration tests, names encoded the way rclone stores them. */
 export const RCLONE_TEST_TREE = ['hello？ sausage', 'êé', 'Hello, 世界', ' ＂ \' @ ＜ ＞ & ？ + ≠', 'z.txt'] as const;
 
 export const HOSTILE_NAMES: readonly string[] = [

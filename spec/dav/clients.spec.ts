@@ -1,6 +1,7 @@
 /**
- * Client sequences as the clients send them (methods, headers and bodies taken from the
- * behaviour documented in ../shared/webdav-clients.md §1), replayed over raw HTTP.
+ * Client sequences as the clients send them (methods, headers and bodies as Finder, Windows,
+ * Office, davfs2, GNOME and rclone are known to send them; each test names its client), replayed
+ * over raw HTTP.
  */
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';

@@ -1,5 +1,6 @@
 /**
- * A cold PROPFIND Depth 1 of a folder costs at most one Jottacloud listing (issue 5). Found by the
+ * A cold PROPFIND Depth 1 of a folder costs at most one Jottacloud listing (a PROPFIND must not
+ * multiply remote calls). Found by the
  * e2e cache spec (it cost two: the parent's and the folder's), fixed in lib/vfs by 0c4e308.
  */
 import assert from 'node:assert/strict';

@@ -5,7 +5,7 @@
  * rclone's trashed_only view exists so that trashed files can be copied back out. The bridge's
  * listing was right, but JottacloudBackend.read() went through a lookup that refuses anything not
  * live. The view now reads with `{ trashed: true }` (StorageBackend.read's options), and the
- * service serves the bytes of a trashed file with mode=bin (§5.5; the emulator does too).
+ * service serves the bytes of a trashed file with mode=bin (the emulator does too).
  *
  * Request sequence: on the emulator upload Jotta/Archive/old/gone.txt, then POST
  * Jotta/Archive/old/gone.txt?dl=true (to the trash). Bridge with trashedOnly: true: PROPFIND /old

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import { decodeLoginToken, exchange, form, start, textOf, type Harness } from './helpers.js';
 
-describe('emulator identity (§2)', () => {
+describe('emulator identity', () => {
   let h: Harness;
   before(async () => {
     h = await start({ accessTokenTtlSeconds: 2 });
@@ -40,7 +40,7 @@ describe('emulator identity (§2)', () => {
     assert.equal(t.expires_in, 2);
   });
 
-  it('[U] a reused login token gets 401 invalid_grant (Keycloak answers bad direct-grant credentials so)', async () => {
+  it('(unconfirmed) a reused login token gets 401 invalid_grant (Keycloak answers bad direct-grant credentials so)', async () => {
     const token = h.emu.mintLoginToken();
     await exchange(h.emu, token);
     const p = decodeLoginToken(token);
@@ -107,7 +107,7 @@ describe('emulator identity (§2)', () => {
     assert.equal(((await res.json()) as { username: string }).username, h.emu.username);
   });
 
-  it('traditional flow (§2.6): the auth endpoint redirects to the loopback redirect_uri with code and state; the code is single use', async () => {
+  it('traditional flow: the auth endpoint redirects to the loopback redirect_uri with code and state; the code is single use', async () => {
     const redirect = 'http://localhost:53682/';
     const authUrl = h.emu.urls.tokenEndpoint.replace(/token$/, 'auth');
     const res = await fetch(`${authUrl}?access_type=offline&client_id=desktop&redirect_uri=${encodeURIComponent(redirect)}&response_type=code&scope=openid&state=xyz`, { redirect: 'manual' });

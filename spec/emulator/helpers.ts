@@ -30,7 +30,7 @@ export function form(values: Record<string, string>): RequestInit {
   return { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(values).toString() };
 }
 
-/** Exchanges a login token for tokens the way rclone does (§2.3). */
+/** Exchanges a login token for tokens the way rclone does. */
 export async function exchange(emu: Emulator, loginToken = emu.mintLoginToken()): Promise<TokenJson> {
   const p = decodeLoginToken(loginToken);
   const res = await fetch(emu.urls.tokenEndpoint, form({ client_id: 'jottacli', grant_type: 'password', password: p.auth_token, scope: 'openid offline_access', username: p.username }));

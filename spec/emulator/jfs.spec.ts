@@ -3,7 +3,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { after, before, describe, it } from 'mocha';
 import { allText, attr, md5, session, start, textOf, type Harness, type Session } from './helpers.js';
 
-/** rclone's liststream consistency check (§5.3), recomputed independently. */
+/** rclone's liststream consistency check, recomputed independently. */
 function rcloneListStreamCheck(xml: string, prefix: string): { folders: number; files: number; ok: boolean; entries: string[] } {
   let folders = 0;
   let files = 0;
@@ -30,7 +30,7 @@ function rcloneListStreamCheck(xml: string, prefix: string): { folders: number; 
   return { folders, files, entries, ok: !!stats && Number(stats[1]) === folders && Number(stats[2]) === files };
 }
 
-describe('emulator JFS (§3, §5)', () => {
+describe('emulator JFS', () => {
   let h: Harness;
   let s: Session;
   before(async () => {
@@ -45,13 +45,13 @@ describe('emulator JFS (§3, §5)', () => {
     return body;
   };
 
-  it('customer JSON names the JFS username (§3.1)', async () => {
+  it('customer JSON names the JFS username', async () => {
     const c = (await (await s.api('account/v1/customer')).json()) as Record<string, unknown>;
     assert.equal(c.username, h.emu.username);
     for (const k of ['email', 'name', 'account_type', 'subscription_type', 'usage', 'quota', 'write_locked', 'read_locked']) assert.ok(k in c, k);
   });
 
-  it('user XML: capacity -1, usage, the Jotta device (§3.2); no username is 400 UsernameNotFoundException', async () => {
+  it('user XML: capacity -1, usage, the Jotta device; no username is 400 UsernameNotFoundException', async () => {
     const body = await xml(await fetch(`${h.emu.urls.jfs}${s.user}`, s.auth()));
     assert.match(body, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<user time="\d{4}-\d\d-\d\d-T\d\d:\d\d:\d\dZ" host="[^"]+">/);
     assert.equal(textOf(body, 'capacity'), '-1');
@@ -62,14 +62,14 @@ describe('emulator JFS (§3, §5)', () => {
     assert.match(textOf(await none.text(), 'message') ?? '', /UsernameNotFoundException: Username not found in url!/);
   });
 
-  it('device XML lists Archive, Latest, Links, Shared, Sync, Trash; case-insensitive device name (§3.3)', async () => {
+  it('device XML lists Archive, Latest, Links, Shared, Sync, Trash; case-insensitive device name', async () => {
     const body = await xml(await s.get('jOTTA'));
     assert.deepEqual(allText(body, 'name'), ['Jotta', 'Archive', 'Latest', 'Links', 'Shared', 'Sync', 'Trash']);
     assert.match(body, /<metadata first="" max="" total="6" num_mountpoints="6"\/>/);
     assert.equal((await s.get('NoSuchDevice')).status, 404);
   });
 
-  it('mkDir creates parents, is idempotent, answers a <folder> without metadata (§5.6)', async () => {
+  it('mkDir creates parents, is idempotent, answers a <folder> without metadata', async () => {
     const res = await s.post('Jotta/Archive/mk/a/b', 'mkDir=true');
     assert.equal(res.status, 200);
     const body = await xml(res);
@@ -83,7 +83,7 @@ describe('emulator JFS (§3, §5)', () => {
     assert.match(parent, /<metadata first="" max="" total="1" num_folders="1" num_files="0"\/>/);
   });
 
-  it('mount point listing is a <mountPoint> with name, path, size, device, user (§5.1)', async () => {
+  it('mount point listing is a <mountPoint> with name, path, size, device, user', async () => {
     await s.upload('Jotta/Sync/top.txt', 'top');
     const body = await xml(await s.get('Jotta/Sync'));
     assert.match(body, /^<\?xml[^>]*>\n<mountPoint /);
@@ -95,7 +95,7 @@ describe('emulator JFS (§3, §5)', () => {
     assert.equal(textOf(body, 'size'), '3');
   });
 
-  it('dl trashes: tombstone with deleted + abspath stays in the listing, GET on it is 200 with deleted; dl of a missing path is 200 (§5.7)', async () => {
+  it('dl trashes: tombstone with deleted + abspath stays in the listing, GET on it is 200 with deleted; dl of a missing path is 200', async () => {
     await s.upload('Jotta/Archive/tr/gone.txt', 'bye');
     assert.equal((await s.post('Jotta/Archive/tr/gone.txt', 'dl=true')).status, 200);
     const listing = await xml(await s.get('Jotta/Archive/tr'));
@@ -104,11 +104,11 @@ describe('emulator JFS (§3, §5)', () => {
     assert.ok(attr(doc, 'file', 'deleted'));
     assert.equal((await s.post('Jotta/Archive/tr/never-there.txt', 'dl=true')).status, 200);
     assert.equal((await s.post('Jotta/Archive/tr/gone.txt', 'dl=true')).status, 200, 'already trashed');
-    // A trashed file still downloads ([U] §5.5 recommendation).
+    // A trashed file still downloads (unconfirmed; the emulator's choice).
     assert.equal(await (await fetch(`${s.jfs('Jotta/Archive/tr/gone.txt')}?mode=bin`, s.auth())).text(), 'bye');
   });
 
-  it('rm deletes for good; rm of a missing path or a folder is 404 NoSuchFileException (§5.7)', async () => {
+  it('rm deletes for good; rm of a missing path or a folder is 404 NoSuchFileException', async () => {
     await s.upload('Jotta/Archive/rm/x.txt', 'x');
     assert.equal((await s.post('Jotta/Archive/rm/x.txt', 'rm=true')).status, 200);
     assert.equal((await s.get('Jotta/Archive/rm/x.txt')).status, 404);
@@ -118,7 +118,7 @@ describe('emulator JFS (§3, §5)', () => {
     assert.equal((await s.post('Jotta/Archive/rm', 'rm=true')).status, 404);
   });
 
-  it('dlDir trashes the folder and descendants with one timestamp; Trash view lists the root once; mkDir revives; rmDir purges (§5.8, §5.13)', async () => {
+  it('dlDir trashes the folder and descendants with one timestamp; Trash view lists the root once; mkDir revives; rmDir purges', async () => {
     await s.upload('Jotta/Archive/dd/sub/f.txt', 'f');
     const res = await s.post('Jotta/Archive/dd/sub', 'dlDir=true');
     assert.equal(res.status, 200);
@@ -139,7 +139,7 @@ describe('emulator JFS (§3, §5)', () => {
     assert.equal((await s.post('Jotta/Archive/dd/sub', 'rmDir=true')).status, 404);
   });
 
-  it('mv moves and renames a file keeping times; the response is the destination document; missing source 404 (§5.9)', async () => {
+  it('mv moves and renames a file keeping times; the response is the destination document; missing source 404', async () => {
     await s.upload('Jotta/Archive/mv/a.txt', 'move me', { created: '2021-01-01T00:00:00Z', modified: '2021-02-02T00:00:00Z' });
     const res = await s.post('Jotta/Archive/mv/a.txt', `mv=${encodeURIComponent(`/${s.user}/Jotta/Sync/moved/b + c.txt`)}`);
     assert.equal(res.status, 200);
@@ -154,7 +154,7 @@ describe('emulator JFS (§3, §5)', () => {
     assert.match(textOf(await missing.text(), 'message') ?? '', /Source file .* does not exist/);
   });
 
-  it('cp copies; cp onto a trashed file leaves it trashed (rclone #6112) and cphash restores it (§5.9, §5.11)', async () => {
+  it('cp copies; cp onto a trashed file leaves it trashed (a service quirk) and cphash restores it', async () => {
     await s.upload('Jotta/Archive/cp/src.txt', 'copy me');
     await s.upload('Jotta/Archive/cp/dst.txt', 'old');
     await s.post('Jotta/Archive/cp/dst.txt', 'dl=true');
@@ -187,7 +187,7 @@ describe('emulator JFS (§3, §5)', () => {
     assert.equal((await s.post('Jotta/Archive/ch/none.txt', 'cphash=true')).status, 400, 'headers are required');
   });
 
-  it('mvDir needs the trailing slash on the source and creates the destination parents (§5.10)', async () => {
+  it('mvDir needs the trailing slash on the source and creates the destination parents', async () => {
     await s.upload('Jotta/Archive/md/src/inner.txt', 'i');
     const dst = encodeURIComponent(`/${s.user}/Jotta/Archive/md/new/parent/Renamed`);
     const noSlash = await fetch(`${s.jfs('Jotta/Archive/md/src')}?mvDir=${dst}`, s.auth({ method: 'POST' }));
@@ -199,7 +199,7 @@ describe('emulator JFS (§3, §5)', () => {
     assert.equal((await s.get('Jotta/Archive/md/src')).status, 404);
   });
 
-  it('liststream: the folder first, folders before their files, only live completed files, stats pass rclone\'s check (§5.3)', async () => {
+  it('liststream: the folder first, folders before their files, only live completed files, stats pass rclone\'s check', async () => {
     await s.upload('Jotta/Archive/ls/a/one.txt', '1');
     await s.upload('Jotta/Archive/ls/a/b/two.txt', '22');
     await s.post('Jotta/Archive/ls/empty', 'mkDir=true');
@@ -216,7 +216,7 @@ describe('emulator JFS (§3, §5)', () => {
     assert.equal((await fetch(`${s.jfs('Jotta/Archive/ls/nope')}?mode=liststream`, s.auth())).status, 404);
   });
 
-  it('enableShare/disableShare (GET): publicURI of 32 hex appears and goes; Links view; public download without auth (§5.12)', async () => {
+  it('enableShare/disableShare (GET): publicURI of 32 hex appears and goes; Links view; public download without auth', async () => {
     await s.upload('Jotta/Archive/share/pub.txt', 'public bytes');
     const on = await xml(await fetch(`${s.jfs('Jotta/Archive/share/pub.txt')}?mode=enableShare`, s.auth()));
     const uri = textOf(on, 'publicURI');
@@ -242,7 +242,7 @@ describe('emulator JFS (§3, §5)', () => {
     assert.equal(alloc.status, 400);
   });
 
-  it('a file document carries path, abspath, currentRevision with every field (§5.2); mode=bin on a folder is 404', async () => {
+  it('a file document carries path, abspath, currentRevision with every field; mode=bin on a folder is 404', async () => {
     await s.upload('Jotta/Archive/doc/report.pdf', 'pdf!', { created: '2024-01-10T08:00:00Z', modified: '2024-01-12T16:45:10Z' });
     const doc = await xml(await s.get('Jotta/Archive/doc/report.pdf'));
     assert.match(doc, /<currentRevision><number>1<\/number><state>COMPLETED<\/state><created>2024-01-10-T08:00:00Z<\/created><modified>2024-01-12-T16:45:10Z<\/modified><mime>application\/pdf<\/mime><mstyle>APPLICATION_PDF<\/mstyle><size>4<\/size><md5>[0-9a-f]{32}<\/md5><updated>[^<]+<\/updated><\/currentRevision>/);
@@ -250,7 +250,7 @@ describe('emulator JFS (§3, §5)', () => {
     assert.equal((await fetch(`${s.jfs('Jotta/Archive/doc')}?mode=bin`, s.auth())).status, 404);
   });
 
-  it('custom devices and mount points: POST ?type= is 201; POST on a new mount point is 201, then 200 (§3.4, §3.5)', async () => {
+  it('custom devices and mount points: POST ?type= is 201; POST on a new mount point is 201, then 200', async () => {
     const dev = await fetch(`${h.emu.urls.jfs}${s.user}/WORKPC?type=WORKSTATION`, s.auth({ method: 'POST' }));
     assert.equal(dev.status, 201);
     assert.equal(textOf(await dev.text(), 'type'), 'WORKSTATION');

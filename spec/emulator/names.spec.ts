@@ -3,7 +3,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { after, before, describe, it } from 'mocha';
 import { attr, md5, raw, session, start, textOf, unescapeXml, type Harness, type Session } from './helpers.js';
 
-describe('emulator names and paths (§4, §9)', () => {
+describe('emulator names and paths', () => {
   let h: Harness;
   let s: Session;
   before(async () => {
@@ -27,7 +27,7 @@ describe('emulator names and paths (§4, §9)', () => {
     assert.ok(stream.includes(`<path>/Archive/${dirs.join('/').replace(/&/g, '&amp;').replace(/'/g, '&apos;')}</path><filename>z.txt</filename>`), stream);
   });
 
-  it('names are case-insensitive and case-preserving at every level (§9.1)', async () => {
+  it('names are case-insensitive and case-preserving at every level', async () => {
     await s.upload('Jotta/Archive/Case/Foo.txt', 'one');
     await s.upload('jotta/ARCHIVE/case/FOO.TXT', 'two');
     const listing = await (await s.get('Jotta/Archive/CASE')).text();
@@ -39,7 +39,7 @@ describe('emulator names and paths (§4, §9)', () => {
     assert.equal(textOf(await mk.text(), 'path'), `/${s.user}/Jotta/Archive/Case`);
   });
 
-  it('a literal + in the URL path is read as a space; %2B is a plus (§4.3)', async () => {
+  it('a literal + in the URL path is read as a space; %2B is a plus', async () => {
     await s.upload('Jotta/Archive/plus/notepad++.exe', 'pp');
     await s.upload('Jotta/Archive/plus/a b.txt', 'space');
     const raw = await fetch(`${h.emu.urls.jfs}${s.user}/Jotta/Archive/plus/a+b.txt?mode=bin`, s.auth());
@@ -49,7 +49,7 @@ describe('emulator names and paths (§4, §9)', () => {
     assert.equal((await fetch(`${h.emu.urls.jfs}${s.user}/Jotta/Archive/plus/notepad++.exe`, s.auth())).status, 404);
   });
 
-  it('255 UTF-16 units is the limit; 256 is 400 InvalidArgumentException (§4.2)', async () => {
+  it('255 UTF-16 units is the limit; 256 is 400 InvalidArgumentException', async () => {
     const ok = `${'é'.repeat(250)}.txt1`;
     assert.equal(ok.length, 255);
     assert.equal((await s.post(`Jotta/Archive/len/${ok}`, 'mkDir=true')).status, 200);
@@ -81,7 +81,7 @@ describe('emulator names and paths (§4, §9)', () => {
       assert.equal(res.status, 400, name);
       assert.match(textOf(res.body, 'message') ?? '', /InvalidArgumentException/, name);
     }
-    // Their look-alikes (rclone's encoding) are fine, and so is what rclone sends raw (§4.2).
+    // Their look-alikes (rclone's encoding) are fine, and so is what rclone sends raw.
     assert.equal((await s.post('Jotta/Archive/res/a＂＊：＜＞？｜b', 'mkDir=true')).status, 200);
     for (const name of ['back\\slash', '#hash', 'semi;colon', 'trailing dot.', ' leading space', "a&b+c'd!e~f@g,h=i$j"]) {
       assert.equal((await s.post(`Jotta/Archive/res/${name}`, 'mkDir=true')).status, 200, name);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import { decodeLoginToken, md5, session, start, textOf, type Harness, type Session } from './helpers.js';
 
-describe('emulator upload API and download (§5.5, §6)', () => {
+describe('emulator upload API and download', () => {
   let h: Harness;
   let s: Session;
   before(async () => {
@@ -13,7 +13,7 @@ describe('emulator upload API and download (§5.5, §6)', () => {
 
   const send = (url: string, body: Buffer, headers: Record<string, string> = {}) => fetch(url, s.auth({ method: 'POST', body, headers }));
 
-  it('allocate → INCOMPLETE with resume_pos 0 and an upload_url on the emulator; upload → completion JSON (§6.3)', async () => {
+  it('allocate → INCOMPLETE with resume_pos 0 and an upload_url on the emulator; upload → completion JSON', async () => {
     const data = Buffer.from('first body');
     const { status, json } = await s.allocate({ path: '/jfs/Jotta/Archive/up/one.txt', bytes: data.length, md5: md5(data), created: '2024-01-10T08:00:00Z', modified: '2024-01-12T16:45:10+01:00' });
     assert.equal(status, 200);
@@ -40,7 +40,7 @@ describe('emulator upload API and download (§5.5, §6)', () => {
     assert.equal(textOf(doc, 'mime'), 'text/plain');
   });
 
-  it('all three allocate path layouts land in Jotta/Archive (§4.1)', async () => {
+  it('all three allocate path layouts land in Jotta/Archive', async () => {
     for (const [path, name] of [['/jfs/Jotta/Archive/layouts/a.bin', 'a.bin'], ['/Archive/layouts/b.bin', 'b.bin'], ['Archive/layouts/c.bin', 'c.bin']] as const) {
       const data = Buffer.from(`layout ${name}`);
       const { json } = await s.allocate({ path, bytes: data.length, md5: md5(data) });
@@ -78,7 +78,7 @@ describe('emulator upload API and download (§5.5, §6)', () => {
     assert.equal(again.json.state, 'INCOMPLETE');
     assert.equal(again.json.resume_pos, 10_000);
     assert.equal(again.json.upload_id, json.upload_id, 'the same session resumes');
-    // A direct GET shows the bytes received so far as latestRevision size (§5.2).
+    // A direct GET shows the bytes received so far as latestRevision size.
     assert.equal(textOf(await (await s.get('Jotta/Archive/resume/r.bin')).text(), 'size'), '10000');
     const part2 = await send(again.json.upload_url, data.subarray(10_000, 20_000), { range: `bytes=10000-${data.length - 1}` });
     assert.equal(part2.status, 420);
@@ -162,7 +162,7 @@ describe('emulator quota', () => {
   });
   after(() => h.close());
 
-  it('[U] allocate beyond the capacity answers 507 QuotaExceededException; usage counts trash (§9.15)', async () => {
+  it('(unconfirmed) allocate beyond the capacity answers 507 QuotaExceededException; usage counts trash', async () => {
     await s.upload('Jotta/Archive/q/a.bin', Buffer.alloc(60, 1));
     await s.post('Jotta/Archive/q/a.bin', 'dl=true');
     const user = await (await fetch(`${h.emu.urls.jfs}${s.user}`, s.auth())).text();

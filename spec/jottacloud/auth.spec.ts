@@ -1,6 +1,7 @@
 /**
  * The OAuth side against a small Keycloak-like server that records every form it receives and
- * rotates refresh tokens with reuse detection (jottacloud-api.md §2.3–§2.5). Complements the
+ * rotates refresh tokens with reuse detection (docs/jottacloud-protocol.md "Tokens and login").
+ * Complements the
  * emulator specs by asserting the exact form fields.
  */
 import assert from 'node:assert/strict';
@@ -107,7 +108,7 @@ describe('jottacloud auth against a recording identity server', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('the login-token exchange sends exactly the §2.3 form, without an Authorization header', async () => {
+  it('the login-token exchange sends exactly the form rclone sends, without an Authorization header', async () => {
     const store = new KeyValueTokenStore(new MemoryStore());
     const token = await loginWithToken(idp.mint(), store);
     assert.equal(idp.received.length, 1);

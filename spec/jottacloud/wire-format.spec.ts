@@ -1,4 +1,7 @@
-/** One small test per wire quirk (architecture §5 habit 3), on the document's own samples. */
+/**
+ * One small test per wire quirk, each on a trimmed sample of what the service sends (what the
+ * samples mean: docs/jottacloud-protocol.md).
+ */
 import assert from 'node:assert/strict';
 import { escapeSegment, jfsUrl, withQuery, absoluteJfsPath, allocatePath, publicLink, resolveEndpoints, DEFAULT_ENDPOINTS } from '../../lib/jottacloud/endpoints.js';
 import { decodeHttpError, exceptionName } from '../../lib/jottacloud/errors.js';
@@ -10,7 +13,7 @@ import { storageCodeOf } from '../../lib/jottacloud/backend-errors.js';
 import { JottaAuthError, JottaHttpError, JottaNetworkError } from '../../lib/jottacloud/errors.js';
 
 describe('jottacloud wire format', () => {
-  describe('time formats (§1.3)', () => {
+  describe('time formats', () => {
     it('parses JottaTime with Z and with a colon-less offset', () => {
       assert.equal(parseJottaTime('2024-03-07-T09:15:42Z')?.toISOString(), '2024-03-07T09:15:42.000Z');
       assert.equal(parseJottaTime('2024-03-07-T10:15:42+0100')?.toISOString(), '2024-03-07T09:15:42.000Z');
@@ -33,7 +36,7 @@ describe('jottacloud wire format', () => {
     });
   });
 
-  describe('XML decoding (§1.4, §5)', () => {
+  describe('XML decoding', () => {
     it('an empty <modified> and an empty <size> on a mount point decode to undefined (rclone types_test)', () => {
       const device = parseDevice(`<?xml version="1.0" encoding="UTF-8"?>
 <device time="2024-03-07-T09:20:02Z" host="dn-102">
@@ -129,7 +132,7 @@ describe('jottacloud wire format', () => {
       assert.deepEqual(user.devices.map((d) => d.name), ['Jotta']);
     });
 
-    it('the XML error body (§8.1)', () => {
+    it('the XML error body', () => {
       const e = parseXmlError('<?xml version="1.0" encoding="UTF-8"?><error><code>404</code><message>no.jotta.backup.errors.NoSuchFileException: File /u/Jotta/Archive/x.txt does not exist</message><reason>Not Found</reason><cause></cause><hostname>dn-131</hostname><x-id>284615930471</x-id></error>');
       assert.equal(e?.code, 404);
       assert.equal(e?.reason, 'Not Found');
@@ -143,7 +146,7 @@ describe('jottacloud wire format', () => {
     });
   });
 
-  describe('errors → StorageError codes (§8)', () => {
+  describe('errors → StorageError codes', () => {
     const code = (status: number, body: string) => storageCodeOf(decodeHttpError(status, 'x', body, parseXmlError(body)));
     const xml = (status: number, message: string) => `<error><code>${status}</code><message>${message}</message><reason>r</reason></error>`;
     it('maps the known statuses and messages', () => {
@@ -161,7 +164,7 @@ describe('jottacloud wire format', () => {
       assert.equal(storageCodeOf(new JottaAuthError(400, 'invalid_grant', 'Stale token')), 'AUTH_EXPIRED');
       assert.equal(storageCodeOf(new JottaNetworkError('reset')), 'UNAVAILABLE');
     });
-    it('the JSON API error carries error_id as the exception (§8.2)', () => {
+    it('the JSON API error carries error_id as the exception', () => {
       const e = decodeHttpError(420, 'x', '{"code":420,"message":"m","cause":"c","error_id":"IncompleteUploadOpenApiException","x-id":"9"}', undefined);
       assert.ok(e instanceof JottaHttpError);
       assert.equal(e.exception, 'IncompleteUploadOpenApiException');
@@ -169,7 +172,7 @@ describe('jottacloud wire format', () => {
     });
   });
 
-  describe('login token (§2.1)', () => {
+  describe('login token', () => {
     const sample =
       'eyJ1c2VybmFtZSI6IjNrcTh6MWxtZDBjN3cydnBhOXhlNHRmaCIsInJlYWxtIjoiam90dGFjbG91ZCIsIndlbGxfa25vd25fbGluayI6Imh0dHBzOi8vaWQuam90dGFjbG91ZC5jb20vYXV0aC9yZWFsbXMvam90dGFjbG91ZC8ud2VsbC1rbm93bi9vcGVuaWQtY29uZmlndXJhdGlvbiIsImF1dGhfdG9rZW4iOiJ2TjNROHIyTGJZMHNUNndFMWNLOW1KNGhaN3BBNXhEIn0';
     it('decodes the document sample', () => {
@@ -194,7 +197,7 @@ describe('jottacloud wire format', () => {
     });
   });
 
-  describe('paths and escaping (§4)', () => {
+  describe('paths and escaping', () => {
     it('never sends a raw + # ? % in a path, and escapes !\'()* too', () => {
       for (const name of ['notepad++.exe', 'a#b', 'a?b', '100%', "it's (1)!*", 'a b', 'hello？ sausage', 'a&b=c;d']) {
         const escaped = escapeSegment(name);
@@ -210,7 +213,7 @@ describe('jottacloud wire format', () => {
       assert.equal(absoluteJfsPath('u', 'Jotta', 'Archive', ['a b', 'c+d']), '/u/Jotta/Archive/a b/c+d');
       assert.equal(allocatePath('Jotta', 'Archive', ['Reports', 'q4 summary.pdf']), '/jfs/Jotta/Archive/Reports/q4 summary.pdf');
     });
-    it('query values are form-encoded with sorted keys (§1.5)', () => {
+    it('query values are form-encoded with sorted keys', () => {
       assert.equal(withQuery('x', { mv: '/u/Jotta/Archive/a b+c#d' }), 'x?mv=%2Fu%2FJotta%2FArchive%2Fa+b%2Bc%23d');
       assert.equal(withQuery('x', { b: '1', a: '2' }), 'x?a=2&b=1');
     });
@@ -224,7 +227,7 @@ describe('jottacloud wire format', () => {
     });
   });
 
-  describe('white-label services (§2.6)', () => {
+  describe('white-label services', () => {
     it('has the table with identity hosts and per-service clients/scopes', () => {
       assert.equal(SERVICES.length, 13);
       assert.equal(findService('telia_no')?.domain, 'sky-auth.telia.no');
