@@ -15,7 +15,8 @@ export function exampleConfig(): Obj {
   const out: Obj = {
     '//': 'jottadav configuration: every option with its default. Keys starting with // are comments. See README "Configuration".',
   };
-  for (const option of OPTIONS) {
+  // An ignored option in the example would only earn a warning.
+  for (const option of OPTIONS.filter((o) => !o.ignored)) {
     const parts = option.path.split('.');
     let node = out;
     for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Obj;

@@ -37,6 +37,12 @@ export interface OptionSpec {
   aliases?: readonly string[];
   /** What null stands for, when it is resolved at load time (the OS temp dir). */
   nullMeans?: () => unknown;
+  /**
+   * Accepted so that a setting copied from rclone still loads, and otherwise ignored: a value is
+   * checked like any other, then a warning says it has no effect (the doc says why). It has no
+   * default and never reaches JottadavConfig, so nothing can come to depend on it.
+   */
+  ignored?: true;
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
@@ -64,7 +70,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { path: 'cache.fastList', kind: 'bool', default: true, doc: 'When a client walks a tree (a folder, then two of its subfolders, listed within 10 s), read the whole subtree in one request (up to 50,000 entries) and answer the rest of the walk from the cache.' },
   { path: 'cache.memory', kind: 'size', default: '32MiB', doc: 'Memory for cached folder listings in this process (least recently used go first). With a redis:// store listings are cached in Redis instead, shared by every instance.' },
   { path: 'uploads.md5MemoryLimit', kind: 'size', default: '10MiB', doc: 'Uploads up to this size are spooled in memory, larger ones on disk (rclone md5_memory_limit).' },
-  { path: 'uploads.uploadResumeLimit', kind: 'size', default: '10MiB', doc: 'Accepted for rclone parity (upload_resume_limit); jottadav resumes every interrupted upload from the service\'s resume position, small ones too.' },
+  { path: 'uploads.uploadResumeLimit', kind: 'size', default: null, ignored: true, doc: 'No effect: accepted so that rclone\'s upload_resume_limit still loads. jottadav resumes every interrupted upload from the service\'s resume position, small ones too.' },
   { path: 'uploads.spoolDir', kind: 'nullable-path', default: null, nullMeans: tmpdir, aliases: ['spool-dir'], doc: 'Directory for upload spool files; default the OS temp directory.' },
   { path: 'uploads.directIo', kind: 'bool', default: true, doc: 'Write and read spool files past the page cache (O_DIRECT) where the filesystem allows: a big upload then does not fill the cache or count against a container\'s memory. Off: through the page cache.' },
   { path: 'uploads.noVersions', kind: 'bool', default: false, aliases: ['no-versions'], doc: 'Overwrite without keeping the old content as a revision (rclone no_versions): the new content is uploaded under a hidden swap name, then the old file is deleted permanently and the new one takes its name. Saves quota; the old content is gone for good, and an overwrite takes three more requests. Off: Jottacloud keeps every overwritten version as a revision.' },
@@ -107,6 +113,7 @@ export function flagNameOf(path: string): string {
 /** The default as a person reads it in the README table. */
 export function describeDefault(option: OptionSpec): string {
   const value = option.default;
+  if (option.ignored) return '— (ignored)';
   if (value === null && option.nullMeans) return 'null (OS temp dir)';
   if (value === null) return 'null';
   if (option.kind === 'duration') return formatDuration(parseDuration(value) ?? 0);

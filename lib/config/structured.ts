@@ -20,11 +20,11 @@ export const USER_FIELDS: readonly FieldSpec[] = [
 
 export const ACCOUNT_FIELDS: readonly FieldSpec[] = [
   { name: 'tokenFile', required: true, doc: 'Token file written by `npx jottadav login` (mode 0600; rewritten on every refresh, except with a Redis store: see "One session in Redis mode").' },
-  { name: 'service', required: false, default: 'jottacloud', doc: '`jottacloud` or a white-label key (see `npx jottadav login`).' },
+  { name: 'service', required: false, default: 'jottacloud', doc: '`jottacloud` or a white-label key (see `npx jottadav login`). A record of where the token came from: serving does not read it, the token file holds the service\'s token endpoint.' },
   { name: 'device', required: false, default: 'Jotta', doc: 'Device whose mount point is served.' },
   { name: 'mountPoint', required: false, default: 'Archive', doc: 'Mount point served as `/`.' },
   { name: 'allDevices', required: false, default: false, doc: 'Show every device and mount point as top-level folders instead.' },
-  { name: 'endpoints', required: false, default: {}, doc: 'Base URL overrides `jfs`, `api`, `www`, `wellKnown` (for the emulator or a proxy).' },
+  { name: 'endpoints', required: false, default: {}, doc: 'Base URL overrides `jfs`, `api`, `www` (for the emulator or a proxy). `wellKnown` (the identity server) is recorded by `npx jottadav login` and not read when serving: the token file holds the token endpoint.' },
 ];
 
 export const ENDPOINT_FIELDS = ['jfs', 'api', 'www', 'wellKnown'] as const;

@@ -86,7 +86,7 @@ export interface JottadavConfig {
   /** State directory: the file store, and the demo's emulator data. */
   dataDir: string;
   cache: { listingTtl: number; missTtl: number; quotaTtl: number; memory: number; fastList: boolean };
-  uploads: { md5MemoryLimit: number; uploadResumeLimit: number; spoolDir: string; directIo: boolean; noVersions: boolean };
+  uploads: { md5MemoryLimit: number; spoolDir: string; directIo: boolean; noVersions: boolean };
   /** `encoding`: rclone's flag list for stored names, checked and written in rclone's order. */
   names: { encoding: string };
   hardDelete: boolean;

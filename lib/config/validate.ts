@@ -90,6 +90,13 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Val
   const config = {} as Obj;
   for (const option of OPTIONS) {
     const value = get(root, option.path);
+    if (option.ignored) {
+      if (value === undefined) continue;
+      const c = coerce(option.kind, value, baseDir, option.values);
+      if (c.ok) p.warn(option.path, 'has no effect (accepted for rclone parity)', option.doc);
+      else p.error(option.path, c.message, c.hint);
+      continue;
+    }
     // The default goes through the same coercion (units, paths), so it cannot disagree with
     // what the same text in a file would mean.
     const fallback = coerce(option.kind, option.default, baseDir, option.values);

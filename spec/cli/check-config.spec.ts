@@ -73,6 +73,25 @@ describe('cli: check-config', () => {
     assert.ok(!json.stdout.includes(HASH));
   });
 
+  it('uploads.uploadResumeLimit (rclone parity) is accepted from file, env and flag, with a warning that it has no effect', async () => {
+    const file = box.minimal({ uploads: { uploadResumeLimit: '10M' } });
+    const fromFile = await runCli(['check-config', '--config', file, '--print']);
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    assert.match(fromFile.stderr, /warning: uploads\.uploadResumeLimit \(config file .*\): has no effect \(accepted for rclone parity\)\n  hint: No effect: /);
+    assert.match(fromFile.stdout, /OK \(with warnings\)/);
+    assert.doesNotMatch(fromFile.stdout, /uploadResumeLimit/, 'it never reaches the effective configuration');
+    const fromEnv = await runCli(['check-config', '--config', box.minimal()], { env: { JOTTADAV_UPLOADS_UPLOAD_RESUME_LIMIT: '1M' } });
+    assert.equal(fromEnv.code, 0, fromEnv.stderr);
+    assert.match(fromEnv.stderr, /warning: uploads\.uploadResumeLimit \(env JOTTADAV_UPLOADS_UPLOAD_RESUME_LIMIT\): has no effect/);
+    const fromFlag = await runCli(['check-config', '--config', box.minimal(), '--uploads-upload-resume-limit', '1M']);
+    assert.equal(fromFlag.code, 0, fromFlag.stderr);
+    assert.match(fromFlag.stderr, /warning: uploads\.uploadResumeLimit \(flag --uploads-upload-resume-limit\): has no effect/);
+    // Still checked like any size: a bad value is an error, not silently dropped.
+    const bad = await runCli(['check-config', '--config', box.minimal({ uploads: { uploadResumeLimit: -1 } })]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /error: uploads\.uploadResumeLimit .*got -1/);
+  });
+
   it('a missing file and an unknown flag are reported without a stack trace', async () => {
     const missing = await runCli(['check-config', '--config', `${box.dir}/nope.json`]);
     assert.equal(missing.code, 1);
