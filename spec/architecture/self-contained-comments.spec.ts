@@ -62,6 +62,19 @@ async function filesBelow(path: string): Promise<string[]> {
   return out;
 }
 
+/** Every text file scanned, by path relative to the root, as lines; binaries (images) are skipped. */
+async function scannedTexts(): Promise<{ file: string; lines: string[] }[]> {
+  const files = (await Promise.all(SCANNED.map((p) => filesBelow(join(root, p))))).flat();
+  assert.ok(files.some((f) => f.endsWith('.ts')), 'no sources found: wrong project root?');
+  const out: { file: string; lines: string[] }[] = [];
+  for (const file of files) {
+    const buffer = await readFile(file);
+    if (buffer.includes(0)) continue;
+    out.push({ file: relative(root, file), lines: buffer.toString('utf8').split('\n') });
+  }
+  return out;
+}
+
 describe('architecture: comments and docs stand alone', () => {
   it('recognises each kind of outside reference, and lets RFC sections and in-repo docs pass', () => {
     const bad = [
@@ -87,20 +100,31 @@ describe('architecture: comments and docs stand alone', () => {
   });
 
   it('no line in lib, bin, spec, docs, .ci, README.md or config.example.json cites a document outside the repository', async () => {
-    const files = (await Promise.all(SCANNED.map((p) => filesBelow(join(root, p))))).flat();
-    assert.ok(files.some((f) => f.endsWith('.ts')), 'no sources found: wrong project root?');
     const found: string[] = [];
-    for (const file of files) {
-      const buffer = await readFile(file);
-      if (buffer.includes(0)) continue; // binary (images)
-      buffer
-        .toString('utf8')
-        .split('\n')
-        .forEach((line, i) => {
-          const why = outsideReference(line);
-          if (why) found.push(`${relative(root, file)}:${i + 1}: ${why}: ${line.trim().slice(0, 120)}`);
-        });
+    for (const { file, lines } of await scannedTexts()) {
+      lines.forEach((line, i) => {
+        const why = outsideReference(line);
+        if (why) found.push(`${file}:${i + 1}: ${why}: ${line.trim().slice(0, 120)}`);
+      });
     }
     assert.deepEqual(found, [], `${found.length} line(s) cite something outside the repository; state the fact in place or in docs/:\n${found.join('\n')}`);
+  });
+
+  it('every docs/ heading a line cites (the file name, then the heading in double quotes) exists, so renaming a heading cannot leave stale citations', async () => {
+    const texts = await scannedTexts();
+    const headings = new Map<string, Set<string>>();
+    for (const { file, lines } of texts) {
+      if (file.startsWith('docs/')) headings.set(file, new Set(lines.filter((l) => /^#{2,3} /.test(l)).map((l) => l.replace(/^#+ /, '').trim())));
+    }
+    const stale: string[] = [];
+    for (const { file, lines } of texts) {
+      lines.forEach((line, i) => {
+        for (const m of line.matchAll(/(docs\/[\w.-]+\.md) "([^"]+)"/g)) {
+          if (!headings.get(m[1] as string)?.has(m[2] as string)) stale.push(`${file}:${i + 1}: ${m[0]}`);
+        }
+      });
+    }
+    assert.ok(headings.size > 0, 'no docs found');
+    assert.deepEqual(stale, [], `citations of headings that do not exist:\n${stale.join('\n')}`);
   });
 });
