@@ -4,13 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
 import { endpointOverridesOf, isLoopbackHost, storeSpecOf, type AccountConfig, type JottadavConfig } from './config/index.js';
 import { startDavServer, type AuthOptions, type DavUser, type RunningDavServer, type StartOptions } from './dav/index.js';
 import { createJottacloudClient, FileTokenStore, JottacloudBackend, KeyValueTokenStore, SharedTokenStore, type TokenStore } from './jottacloud/index.js';
 import { createStore } from './store/create-store.js';
 import { namespaced, type KeyValueStore } from './store/key-value-store.js';
-import type { RemoteEntry, StorageBackend, UploadBody } from './storage/backend.js';
+import { InterruptibleBackend } from './storage/interruptible-backend.js';
 import type { Logger } from './util/logger.js';
 import { metrics } from './util/metrics.js';
 import { startMetricsServer, type RunningMetricsServer } from './util/metrics-server.js';
@@ -41,79 +40,6 @@ interface Account {
   interrupt(): number;
   /** Turns remaining placeholders into files, then stops the token timers. */
   close(): Promise<void>;
-}
-
-/**
- * A spooled upload outlives its WebDAV request (the body is complete before Jottacloud sees a
- * byte), so the shutdown grace cannot bound it from the protocol side, and the process would
- * linger until it ends. This wrapper can cut the uploads in flight: their source streams fail
- * with a non-retryable error, the upload gives up, the Vfs removes its spool file, and Jottacloud
- * keeps the previous revision (an unfinished upload never replaces it). Uploads started after
- * the cut (the placeholder flush on close) run normally.
- */
-class InterruptibleUploads implements StorageBackend {
-  private readonly inFlight = new Set<{ cut: boolean; streams: Set<Readable> }>();
-
-  readonly listTree: StorageBackend['listTree'];
-
-  constructor(private readonly inner: StorageBackend) {
-    // Optional in the port: offered only when the backend has it.
-    this.listTree = inner.listTree ? (...a) => inner.listTree!(...a) : undefined;
-  }
-
-  get features() {
-    return this.inner.features;
-  }
-
-  async upload(path: string, body: UploadBody): Promise<RemoteEntry> {
-    const upload = { cut: false, streams: new Set<Readable>() };
-    this.inFlight.add(upload);
-    try {
-      return await this.inner.upload(path, {
-        ...body,
-        open: async (offset: number) => {
-          // A resume after the cut must not start the transfer again.
-          if (upload.cut) throw shutdownError();
-          const stream = await body.open(offset);
-          upload.streams.add(stream);
-          stream.once('close', () => upload.streams.delete(stream));
-          return stream;
-        },
-      });
-    } finally {
-      this.inFlight.delete(upload);
-    }
-  }
-
-  /** Cuts every upload in flight now. */
-  interrupt(): number {
-    for (const upload of this.inFlight) {
-      upload.cut = true;
-      for (const stream of upload.streams) stream.destroy(shutdownError());
-    }
-    return this.inFlight.size;
-  }
-
-  stat: StorageBackend['stat'] = (...a) => this.inner.stat(...a);
-  list: StorageBackend['list'] = (...a) => this.inner.list(...a);
-  read: StorageBackend['read'] = (...a) => this.inner.read(...a);
-  mkdir: StorageBackend['mkdir'] = (...a) => this.inner.mkdir(...a);
-  remove: StorageBackend['remove'] = (...a) => this.inner.remove(...a);
-  move: StorageBackend['move'] = (...a) => this.inner.move(...a);
-  copy: StorageBackend['copy'] = (...a) => this.inner.copy(...a);
-  setModified: StorageBackend['setModified'] = (...a) => this.inner.setModified(...a);
-  usage: StorageBackend['usage'] = () => this.inner.usage();
-  setPublicLink: StorageBackend['setPublicLink'] = (...a) => this.inner.setPublicLink(...a);
-  emptyTrash: StorageBackend['emptyTrash'] = () => this.inner.emptyTrash();
-  close: StorageBackend['close'] = () => this.inner.close();
-}
-
-/**
- * Named AbortError with a code outside the connection-error set: the Jottacloud client treats it
- * as an abort, never as a network failure worth resuming.
- */
-function shutdownError(): Error {
-  return Object.assign(new Error('jottadav is shutting down: upload cut off after the grace'), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
 /**
@@ -159,9 +85,11 @@ async function openAccount(name: string, account: AccountConfig, config: Jottada
   // One client (one token source) for every mount point: separate ones would each rotate the
   // refresh token behind the others' backs.
   const client = await createJottacloudClient({ tokenStore, endpoints: endpointOverridesOf(account) });
-  const mounts: Array<{ uploads: InterruptibleUploads; vfs: BackendVfs }> = [];
+  const mounts: Array<{ uploads: InterruptibleBackend; vfs: BackendVfs }> = [];
   const mount = (device: string, mountPoint: string, namespace: string): BackendVfs => {
-    const uploads = new InterruptibleUploads(new JottacloudBackend({ client, device, mountPoint, hardDelete: config.hardDelete }));
+    const uploads = new InterruptibleBackend(new JottacloudBackend({ client, device, mountPoint, hardDelete: config.hardDelete }), (path, error) =>
+      deps.logger.warn('upload cut off; the previous version stays', { account: name, path, code: error.code }),
+    );
     const vfs = new BackendVfs({ ...vfsSettingsOf(config), backend: uploads, store, sharedCache: shared, listingMemory, namespace });
     mounts.push({ uploads, vfs });
     return vfs;
@@ -182,7 +110,7 @@ async function openAccount(name: string, account: AccountConfig, config: Jottada
     : mount(account.device, account.mountPoint, `vfs:${name}`);
   return {
     vfs,
-    interrupt: () => mounts.reduce((cut, m) => cut + m.uploads.interrupt(), 0),
+    interrupt: () => mounts.reduce((cut, m) => cut + m.uploads.interrupt('jottadav is shutting down'), 0),
     async close() {
       const failures: unknown[] = [];
       for (const m of mounts) await m.vfs.close().catch((error: unknown) => failures.push(error));

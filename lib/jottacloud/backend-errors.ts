@@ -2,7 +2,9 @@
  * The one place where Jottacloud's failures become StorageError codes (foreign vocabulary is
  * translated once, where it enters). Nothing outside lib/jottacloud ever sees a Jottacloud status code or exception name.
  */
+import { AbortError } from 'node-fetch';
 import { StorageError, type StorageErrorCode } from '../storage/errors.js';
+import { isAbortError } from '../util/retry.js';
 import {
   JottaAbortError,
   JottaAuthError,
@@ -59,7 +61,7 @@ export function storageCodeOf(error: unknown): StorageErrorCode {
   if (error instanceof JottaChangedError) return 'CHANGED';
   if (error instanceof JottaNetworkError || error instanceof JottaProtocolError) return 'UNAVAILABLE';
   if (error instanceof JottaIntegrityError || error instanceof JottaConfigError) return 'INVALID_ARGUMENT';
-  if ((error as Error | undefined)?.name === 'AbortError') return 'ABORTED';
+  if (error instanceof AbortError || isAbortError(error)) return 'ABORTED';
   if (error instanceof RangeError || error instanceof TypeError) return 'INVALID_ARGUMENT';
   return 'UNAVAILABLE';
 }

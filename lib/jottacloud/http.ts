@@ -4,9 +4,9 @@
  * is repeated only when the server certainly did not act on it. A 401 leads to one token refresh
  * and one repeat (a 401 means the request was not processed, so this is safe for any call).
  */
-import fetch, { type BodyInit, type Response } from 'node-fetch';
+import fetch, { AbortError, type BodyInit, type Response } from 'node-fetch';
 import { recordUpstreamError, recordUpstreamResponse, recordUpstreamRetry } from '../util/metrics.js';
-import { DEFAULT_RETRY_POLICY, isConnectionError, isUnsentError, parseRetryAfter, withRetry, type RetryDecision, type RetryPolicy } from '../util/retry.js';
+import { DEFAULT_RETRY_POLICY, isAbortError, isConnectionError, isUnsentError, parseRetryAfter, withRetry, type RetryDecision, type RetryPolicy } from '../util/retry.js';
 import type { FetchLike, TokenSource } from './auth.js';
 import { decodeHttpError, JottaAbortError, JottaHttpError, JottaNetworkError } from './errors.js';
 import { parseXmlError } from './xml.js';
@@ -113,8 +113,10 @@ export class JottaHttp {
     try {
       return await withRetry(async () => read(await this.attempt(call)), classify, this.policy, { signal: call.signal, onRetry: recordUpstreamRetry });
     } catch (error) {
-      recordUpstreamError(call.signal?.aborted || (error as Error | undefined)?.name === 'AbortError' ? 'aborted' : error instanceof JottaHttpError ? 'http' : 'network');
-      if (call.signal?.aborted || (error as Error | undefined)?.name === 'AbortError') {
+      // node-fetch's own AbortError carries no code: it is told by its class.
+      const aborted = call.signal?.aborted || error instanceof AbortError || isAbortError(error);
+      recordUpstreamError(aborted ? 'aborted' : error instanceof JottaHttpError ? 'http' : 'network');
+      if (aborted) {
         throw new JottaAbortError('request aborted', { cause: error });
       }
       if (isConnectionError(error) || isUnsentError(error)) {

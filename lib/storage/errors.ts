@@ -40,3 +40,14 @@ export class StorageError extends Error {
 export function isStorageError(error: unknown, code?: StorageErrorCode): error is StorageError {
   return error instanceof StorageError && (code === undefined || error.code === code);
 }
+
+/**
+ * An operation given up on purpose before it finished (an upload cut at shutdown): nothing was
+ * committed and what was stored before is intact. Callers tell it from a failure by its code
+ * (ABORTED), which survives wrapping by HTTP clients that copy a cause's code.
+ */
+export class AbortedError extends StorageError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ABORTED', message, options);
+  }
+}

@@ -113,6 +113,16 @@ export function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * true for an abort, told by its code (or a cause's), never by an error name: Node's AbortError
+ * (ABORT_ERR), or an error carrying the storage code ABORTED, such as the AbortedError a body
+ * stream is destroyed with when an upload is cut (HTTP clients that wrap it copy its code).
+ */
+export function isAbortError(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === 'ABORT_ERR' || code === 'ABORTED';
+}
+
 /** true for failures of the transport (reset, refused, timeout, DNS), not of the server's answer. */
 export function isConnectionError(error: unknown): boolean {
   const code = errorCode(error);
