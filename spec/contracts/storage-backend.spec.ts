@@ -9,11 +9,15 @@ import { join } from 'node:path';
 import { createJottacloudBackend } from '../../lib/jottacloud/create-backend.js';
 import { FileTokenStore } from '../../lib/jottacloud/token-store.js';
 import { emulatorBackend, startTestEmulator, type TestEmulator } from '../jottacloud/emulator-harness.js';
+import { InterruptibleBackend } from '../../lib/storage/interruptible-backend.js';
 import { MemoryBackend } from '../support/memory-backend.js';
 import { storageBackendContract } from './storage-backend.contract.js';
 
 // The fake the vfs specs run on must keep the contract the real backend keeps.
 storageBackendContract('MemoryBackend (in-memory fake)', async () => ({ backend: new MemoryBackend() }));
+
+// The wrapper that cuts uploads at shutdown forwards every method unchanged.
+storageBackendContract('InterruptibleBackend over MemoryBackend', async () => ({ backend: new InterruptibleBackend(new MemoryBackend()) }));
 
 let harness: TestEmulator | undefined;
 storageBackendContract(

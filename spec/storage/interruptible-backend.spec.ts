@@ -1,6 +1,5 @@
 /**
- * InterruptibleBackend (lib/storage/interruptible-backend.ts): every StorageBackend method passes
- * through unchanged (the backend contract, run through the wrapper), listTree is offered exactly
+ * InterruptibleBackend (lib/storage/interruptible-backend.ts): listTree is offered exactly
  * when the wrapped backend offers it, and interrupt() cuts an upload in flight with the typed
  * AbortedError while the service keeps the previous revision.
  */
@@ -11,12 +10,9 @@ import type { UploadBody } from '../../lib/storage/backend.js';
 import { AbortedError, isStorageError } from '../../lib/storage/errors.js';
 import { InterruptibleBackend } from '../../lib/storage/interruptible-backend.js';
 import type { JottacloudBackend } from '../../lib/jottacloud/index.js';
-import { storageBackendContract } from '../jottacloud/backend-contract.js';
 import { emulatorBackend, startTestEmulator, type TestEmulator } from '../jottacloud/emulator-harness.js';
 import { bufferBody, md5Hex } from '../jottacloud/support.js';
 import { MemoryBackend } from '../support/memory-backend.js';
-
-storageBackendContract('InterruptibleBackend over MemoryBackend', async () => ({ backend: new InterruptibleBackend(new MemoryBackend()) }));
 
 /** A body that sends its first 64 KiB and then stalls until it is destroyed. */
 function stallingBody(size: number): UploadBody & { opened: () => boolean } {
