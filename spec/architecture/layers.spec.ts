@@ -5,21 +5,9 @@
  * A violation names the file and the import.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-// The compiled spec runs from dist/ (or a private build dir): walk up to the project root.
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above the spec');
-    dir = up;
-  }
-  return dir;
-}
+import { projectRoot } from '../support/project-root.js';
 
 const root = projectRoot();
 const lib = join(root, 'lib');

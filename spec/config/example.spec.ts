@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { configTableMarkdown, exampleConfig, loadConfig, OPTIONS, envNameOf, parseDuration, parseSize } from '../../lib/config/index.js';
-
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
+import { projectRoot } from '../support/project-root.js';
 
 describe('config: config.example.json and the README table', () => {
   const file = join(projectRoot(), 'config.example.json');
