@@ -10,8 +10,10 @@
  *
  * Sizes for quick tries: JOTTADAV_BENCH_SMALL (default 1,000 small PUTs), JOTTADAV_BENCH_FILES
  * (10,000 in the listing), JOTTADAV_BENCH_BYTES (1 GiB), JOTTADAV_BENCH_TREE (200 files),
- * JOTTADAV_BENCH_EMULATOR_FILES (100,000); JOTTADAV_BENCH_PHASES picks phases (small, listing,
- * copy, big, emulator). Without rclone on the PATH, its columns stay empty.
+ * JOTTADAV_BENCH_EMULATOR_FILES (100,000). One workload or a few alone: `--only get` (or
+ * JOTTADAV_BENCH_PHASES=get), from small, listing, copy, put, get, big (put and get), emulator.
+ * `--cpu-prof DIR`: the bridge writes a V8 CPU profile there when it stops. Without rclone on the
+ * PATH, its columns stay empty.
  */
 import '../../lib/cli/gc-tuning.js';
 import { createHash } from 'node:crypto';
@@ -21,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { content, Dav, DirectJotta, expectStatus, HttpClient, inParallel, log, MiB, prefixOf, timed } from './bridge-http.js';
 import { emulatorDataRoot, RssSampler, startEmulatorProcess, type Child, type EmulatorInfo } from './bridge-processes.js';
 import { benchBig } from './bridge-transfers.js';
@@ -40,15 +43,26 @@ function envInt(name: string, fallback: number): number {
   return n;
 }
 
-const PHASES = ['small', 'listing', 'copy', 'big', 'emulator'] as const;
+const PHASES = ['small', 'listing', 'copy', 'put', 'get', 'emulator'] as const;
 type Phase = (typeof PHASES)[number];
-function phases(): Set<Phase> {
-  const raw = process.env['JOTTADAV_BENCH_PHASES'];
+/** Names that stand for several phases. */
+const ALIASES: Record<string, Phase[]> = { big: ['put', 'get'] };
+
+/** The phases named by `only` (comma-separated), else by JOTTADAV_BENCH_PHASES, else all. */
+function phases(only: string | undefined): Set<Phase> {
+  const raw = only ?? process.env['JOTTADAV_BENCH_PHASES'];
   if (!raw) return new Set(PHASES);
-  const wanted = raw.split(',').map((p) => p.trim());
+  const wanted = raw.split(',').map((p) => p.trim()).flatMap((p) => ALIASES[p] ?? [p]);
   const unknown = wanted.filter((p) => !(PHASES as readonly string[]).includes(p));
-  if (unknown.length > 0) throw new Error(`JOTTADAV_BENCH_PHASES: unknown ${unknown.join(', ')}; known: ${PHASES.join(', ')}`);
+  if (unknown.length > 0) throw new Error(`unknown phase ${unknown.join(', ')}; known: ${[...PHASES, ...Object.keys(ALIASES)].join(', ')}`);
   return new Set(wanted as Phase[]);
+}
+
+export interface RunOptions {
+  /** Comma-separated phases to run alone (see phases()). */
+  only?: string;
+  /** A directory where the bridge writes a V8 CPU profile when it stops. */
+  cpuProfDir?: string;
 }
 
 /** One row of the side-by-side table: milliseconds (or another unit) per side. */
@@ -248,8 +262,8 @@ function printTable(rows: Row[], peaks: PeakTable, proxyNote: string): void {
   console.log(`\nTLS proxy (rclone's path to the emulator): ${proxyNote}`);
 }
 
-export async function run(): Promise<BenchResult[]> {
-  const want = phases();
+export async function run(options: RunOptions = {}): Promise<BenchResult[]> {
+  const want = phases(options.only);
   const sizes = {
     small: envInt('JOTTADAV_BENCH_SMALL', 1000),
     files: envInt('JOTTADAV_BENCH_FILES', 10_000),
@@ -272,7 +286,7 @@ export async function run(): Promise<BenchResult[]> {
     const token = (await freshLogin(emulator.info)).accessToken;
     const direct = new DirectJotta(http, emulator.info.api, emulator.info.jfs, emulator.info.username, token);
     if (want.has('listing')) await populateListings(direct, sizes.files);
-    const bridge = await startDefaultBridge(join(dir, 'jottadav'), emulator.info);
+    const bridge = await startDefaultBridge(join(dir, 'jottadav'), emulator.info, options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : []);
     children.unshift(bridge.child);
     const jd = { dav: new Dav(http, bridge.url, bridge.user, bridge.password), sampler: new RssSampler(bridge.child.pid) };
     samplers.push(jd.sampler);
@@ -301,9 +315,11 @@ export async function run(): Promise<BenchResult[]> {
       if (row) rows.push(row);
     }
     const extra: BenchResult[] = [];
-    if (want.has('big')) {
+    if (want.has('put') || want.has('get')) {
       await jd.dav.mkcol('/bench');
-      extra.push(...(await peaks.during(`GET and PUT ${sizes.big / MiB} MiB`, () => benchBig(jd.dav, direct, jd.sampler, sizes.big))));
+      const parts = { put: want.has('put'), get: want.has('get') };
+      const label = [parts.get ? 'GET' : '', parts.put ? 'PUT' : ''].filter(Boolean).join(' and ');
+      extra.push(...(await peaks.during(`${label} ${sizes.big / MiB} MiB`, () => benchBig(jd.dav, direct, jd.sampler, sizes.big, parts))));
     }
     const proxyNote = await proxyCost(rclone, emulator.info, token);
     if (scaling) rows.push(scaling);
@@ -332,7 +348,11 @@ export async function run(): Promise<BenchResult[]> {
 }
 
 if (process.argv[1] === self) {
-  run().then(
+  const { values } = parseArgs({ options: { only: { type: 'string' }, 'cpu-prof': { type: 'string' } } });
+  const options: RunOptions = {};
+  if (values.only !== undefined) options.only = values.only;
+  if (values['cpu-prof'] !== undefined) options.cpuProfDir = values['cpu-prof'];
+  run(options).then(
     (results) => {
       for (const r of results) console.log(`${r.name}: ${r.value} ${r.unit}${r.ratio === undefined ? '' : ` (ratio ${r.ratio})`} target ${r.target ?? '-'}${r.note ? ` — ${r.note}` : ''}`);
     },
