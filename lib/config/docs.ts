@@ -5,7 +5,7 @@
  */
 import { optionGroups } from './groups.js';
 import { OPTIONS, describeDefault, envNameOf, flagNameOf } from './options.js';
-import { ACCOUNT_FIELDS, USER_FIELDS } from './structured.js';
+import { ACCOUNT_DEFAULTS, ACCOUNT_FIELDS, USER_DEFAULTS, USER_FIELDS } from './structured.js';
 import { ACCOUNTS_ENV, USERS_ENV } from './load.js';
 
 type Obj = Record<string, unknown>;
@@ -25,10 +25,7 @@ export function exampleConfig(): Obj {
   out.accounts = {
     default: {
       tokenFile: 'jottacloud-token.json',
-      service: 'jottacloud',
-      device: 'Jotta',
-      mountPoint: 'Archive',
-      allDevices: false,
+      ...ACCOUNT_DEFAULTS,
       endpoints: { jfs: null, api: null, www: null, wellKnown: null },
     },
   };
@@ -38,8 +35,7 @@ export function exampleConfig(): Obj {
       name: 'alice',
       passwordHash: 'replace-with-the-output-of-jottadav-hash-password',
       account: 'default',
-      root: '/',
-      readOnly: false,
+      ...USER_DEFAULTS,
     },
   ];
   return out;

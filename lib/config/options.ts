@@ -3,6 +3,13 @@
  * names, command-line flags, the README table and config.example.json are all derived from it,
  * so an option cannot exist in one place and be missing in another. The structured parts
  * (users, accounts) are described in structured.ts.
+ *
+ * One owner for every default: this table (and structured.ts for users and accounts). The
+ * library declares none of its own: a setting is a required option of the layer that uses it
+ * (lib/app.ts passes the config's value through davSettingsOf and vfsSettingsOf; specs take
+ * the table's through spec/support/defaults.ts). Only a switch that is off, or a list that is
+ * empty, may be left out, and then means exactly what the default here means. Constants
+ * that are not settings (buffer sizes, lease times) live beside the code that uses them.
  */
 import { tmpdir } from 'node:os';
 import { JOTTACLOUD_DEFAULT_ENCODING } from '../util/encoding-flags.js';

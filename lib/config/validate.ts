@@ -9,11 +9,13 @@ import { coerce, show } from './coerce.js';
 import { checkFiles } from './check-files.js';
 import { didYouMean } from './suggest.js';
 import {
+  ACCOUNT_DEFAULTS,
   ACCOUNT_FIELDS,
   ACCOUNT_NAME_PATTERN,
   ENDPOINT_FIELDS,
   PASSWORD_HASH_PATTERN,
   SPECIAL_MOUNT_POINTS,
+  USER_DEFAULTS,
   USER_FIELDS,
 } from './structured.js';
 import type { AccountConfig, ConfigProblem, JottadavConfig, Severity, UserConfig } from './types.js';
@@ -149,11 +151,8 @@ function validateAccounts(raw: unknown, baseDir: string, p: Problems, services?:
     }
     checkFieldNames(entry, ACCOUNT_FIELDS.map((f) => f.name), at, p);
     const account: AccountConfig = {
+      ...ACCOUNT_DEFAULTS,
       tokenFile: '',
-      service: 'jottacloud',
-      device: 'Jotta',
-      mountPoint: 'Archive',
-      allDevices: false,
       endpoints: { jfs: null, api: null, www: null, wellKnown: null },
     };
     if (entry.tokenFile === undefined) {
@@ -214,7 +213,7 @@ function validateUsers(raw: unknown, accounts: Record<string, AccountConfig>, p:
       return;
     }
     checkFieldNames(entry, USER_FIELDS.map((f) => f.name), at, p);
-    const user: UserConfig = { name: '', passwordHash: '', account: '', root: '/', readOnly: false };
+    const user: UserConfig = { ...USER_DEFAULTS, name: '', passwordHash: '', account: '' };
     if (typeof entry.name !== 'string' || entry.name === '') {
       p.error(`${at}.name`, entry.name === undefined ? 'is required' : `must be a non-empty string, got ${show(entry.name)}`, 'the login name the WebDAV client sends');
     } else if (entry.name.includes(':') || /[\s\x00-\x1f]/.test(entry.name)) {

@@ -24,7 +24,6 @@ import { toStorageError } from './backend-errors.js';
 import type { JfsLocation, JottacloudClient } from './client.js';
 import type { DownloadOptions } from './download.js';
 import { verifiedCommand, type Outcome } from './verified.js';
-import { DEFAULT_DEVICE, DEFAULT_MOUNT_POINT } from './endpoints.js';
 import { JottaHttpError } from './errors.js';
 import { isListedFile, isListedFolder, isLiveFile } from './filters.js';
 import type { JottaFile, JottaFolderRef, JottaRevision } from './wire-types.js';
@@ -40,8 +39,9 @@ export const JOTTACLOUD_FEATURES: BackendFeatures = Object.freeze({
 
 export interface JottacloudBackendOptions {
   client: JottacloudClient;
-  device?: string;
-  mountPoint?: string;
+  /** The device and mount point served (an account's `device` and `mountPoint`). */
+  device: string;
+  mountPoint: string;
   /** true: every remove is permanent, like rclone's --jottacloud-hard-delete. */
   hardDelete?: boolean;
   /** Called by close() (e.g. to stop token timers). */
@@ -94,8 +94,8 @@ export class JottacloudBackend implements StorageBackend {
   readonly mountPoint: string;
 
   constructor(private readonly options: JottacloudBackendOptions) {
-    this.device = options.device ?? DEFAULT_DEVICE;
-    this.mountPoint = options.mountPoint ?? DEFAULT_MOUNT_POINT;
+    this.device = options.device;
+    this.mountPoint = options.mountPoint;
   }
 
   get client(): JottacloudClient {

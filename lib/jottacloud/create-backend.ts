@@ -11,7 +11,7 @@ import { JottaConfigError } from './errors.js';
 import { KeyValueTokenStore, type TokenStore } from './token-store.js';
 import type { UploadOptions } from './upload.js';
 
-export interface CreateJottacloudBackendOptions {
+export interface CreateJottacloudClientOptions {
   /** A ready token source; otherwise one is built over `tokenStore` / `store`. */
   tokenSource?: TokenSource;
   /**
@@ -25,9 +25,6 @@ export interface CreateJottacloudBackendOptions {
   store?: KeyValueStore;
   tokenKey?: string;
   endpoints?: Partial<Endpoints>;
-  device?: string;
-  mountPoint?: string;
-  hardDelete?: boolean;
   retry?: RetryPolicy;
   /** Wait for response headers at most this long. Default 120 s. */
   timeoutMs?: number;
@@ -38,7 +35,14 @@ export interface CreateJottacloudBackendOptions {
   upload?: UploadOptions;
 }
 
-export async function createJottacloudClient(options: CreateJottacloudBackendOptions): Promise<JottacloudClient> {
+export interface CreateJottacloudBackendOptions extends CreateJottacloudClientOptions {
+  /** The device and mount point served (an account's `device` and `mountPoint`). */
+  device: string;
+  mountPoint: string;
+  hardDelete?: boolean;
+}
+
+export async function createJottacloudClient(options: CreateJottacloudClientOptions): Promise<JottacloudClient> {
   let tokens = options.tokenSource;
   if (!tokens) {
     const tokenStore = options.tokenStore ?? (options.store ? new KeyValueTokenStore(options.store, options.tokenKey) : undefined);

@@ -48,8 +48,9 @@ export interface LogSink {
 }
 
 export interface LoggerOptions {
-  level?: LogLevel;
-  format?: LogFormat;
+  /** log.level and log.format; their defaults live in the config registry. */
+  level: LogLevel;
+  format: LogFormat;
   sink?: LogSink;
   /** Colour in pretty mode; defaults to the sink being a TTY and NO_COLOR being unset by the caller. */
   color?: boolean;
@@ -57,13 +58,13 @@ export interface LoggerOptions {
   fields?: LogFields;
 }
 
-export function createLogger(options: LoggerOptions = {}): Logger {
+export function createLogger(options: LoggerOptions): Logger {
   const sink = options.sink ?? process.stderr;
-  const format = options.format ?? 'auto';
+  const format = options.format;
   const pretty = format === 'pretty' || (format === 'auto' && sink.isTTY === true);
   const state: LoggerState = {
-    rank: RANK[options.level ?? 'info'],
-    level: options.level ?? 'info',
+    rank: RANK[options.level],
+    level: options.level,
     sink,
     pretty,
     color: options.color ?? (pretty && sink.isTTY === true),
@@ -197,4 +198,4 @@ export function errorFields(error: unknown): LogFields {
 }
 
 /** A logger that drops everything: the default for library code given no logger. */
-export const silentLogger: Logger = createLogger({ level: 'silent', sink: { write: () => true } });
+export const silentLogger: Logger = createLogger({ level: 'silent', format: 'json', sink: { write: () => true } });

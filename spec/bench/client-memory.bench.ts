@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { createJottacloudBackend } from '../../lib/jottacloud/create-backend.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import type { BenchResult } from './types.js';
+import { ACCOUNT_MOUNT } from '../support/defaults.js';
 
 const MiB = 1024 * 1024;
 const CHILD_FLAG = '--emulator-child';
@@ -109,6 +110,7 @@ export async function run(): Promise<BenchResult[]> {
   const { child, info } = await startChild();
   try {
     const backend = await createJottacloudBackend({
+      ...ACCOUNT_MOUNT,
       store: new MemoryStore(),
       loginToken: info.loginToken,
       endpoints: { jfs: info.jfs, api: info.api, www: info.www },

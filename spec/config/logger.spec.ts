@@ -77,7 +77,7 @@ describe('logger: secret redaction', () => {
 
   it('json format: one parseable object per line with time, level, msg', () => {
     const out = sink();
-    const log = createLogger({ format: 'json', sink: out, now: () => new Date('2026-01-02T03:04:05.678Z') });
+    const log = createLogger({ format: 'json', level: 'info', sink: out, now: () => new Date('2026-01-02T03:04:05.678Z') });
     log.info('hello', { n: 1 });
     log.request({ method: 'GET', path: '/x', status: 404, durationMs: 1.234, bytes: 0 });
     log.request({ method: 'GET', path: '/y', status: 503, durationMs: 2 });
@@ -90,10 +90,10 @@ describe('logger: secret redaction', () => {
 
   it('pretty format reads like an access log; auto picks pretty on a TTY and json otherwise', () => {
     const tty = sink(true);
-    createLogger({ format: 'auto', sink: tty, color: false }).request({ method: 'PROPFIND', path: '/Photos', status: 207, bytes: 1234, durationMs: 12.3, user: 'bob' });
+    createLogger({ format: 'auto', level: 'info', sink: tty, color: false }).request({ method: 'PROPFIND', path: '/Photos', status: 207, bytes: 1234, durationMs: 12.3, user: 'bob' });
     assert.match(tty.text(), /^\d\d:\d\d:\d\d\.\d{3} INFO  PROPFIND \/Photos 207 1234B 12\.3ms bob\n$/);
     const pipe = sink(false);
-    createLogger({ format: 'auto', sink: pipe }).info('x');
+    createLogger({ format: 'auto', level: 'info', sink: pipe }).info('x');
     assert.equal(JSON.parse(pipe.text()).msg, 'x');
   });
 
@@ -107,9 +107,9 @@ describe('logger: secret redaction', () => {
     assert.equal(out.lines.length, 2);
     assert.equal(log.enabled('info'), false);
     const silent = sink();
-    createLogger({ level: 'silent', sink: silent }).error('x');
+    createLogger({ level: 'silent', format: 'json', sink: silent }).error('x');
     assert.equal(silent.lines.length, 0);
-    const broken = createLogger({ format: 'json', sink: { write: () => { throw new Error('EPIPE'); } } });
+    const broken = createLogger({ format: 'json', level: 'info', sink: { write: () => { throw new Error('EPIPE'); } } });
     assert.doesNotThrow(() => broken.error('still fine'));
   });
 
@@ -118,7 +118,7 @@ describe('logger: secret redaction', () => {
     a.self = a;
     const evil = Object.defineProperty({}, 'boom', { enumerable: true, get() { throw new Error('nope'); } });
     const out = sink();
-    createLogger({ format: 'json', sink: out }).info('odd', { a, n: 10n, buf: Buffer.from('secret-bytes'), evil });
+    createLogger({ format: 'json', level: 'info', sink: out }).info('odd', { a, n: 10n, buf: Buffer.from('secret-bytes'), evil });
     const line = JSON.parse(out.text());
     assert.equal(line.a.self, '[Circular]');
     assert.equal(line.n, '10');

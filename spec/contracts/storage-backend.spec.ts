@@ -12,6 +12,7 @@ import { emulatorBackend, startTestEmulator, type TestEmulator } from '../jottac
 import { InterruptibleBackend } from '../../lib/storage/interruptible-backend.js';
 import { MemoryBackend } from '../support/memory-backend.js';
 import { storageBackendContract } from './storage-backend.contract.js';
+import { ACCOUNT_MOUNT } from '../support/defaults.js';
 
 // The fake the vfs specs run on must keep the contract the real backend keeps.
 storageBackendContract('MemoryBackend (in-memory fake)', async () => ({ backend: new MemoryBackend() }));
@@ -51,6 +52,7 @@ if (!loginToken) {
     `live Jottacloud (${folder})`,
     async () => ({
       backend: await createJottacloudBackend({
+        ...ACCOUNT_MOUNT,
         loginToken,
         tokenStore: new FileTokenStore(process.env['JOTTA_TOKEN_FILE'] ?? join(tmpdir(), 'jottadav-live-token.json')),
       }),

@@ -9,6 +9,7 @@ import { KeyValueTokenStore } from '../../lib/jottacloud/token-store.js';
 import type { KeyValueStore } from '../../lib/store/key-value-store.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import type { RetryPolicy } from '../../lib/util/retry.js';
+import { ACCOUNT_MOUNT } from '../support/defaults.js';
 
 /** Small waits so specs stay fast; the bounds still apply. */
 export const FAST_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 40, maxElapsedMs: 15_000 };
@@ -42,6 +43,7 @@ export async function emulatorBackend(
   const tokenStore = options.tokenStore ?? new KeyValueTokenStore(store);
   const loginToken = (await tokenStore.load()) ? undefined : emu.mintLoginToken();
   return createJottacloudBackend({
+    ...ACCOUNT_MOUNT,
     retry: FAST_RETRY,
     ...options,
     tokenStore,

@@ -15,6 +15,7 @@ import type { Emulator } from '../../lib/emulator/index.js';
 import { hashPassword } from '../../lib/dav/index.js';
 import { createJottacloudBackend, FileTokenStore, loginWithToken } from '../../lib/jottacloud/index.js';
 import type { RemoteEntry, StorageBackend } from '../../lib/storage/backend.js';
+import { ACCOUNT_MOUNT } from '../support/defaults.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/jottadav.js', import.meta.url));
 
@@ -81,6 +82,7 @@ export interface AccountReader {
 export async function accountReader(emulator: Emulator, at: { device?: string; mountPoint?: string } = {}): Promise<AccountReader> {
   const dir = mkdtempSync(join(tmpdir(), 'jottadav-ops-reader-'));
   const backend = await createJottacloudBackend({
+    ...ACCOUNT_MOUNT,
     tokenStore: new FileTokenStore(join(dir, 'token.json')),
     loginToken: emulator.mintLoginToken(),
     endpoints: { jfs: emulator.urls.jfs, api: emulator.urls.api, www: emulator.urls.www },

@@ -6,6 +6,7 @@
  */
 import { davSettingsOf, vfsSettingsOf } from '../../lib/app.js';
 import { validateConfig, type JottadavConfig } from '../../lib/config/index.js';
+import { ACCOUNT_DEFAULTS } from '../../lib/config/structured.js';
 
 /** Every option at its registry default (the config has no users or accounts). */
 export const REGISTRY_DEFAULTS: JottadavConfig = validateConfig({}, { checkFiles: false }).config;
@@ -15,6 +16,9 @@ export const DAV_DEFAULTS = { ...davSettingsOf(REGISTRY_DEFAULTS), host: '127.0.
 
 /** The file system's settings (spooling in the OS temp dir). */
 export const VFS_DEFAULTS = vfsSettingsOf(REGISTRY_DEFAULTS);
+
+/** An account's device and mount point at their defaults, for a backend built by hand. */
+export const ACCOUNT_MOUNT = { device: ACCOUNT_DEFAULTS.device, mountPoint: ACCOUNT_DEFAULTS.mountPoint };
 
 /** The junk-file policy alone, to override one of its parts. */
 export const LOCAL_ONLY_DEFAULTS = { patterns: REGISTRY_DEFAULTS.localOnly.patterns, ttlMs: REGISTRY_DEFAULTS.localOnly.ttl };
