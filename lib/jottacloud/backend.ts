@@ -328,7 +328,13 @@ export class JottacloudBackend implements StorageBackend {
         // temporary name like rclone's MoveCaseInsensitive.
         const temp = [...parentSegments(dst), `${dst[dst.length - 1]!.slice(0, 200)}.jottadav-${randomBytes(6).toString('hex')}`];
         await this.moveOnce(src, temp, kind);
-        await this.moveOnce(temp, dst, kind);
+        try {
+          await this.moveOnce(temp, dst, kind);
+        } catch (error) {
+          // Back to the old name, so that a failed rename leaves no temporary name behind.
+          await this.moveOnce(temp, src, kind).catch(() => undefined);
+          throw error;
+        }
         return;
       }
       await this.moveOnce(src, dst, kind);

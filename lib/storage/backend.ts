@@ -157,6 +157,11 @@ export interface StorageBackend {
   /**
    * Moves or renames a file or folder to the full new path `to` (parents are created).
    * NOT_FOUND (source). The caller has cleared a live destination first.
+   *
+   * The backend owns case-only renames (`to` differs from `from` only in case): the item takes the
+   * new spelling. A case-insensitive backend that cannot rename in place goes through a temporary
+   * name and, when the second step fails, moves the item back, so no temporary name is left
+   * behind. Callers (the vfs) never go through a temporary name of their own.
    */
   move(from: string, to: string, kind: RemoteKind): Promise<void>;
 

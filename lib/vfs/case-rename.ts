@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { joinPath } from '../util/paths.js';
 import { foldName } from './fold.js';
 import { encodeChecked, withInvalidation, type VfsContext } from './vfs-context.js';
@@ -7,8 +6,10 @@ import { flushPlaceholdersBelow } from './placeholders-below.js';
 import { dirKey, type Child, type Located } from './resolver.js';
 
 /**
- * A rename that only changes case (a.txt → A.txt). On the bridge it re-keys the record; on the
- * service it goes through a temporary name, since the service may treat both names as one.
+ * A rename that only changes case (a.txt → A.txt), once move-copy.ts has recognised it (the
+ * target is the source itself in another spelling). A placeholder or a junk file is re-keyed on the
+ * bridge; a remote item is one StorageBackend.move, since the backend owns case-only renames
+ * (a case-insensitive one goes through a temporary name of its own).
  */
 export async function renameCase(ctx: VfsContext, source: Located, child: Child, name: string): Promise<void> {
   const key = dirKey(source.dir);
@@ -25,18 +26,8 @@ export async function renameCase(ctx: VfsContext, source: Located, child: Child,
   }
   const kind = child.kind === 'collection' ? 'folder' : 'file';
   const finalPath = joinPath(source.dir.remotePath, encodeChecked(ctx, name));
-  const tempPath = joinPath(source.dir.remotePath, `.jottadav-rename-${randomUUID().slice(0, 8)}`);
   if (kind === 'folder') await flushPlaceholdersBelow(ctx.placeholders, [...source.dir.folded, child.nameKey]);
-  await withInvalidation(ctx, [source.dir], async () => {
-    await ctx.backend.move(source.remotePath, tempPath, kind);
-    try {
-      await ctx.backend.move(tempPath, finalPath, kind);
-    } catch (error) {
-      // Back to the old name, so that a failed rename leaves no temporary name behind.
-      await ctx.backend.move(tempPath, source.remotePath, kind).catch(() => undefined);
-      throw error;
-    }
-  });
+  await withInvalidation(ctx, [source.dir], () => ctx.backend.move(source.remotePath, finalPath, kind));
   // Rare, and the stored spelling is the service's to report: re-list rather than guess.
   await ctx.cache.invalidate(source.dir.folded);
   if (kind === 'folder') await ctx.cache.invalidateSubtree([...source.dir.folded, child.nameKey]);

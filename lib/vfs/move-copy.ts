@@ -15,7 +15,8 @@ import type { TransferOptions, TransferResult } from './types.js';
 /**
  * Vfs.move and Vfs.copy (`move` tells them apart). The destination is looked up like a write's:
  * a sibling that differs only in case (or normalisation) is the destination itself, so a move onto
- * it is a case-only rename, and anything else of that name is replaced only with `overwrite`.
+ * it is a case-only rename (case-rename.ts, which leaves the remote rename to the backend), and
+ * anything else of that name is replaced only with `overwrite`.
  * Remote items move and copy on the service; placeholders and junk files on the bridge.
  */
 export async function transfer(ctx: VfsContext, from: string, to: string, options: TransferOptions, move: boolean): Promise<TransferResult> {

@@ -145,6 +145,11 @@ export interface Vfs {
   /**
    * Moves `from` to `to` (a full path). NOT_FOUND (source), ALREADY_EXISTS (destination exists
    * and overwrite is false), PARENT_MISSING, INVALID_ARGUMENT (into itself).
+   *
+   * On a case-insensitive Vfs a `to` that is `from` in another spelling (same resourceKey, other
+   * name) is a case-only rename, whatever `overwrite` says: the item takes the new spelling and
+   * `created` is false. BackendVfs recognises it (move-copy.ts, case-rename.ts) and leaves the
+   * remote rename to StorageBackend.move, which owns case-only renames.
    */
   move(from: string, to: string, options: TransferOptions): Promise<TransferResult>;
 

@@ -20,7 +20,8 @@ export async function copyOrMove(ctx: DavContext, move: boolean): Promise<void> 
   const depth = source.kind === 'collection' ? depthOf(ctx.req, move ? (['infinity'] as const) : (['0', 'infinity'] as const), 'infinity') : 'infinity';
   if (ctx.path === '/' || to === '/') throw DavError.forbidden('the root cannot be copied or moved');
   if (ctx.vfs.resourceKey(ctx.path) === ctx.vfs.resourceKey(to)) {
-    // Same resource: refused, unless it is a case-only rename on a case-insensitive Vfs.
+    // Same resource: refused, unless it is a case-only rename on a case-insensitive Vfs, which
+    // Vfs.move carries out (locks and dead properties stay: the resource key does not change).
     if (!move || ctx.path === to) throw DavError.forbidden('source and destination are the same');
     await guardWrite(ctx, { targets: [{ path: ctx.path, tree: true }, { path: parentPath(ctx.path) }] });
     await storage(ctx.vfs.move(ctx.path, to, { overwrite: true }));
