@@ -27,8 +27,14 @@ export class KeyedMutex implements Mutex {
 // that dies leaves its lease in the store (a restart after kill -9 finds it in the on-disk store):
 // it must expire before a waiter gives up, or the restarted server answers 503 to every LOCK on
 // that key until it does.
-const LEASE_TTL_MS = 10_000;
-const WAIT_LIMIT_MS = 15_000;
+export const STORE_MUTEX_TIMINGS: Readonly<StoreMutexTimings> = Object.freeze({ leaseTtlMs: 10_000, waitLimitMs: 15_000 });
+
+export interface StoreMutexTimings {
+  /** How long a lease lives in the store should its holder die without releasing it. */
+  leaseTtlMs: number;
+  /** How long a waiter polls for the lease before it answers 503. */
+  waitLimitMs: number;
+}
 
 /**
  * Serialises work on the same key across every process sharing the store (several bridge
@@ -39,14 +45,18 @@ const WAIT_LIMIT_MS = 15_000;
 export class StoreMutex implements Mutex {
   private readonly local = new KeyedMutex();
 
-  constructor(private readonly store: KeyValueStore) {}
+  /** `timings`: shorter ones let a spec watch a dead holder's lease expire without a 10 s wait. */
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly timings: StoreMutexTimings = STORE_MUTEX_TIMINGS,
+  ) {}
 
   run<T>(key: string, work: () => Promise<T>): Promise<T> {
     return this.local.run(key, async () => {
       const lease = `lease:${key}`;
       const id = randomUUID();
-      const deadline = Date.now() + WAIT_LIMIT_MS;
-      for (let wait = 2; !(await this.store.setIfAbsent(lease, id, LEASE_TTL_MS)); wait = Math.min(wait * 2, 100)) {
+      const deadline = Date.now() + this.timings.waitLimitMs;
+      for (let wait = 2; !(await this.store.setIfAbsent(lease, id, this.timings.leaseTtlMs)); wait = Math.min(wait * 2, 100)) {
         if (Date.now() > deadline) throw DavError.serviceUnavailable('the lock table is busy', 1);
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
