@@ -38,6 +38,17 @@ function jsonLines(text: string): Array<Record<string, unknown>> {
     });
 }
 
+/** `jottadav NAME --help`, run once per subcommand however many specs read it. */
+const helps = new Map<string, ReturnType<typeof runCli>>();
+function helpOf(name: string): ReturnType<typeof runCli> {
+  let help = helps.get(name);
+  if (!help) {
+    help = runCli([name, '--help'], { timeoutMs: 60_000 });
+    helps.set(name, help);
+  }
+  return help;
+}
+
 /** A port something else listens on for the duration of `body`. */
 async function withBusyPort<T>(body: (port: number) => Promise<T>): Promise<T> {
   const blocker = net.createServer();
@@ -61,16 +72,19 @@ describe('cli: the first run', function () {
 
   it('--version prints the version of package.json', async () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-    for (const flag of ['--version', '-v']) {
-      const result = await runCli([flag]);
+    const flags = ['--version', '-v'];
+    const results = await Promise.all(flags.map((flag) => runCli([flag])));
+    for (const result of results) {
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout.trim(), `jottadav ${version}`);
     }
   });
 
   it('every subcommand answers --help with exit 0', async () => {
-    for (const name of SUBCOMMANDS) {
-      const result = await runCli([name, '--help']);
+    // The processes start side by side: each is judged on its own output.
+    const results = await Promise.all(SUBCOMMANDS.map(helpOf));
+    for (const [i, name] of SUBCOMMANDS.entries()) {
+      const result = results[i] as Awaited<ReturnType<typeof runCli>>;
       assert.equal(result.code, 0, `${name}: ${result.stderr}`);
       assert.match(result.stdout, new RegExp(`^Usage: jottadav ${name}`), name);
     }
@@ -82,7 +96,7 @@ describe('cli: the first run', function () {
     const readmeHeadings = [...README.matchAll(/^\| \*\*([^*]+)\*\* \|/gm)].map((m) => m[1]);
     assert.deepEqual(readmeHeadings.slice(0, headings.length), headings);
     for (const name of ['serve', 'check-config']) {
-      const { stdout } = await runCli([name, '--help']);
+      const { stdout } = await helpOf(name);
       const at = headings.map((h) => stdout.indexOf(`\n${h}:\n`));
       assert.ok(at.every((i) => i >= 0), `${name}: every group heading shows`);
       assert.deepEqual([...at].sort((a, b) => a - b), at, `${name}: groups in README order`);
@@ -95,7 +109,7 @@ describe('cli: the first run', function () {
   });
 
   it('demo --help lists the logging flags with their defaults, and demo takes them', async () => {
-    const { stdout } = await runCli(['demo', '--help']);
+    const { stdout } = await helpOf('demo');
     assert.match(stdout, /--log-level, --log-level debug\|info\|warn\|error\|silent {2}\(default info;|--log-level debug\|info\|warn\|error\|silent {2}\(default info;/);
     assert.match(stdout, /--log-format json\|pretty\|auto {2}\(default auto;/);
     assert.match(stdout, /\n {2}--data DIR {9}data folder \(default \.\/\.jottadav\)/);
