@@ -5,6 +5,7 @@
  * request log. Control paths (`/_emulator/…`) are never targets and are not logged, so a test's
  * own control calls do not disturb what it counts.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { seededRandom } from '../util/seeded-random.js';
 
 export interface FailRule {
@@ -123,6 +124,7 @@ export class Faults {
   private random: () => number = Math.random;
   private injected = 0;
   private delays: { pattern: RegExp; ms: number }[] = [];
+  private release = new AbortController();
   private cut: number | undefined;
   private log: RequestLogEntry[] = [];
 
@@ -192,6 +194,26 @@ export class Faults {
   delay(rule: { path: string | RegExp; ms: number }): void {
     if (!Number.isFinite(rule.ms) || rule.ms < 0) throw new RangeError(`bad delay ${rule.ms}`);
     this.delays.push({ pattern: toPattern(rule.path), ms: rule.ms });
+  }
+
+  /** Holds a delayed request for `ms`, or until releaseDelays() lets it go. */
+  async hold(ms: number): Promise<void> {
+    try {
+      await sleep(ms, undefined, { signal: this.release.signal });
+    } catch (error) {
+      if ((error as Error).name !== 'AbortError') throw error;
+    }
+  }
+
+  /**
+   * Drops the delay rules and lets every request they hold go on now: a spec can hold an upload
+   * for as long as it needs (a long delay) and end the hold once it has seen what it came for,
+   * instead of sleeping out the delay.
+   */
+  releaseDelays(): void {
+    this.delays = [];
+    this.release.abort();
+    this.release = new AbortController();
   }
 
   cutUploadAfter(bytes: number): void {

@@ -35,6 +35,8 @@ export interface EmulatorOptions {
 export interface EmulatorControls {
   failNext(rule: FailRule): void;
   delay(rule: { path: string | RegExp; ms: number }): void;
+  /** Drops the delay rules and lets the requests they hold go on now. */
+  releaseDelays(): void;
   cutUploadAfter(bytes: number): void;
   /** The next matching requests lose their connection (before, after, or halfway through the answer). */
   dropNext(rule: DropRule): void;
@@ -145,6 +147,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     controls: {
       failNext: (rule) => faults.failNext(rule),
       delay: (rule) => faults.delay(rule),
+      releaseDelays: () => faults.releaseDelays(),
       cutUploadAfter: (bytes) => faults.cutUploadAfter(bytes),
       dropNext: (rule) => faults.dropNext(rule),
       chaos: (options) => faults.chaos(options),

@@ -4,7 +4,6 @@
  * sends may crash it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { bearerValidNow, REALM, type Core, type Ctx } from './core.js';
 import { EmulatorError, errors } from './errors.js';
 import { candidatesFor, type RequestLogEntry } from './faults.js';
@@ -84,7 +83,7 @@ async function handle(core: Core, req: IncomingMessage, res: ServerResponse): Pr
     const candidates = candidatesFor(rawPath, query);
     const fault = core.faults.take(method, candidates, rawPath.startsWith('/files/v1/upload/'));
     const wait = core.faults.delayFor(candidates) + (fault?.kind === 'delay' ? fault.ms : 0);
-    if (wait > 0) await sleep(wait);
+    if (wait > 0) await core.faults.hold(wait);
     if (fault?.kind === 'drop' && fault.at === 'before') {
       req.socket.destroy();
       return;

@@ -68,6 +68,20 @@ describe('emulator fault switches and request log', () => {
   });
 
   for (const via of ['code', 'http'] as const) {
+    it(`releaseDelays (${via}): a request held by a long delay goes on at once, and the rule is gone`, async () => {
+      h.emu.controls.delay({ path: /held$/, ms: 600_000 });
+      const held = s.get('Jotta/Archive/held');
+      // The request is logged when it arrives, before the delay holds it.
+      while (!h.emu.controls.requests().some((e) => e.path.endsWith('/held'))) await new Promise((r) => setTimeout(r, 10));
+      if (via === 'code') h.emu.controls.releaseDelays();
+      else assert.equal((await control('release-delays')).status, 200);
+      // Neither request could answer within the spec's timeout were it still held.
+      assert.equal((await held).status, 404);
+      assert.equal((await s.get('Jotta/Archive/held')).status, 404);
+    });
+  }
+
+  for (const via of ['code', 'http'] as const) {
     it(`cutUploadAfter (${via}): the connection dies after N body bytes, which are kept (resume_pos advances)`, async () => {
       const data = Buffer.alloc(200_000);
       for (let i = 0; i < data.length; i++) data[i] = (i * (via === 'code' ? 7 : 11)) % 256;

@@ -70,6 +70,10 @@ export async function handleControl(ctx: Ctx, action: string): Promise<void> {
       faults.delay({ path: regex(body.path, 'path'), ms: int(body.ms, 'ms', 0) });
       return ok();
     }
+    case 'release-delays':
+      await drain(ctx.req);
+      faults.releaseDelays();
+      return ok();
     case 'cut-upload': {
       const body = await readJson(ctx.req);
       faults.cutUploadAfter(int(body.afterBytes, 'afterBytes', 0));
