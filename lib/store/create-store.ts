@@ -43,6 +43,7 @@ export function createStore(spec: StoreSpec): KeyValueStore {
         },
         { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5000 },
       );
+      unrefConnectionTimeout(adapter);
       const atomic: AtomicSetIfAbsent = async (key, serialized, ttlMs) => {
         const client = (await adapter.getClient()) as unknown as RedisSetNx;
         const reply = await client.set(key, serialized, ttlMs ? { NX: true, PX: ttlMs } : { NX: true });
@@ -63,6 +64,18 @@ export function createStore(spec: StoreSpec): KeyValueStore {
       throw new Error(`unknown store kind: ${JSON.stringify(never)}`);
     }
   }
+}
+
+/**
+ * @keyv/redis races each connect against a timer it never clears, so a process that connected
+ * and closed its store still lived until that timer fired: every CLI command in Redis mode
+ * (`about`, `cleanup`, `link`) exited 5 s after its work was done. The same timer, unref'd, still
+ * bounds a connect that hangs, but no longer holds the process open.
+ */
+function unrefConnectionTimeout(adapter: KeyvRedis<unknown>): void {
+  // Vendor quirk: createTimeoutPromise is private in the typings, so it is replaced on the instance.
+  (adapter as unknown as { createTimeoutPromise(ms: number): Promise<never> }).createTimeoutPromise = (ms) =>
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`Redis timed out after ${ms}ms`)), ms).unref());
 }
 
 interface RedisSetNx {

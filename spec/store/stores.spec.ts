@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { createStore, FILE_STORE_NAME } from '../../lib/store/create-store.js';
 import { MIGRATED_SUFFIX, OLD_FILE_STORE_NAME } from '../../lib/store/migrate-file-store.js';
 import { redisAvailable, startRedis, type RedisServer } from '../support/redis-server.js';
+
+const execFileAsync = promisify(execFile);
 
 describe('file store (LMDB)', () => {
   let dir = '';
@@ -145,6 +149,22 @@ describe('redis store (@keyv/redis)', function () {
     } finally {
       await own.stop();
     }
+  });
+
+  it('regression: a closed store leaves no timer that holds the process open (CLI commands in Redis mode exited 5 s after their work)', async () => {
+    // In a process of its own, so that no other spec's timers count: connect, write, close, and
+    // list what still keeps the event loop alive.
+    const createStoreUrl = new URL('../../lib/store/create-store.js', import.meta.url).href;
+    const script = `
+      const { createStore } = await import(${JSON.stringify(createStoreUrl)});
+      const store = createStore({ kind: 'redis', url: ${JSON.stringify(url)} });
+      await store.set('exit-probe', 1);
+      await store.close();
+      setImmediate(() => console.log(JSON.stringify(process.getActiveResourcesInfo())));
+    `;
+    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script]);
+    // The socket may still be closing and stdout is a pipe; a timer is what held the process.
+    assert.deepEqual((JSON.parse(stdout) as string[]).filter((r) => r === 'Timeout'), [], `timers left after close: ${stdout}`);
   });
 
   it('rejects a non-redis URL with a clear error', () => {
