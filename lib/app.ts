@@ -10,7 +10,7 @@ import { createJottacloudClient, FileTokenStore, JottacloudBackend, KeyValueToke
 import { createStore } from './store/create-store.js';
 import { namespaced, type KeyValueStore } from './store/key-value-store.js';
 import { InterruptibleBackend } from './storage/interruptible-backend.js';
-import type { Logger } from './util/logger.js';
+import { errorFields, type Logger } from './util/logger.js';
 import { metrics } from './util/metrics.js';
 import { startMetricsServer, type RunningMetricsServer } from './util/metrics-server.js';
 import { BackendVfs, ListingMemory, MountsVfs, RootedVfs, type BackendVfsOptions, type Vfs } from './vfs/index.js';
@@ -238,7 +238,7 @@ export async function startApp(config: JottadavConfig, deps: AppDependencies): P
         try {
           await account.close();
         } catch (error) {
-          logger.error('closing the file system failed', { account: name, error: String(error) });
+          logger.error('closing the file system failed', { account: name, ...errorFields(error) });
         }
       }
       await store.close();

@@ -22,6 +22,7 @@ import { MAX_URI_LENGTH, XML_BODY_LIMIT } from './limits.js';
 import { contentLength, type DavContext, type LockTimeoutBounds } from './request.js';
 import { send, sendDavError } from './respond.js';
 import { recordDavRequest } from '../util/metrics.js';
+import { errorCodes } from '../util/retry.js';
 
 export interface DavLogEntry {
   method: string;
@@ -260,7 +261,11 @@ function requestPath(target: string): string {
   return cut >= 0 ? path.slice(0, cut) : path;
 }
 
-/** `message ← cause ← cause…`, a few levels deep: what an operator needs to read a 5xx. */
+/**
+ * `message ← cause ← cause… [CODE ← CODE…]`, a few levels deep: what an operator needs to read a
+ * 5xx. The codes (StorageError's, Jottacloud's JOTTA_*, Node's E*) stay stable when messages are
+ * reworded, so they are what to search the logs for.
+ */
 function causeChain(error: Error): string {
   const parts: string[] = [];
   let current: unknown = error;
@@ -269,5 +274,6 @@ function causeChain(error: Error): string {
     if (!parts.some((p) => p.includes(message))) parts.push(message);
     current = current instanceof Error ? current.cause : undefined;
   }
-  return parts.join(' ← ');
+  const codes = errorCodes(error);
+  return codes.length > 0 ? `${parts.join(' ← ')} [${codes.join(' ← ')}]` : parts.join(' ← ');
 }

@@ -5,24 +5,23 @@
 import { AbortError } from 'node-fetch';
 import { StorageError, type StorageErrorCode } from '../storage/errors.js';
 import { isAbortError } from '../util/retry.js';
-import {
-  JottaAbortError,
-  JottaAuthError,
-  JottaChangedError,
-  JottaConfigError,
-  JottaHttpError,
-  JottaIntegrityError,
-  JottaNetworkError,
-  JottaProtocolError,
-} from './errors.js';
+import { isJottaError, JottaHttpError, type JottaErrorCode, type JottaHttpErrorCode } from './errors.js';
+
+/** Each failure that is not an HTTP answer means one thing to the layers above. */
+const STORAGE_CODE_OF: { readonly [C in Exclude<JottaErrorCode, JottaHttpErrorCode>]: StorageErrorCode } = {
+  JOTTA_AUTH: 'AUTH_EXPIRED',
+  JOTTA_ABORTED: 'ABORTED',
+  JOTTA_CHANGED: 'CHANGED',
+  JOTTA_NETWORK: 'UNAVAILABLE',
+  JOTTA_BAD_RESPONSE: 'UNAVAILABLE',
+  JOTTA_INTEGRITY: 'INVALID_ARGUMENT',
+  JOTTA_CONFIG: 'INVALID_ARGUMENT',
+};
 
 function httpCode(error: JottaHttpError): StorageErrorCode {
   const exception = error.exception ?? '';
   const detail = error.detail ?? '';
-  // The exception name only: a detail holds the path, and a file may well be called quota.bin.
-  if (/quota|storagefull|notenoughspace|insufficientstorage|overquota/i.test(exception) || error.status === 507) {
-    return 'QUOTA_EXCEEDED';
-  }
+  if (error.code === 'JOTTA_QUOTA_EXCEEDED') return 'QUOTA_EXCEEDED';
   switch (error.status) {
     case 400:
       // "JFS file names may not be longer than 255 characters".
@@ -55,12 +54,7 @@ function httpCode(error: JottaHttpError): StorageErrorCode {
 
 export function storageCodeOf(error: unknown): StorageErrorCode {
   if (error instanceof StorageError) return error.code;
-  if (error instanceof JottaHttpError) return httpCode(error);
-  if (error instanceof JottaAuthError) return 'AUTH_EXPIRED';
-  if (error instanceof JottaAbortError) return 'ABORTED';
-  if (error instanceof JottaChangedError) return 'CHANGED';
-  if (error instanceof JottaNetworkError || error instanceof JottaProtocolError) return 'UNAVAILABLE';
-  if (error instanceof JottaIntegrityError || error instanceof JottaConfigError) return 'INVALID_ARGUMENT';
+  if (isJottaError(error)) return error instanceof JottaHttpError ? httpCode(error) : STORAGE_CODE_OF[error.code];
   if (error instanceof AbortError || isAbortError(error)) return 'ABORTED';
   if (error instanceof RangeError || error instanceof TypeError) return 'INVALID_ARGUMENT';
   return 'UNAVAILABLE';

@@ -24,7 +24,7 @@ import { toStorageError } from './backend-errors.js';
 import type { JfsLocation, JottacloudClient } from './client.js';
 import type { DownloadOptions } from './download.js';
 import { verifiedCommand, type Outcome } from './verified.js';
-import { JottaHttpError } from './errors.js';
+import { isJottaError, JottaHttpError } from './errors.js';
 import { isListedFile, isListedFolder, isLiveFile } from './filters.js';
 import type { JottaFile, JottaFolderRef, JottaRevision } from './wire-types.js';
 
@@ -308,7 +308,7 @@ export class JottacloudBackend implements StorageBackend {
       } catch (error) {
         // It was there a moment ago: a 404 now means a repeat after an unanswered success (or
         // another client deleted it first). Either way it is gone, which is what was asked.
-        if (!(error instanceof JottaHttpError && error.status === 404)) throw error;
+        if (!isJottaError(error, 'JOTTA_NOT_FOUND')) throw error;
       }
     });
   }
@@ -356,7 +356,7 @@ export class JottacloudBackend implements StorageBackend {
         return (await this.lookup(segments, '/' + segments.join('/'))).kind;
       } catch (error) {
         if (error instanceof StorageError && error.code === 'NOT_FOUND') return 'absent';
-        if (error instanceof JottaHttpError && error.status === 404) return 'absent';
+        if (isJottaError(error, 'JOTTA_NOT_FOUND')) return 'absent';
         throw error;
       }
     };

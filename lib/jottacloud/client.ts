@@ -8,7 +8,7 @@ import type { RetryPolicy } from '../util/retry.js';
 import type { FetchLike, TokenSource } from './auth.js';
 import { openDownload, type DownloadOptions, type DownloadRange } from './download.js';
 import { absoluteJfsPath, allocatePath, DEFAULT_DEVICE, jfsUrl, publicLink, resolveEndpoints, withQuery, type Endpoints } from './endpoints.js';
-import { JottaHttpError, JottaProtocolError } from './errors.js';
+import { isJottaError, JottaProtocolError } from './errors.js';
 import { readFolderListing, type FolderListingItem } from './folder-listing.js';
 import { readListStream, type ListStreamItem } from './liststream.js';
 import { JottaHttp } from './http.js';
@@ -118,7 +118,7 @@ export class JottacloudClient {
 
   // ------------------------------------------------------------ read
 
-  /** `GET {path}`: a file, folder or mount point document. 404 throws JottaHttpError. */
+  /** `GET {path}`: a file, folder or mount point document. A 404 throws JOTTA_NOT_FOUND. */
   async get(at: JfsLocation): Promise<JfsDocument> {
     return parseJfsDocument(await this.http.text({ url: await this.url(at) }));
   }
@@ -307,5 +307,5 @@ export class JottacloudClient {
 }
 
 export function isNotFound(error: unknown): boolean {
-  return error instanceof JottaHttpError && error.status === 404;
+  return isJottaError(error, 'JOTTA_NOT_FOUND');
 }

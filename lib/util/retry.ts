@@ -102,31 +102,31 @@ const CONNECTION_CODES = new Set([
   'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
-/** The system error code carried by `error` or one of its causes, if any. */
-export function errorCode(error: unknown): string | undefined {
+/** The codes carried by `error` and its causes, outermost first (a few levels deep). */
+export function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     const obj = e as { code?: unknown; errno?: unknown; cause?: unknown };
-    if (typeof obj.code === 'string') return obj.code;
-    if (typeof obj.errno === 'string') return obj.errno;
+    if (typeof obj.code === 'string') codes.push(obj.code);
+    else if (typeof obj.errno === 'string') codes.push(obj.errno);
     e = obj.cause;
   }
-  return undefined;
+  return codes;
 }
 
 /**
  * true for an abort, told by its code (or a cause's), never by an error name: Node's AbortError
  * (ABORT_ERR), or an error carrying the storage code ABORTED, such as the AbortedError a body
  * stream is destroyed with when an upload is cut (HTTP clients that wrap it copy its code).
+ * Every code in the chain counts: a wrapper with a code of its own (JOTTA_…) must not hide it.
  */
 export function isAbortError(error: unknown): boolean {
-  const code = errorCode(error);
-  return code === 'ABORT_ERR' || code === 'ABORTED';
+  return errorCodes(error).some((code) => code === 'ABORT_ERR' || code === 'ABORTED');
 }
 
 /** true for failures of the transport (reset, refused, timeout, DNS), not of the server's answer. */
 export function isConnectionError(error: unknown): boolean {
-  const code = errorCode(error);
-  if (code !== undefined && CONNECTION_CODES.has(code)) return true;
+  if (errorCodes(error).some((code) => CONNECTION_CODES.has(code))) return true;
   const message = error instanceof Error ? error.message : '';
   return /socket hang up|premature close|other side closed/i.test(message);
 }
@@ -136,8 +136,7 @@ export function isConnectionError(error: unknown): boolean {
  * that even a non-idempotent call may be sent again.
  */
 export function isUnsentError(error: unknown): boolean {
-  const code = errorCode(error);
-  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+  return errorCodes(error).some((code) => code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN');
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
