@@ -4,9 +4,8 @@
  * switches over HTTP, not hand-built errors.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { JottacloudBackend } from '../../lib/jottacloud/backend.js';
 import type { JfsLocation } from '../../lib/jottacloud/client.js';
 import {
@@ -25,13 +24,8 @@ import {
 } from '../../lib/jottacloud/errors.js';
 import { isStorageError } from '../../lib/storage/errors.js';
 import { isAbortError, isConnectionError, isUnsentError } from '../../lib/util/retry.js';
+import { projectRoot } from '../support/project-root.js';
 import { emulatorBackend, FAST_RETRY, requestsSince, startTestEmulator, type TestEmulator } from './emulator-harness.js';
-
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
 
 const at = (...segments: string[]): JfsLocation => ({ device: 'Jotta', mountPoint: 'Archive', segments });
 
