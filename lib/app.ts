@@ -17,6 +17,8 @@ import { BackendVfs, ListingMemory, MountsVfs, RootedVfs, type BackendVfsOptions
 
 export interface AppDependencies {
   logger: Logger;
+  /** The clock of placeholder and junk-file deadlines; Date.now unless a spec moves time instead of waiting. */
+  now?: () => number;
   /** Where an account's OAuth tokens live; default: its token file (or the shared store, for Redis). */
   tokenStoreFor?: (name: string, account: AccountConfig, store: KeyValueStore) => TokenStore;
 }
@@ -90,7 +92,7 @@ async function openAccount(name: string, account: AccountConfig, config: Jottada
     const uploads = new InterruptibleBackend(new JottacloudBackend({ client, device, mountPoint, hardDelete: config.hardDelete }), (path, error) =>
       deps.logger.warn('upload cut off; the previous version stays', { account: name, path, code: error.code }),
     );
-    const vfs = new BackendVfs({ ...vfsSettingsOf(config), backend: uploads, store, sharedCache: shared, listingMemory, namespace });
+    const vfs = new BackendVfs({ ...vfsSettingsOf(config), backend: uploads, store, sharedCache: shared, listingMemory, namespace, ...(deps.now ? { now: deps.now } : {}) });
     mounts.push({ uploads, vfs });
     return vfs;
   };

@@ -63,6 +63,8 @@ export interface BackendVfsOptions {
   trashedOnly?: boolean;
   /** An overwrite replaces the file instead of adding a revision (uploads.noVersions, no-versions.ts); absent: a revision. */
   noVersions?: boolean;
+  /** The clock of placeholder and junk-file deadlines; Date.now unless a spec moves time instead of waiting. */
+  now?: () => number;
 }
 
 /**
@@ -103,11 +105,10 @@ export class BackendVfs implements Vfs {
     const cache: DirCache = counting;
     const walker = !options.fastList || options.trashedOnly ? undefined : new WalkLister(backend, counting, (remoteName) => remoteChild({ name: remoteName, kind: 'folder', size: 0 }, names).nameKey, FAST_LIST);
     this.usageCache = options.sharedCache ? this.store : new MemoryStore();
+    const now = options.now ?? Date.now;
     // Called only once a placeholder is due, long after the context below exists.
-    const placeholders = new Placeholders(namespaced(this.store, 'ph'), options.placeholderGraceMs, (dirKey, record) =>
-      materialisePlaceholder(this.ctx, dirKey, record),
-    );
-    const local = options.localOnly === false ? undefined : new LocalOnlyFiles(namespaced(this.store, 'lo'), options.localOnly);
+    const placeholders = new Placeholders(namespaced(this.store, 'ph'), options.placeholderGraceMs, (dirKey, record) => materialisePlaceholder(this.ctx, dirKey, record), now);
+    const local = options.localOnly === false ? undefined : new LocalOnlyFiles(namespaced(this.store, 'lo'), { ...options.localOnly, now });
     const trashedOnly = options.trashedOnly === true;
     const names = NameCodec.of(options.nameEncoding);
     this.ctx = {

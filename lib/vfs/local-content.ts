@@ -29,7 +29,7 @@ export async function readHeld(ctx: VfsContext, dir: DirRef, child: Child, range
 
 /** Records (or re-dates) an empty new file as a placeholder instead of uploading it. */
 export async function writePlaceholder(ctx: VfsContext, dir: DirRef, existing: Child | undefined, name: string, remoteName: string, modified: Date): Promise<WriteResult> {
-  const now = Date.now();
+  const now = ctx.placeholders.now();
   const record: PlaceholderRecord = existing?.placeholder
     ? { ...existing.placeholder, modified: modified.getTime() }
     : { name, remoteDir: dir.remotePath, remoteName, created: now, modified: modified.getTime(), dueAt: now + ctx.placeholders.grace };

@@ -15,6 +15,8 @@ export interface LocalOnlyOptions {
   patterns: string[];
   /** How long a junk file lives after its last write (localOnly.ttl). */
   ttlMs: number;
+  /** The clock expiries are set and checked by; Date.now unless a spec moves time. */
+  now?: () => number;
   /** Largest body kept (default 1 MiB); a larger write fails with QUOTA_EXCEEDED. */
   maxBytes?: number;
 }
@@ -32,6 +34,7 @@ export class LocalOnlyFiles {
   readonly ttlMs: number;
   readonly maxBytes: number;
   private readonly patterns: RegExp[];
+  private readonly now: () => number;
 
   constructor(
     private readonly store: KeyValueStore,
@@ -39,6 +42,7 @@ export class LocalOnlyFiles {
   ) {
     this.patterns = options.patterns.map(globToRegExp);
     this.ttlMs = options.ttlMs;
+    this.now = options.now ?? Date.now;
     this.maxBytes = options.maxBytes ?? 1024 * 1024;
   }
 
@@ -49,7 +53,7 @@ export class LocalOnlyFiles {
   /** The live junk files of a folder, keyed by folded name. */
   async inFolder(dirKey: string): Promise<Record<string, LocalFileMeta>> {
     const index = (await this.store.get<Record<string, LocalFileMeta>>(`lo:d:${dirKey}`)) ?? {};
-    const now = Date.now();
+    const now = this.now();
     for (const [key, meta] of Object.entries(index)) if (meta.expiresAt <= now) delete index[key];
     return index;
   }
@@ -60,7 +64,7 @@ export class LocalOnlyFiles {
   }
 
   async put(dirKey: string, nameKey: string, meta: Omit<LocalFileMeta, 'expiresAt'>, content: Buffer): Promise<LocalFileMeta> {
-    const full: LocalFileMeta = { ...meta, expiresAt: Date.now() + this.ttlMs };
+    const full: LocalFileMeta = { ...meta, expiresAt: this.now() + this.ttlMs };
     await this.store.set(`lo:f:${dirKey}\n${nameKey}`, content.toString('base64'), this.ttlMs);
     const index = await this.inFolder(dirKey);
     index[nameKey] = full;

@@ -29,6 +29,8 @@ export class Placeholders {
     private readonly graceMs: number,
     /** Uploads the real empty file; called at most once per placeholder per instance. */
     private readonly materialise: (dirKey: string, record: PlaceholderRecord) => Promise<void>,
+    /** The clock deadlines are set and checked by (a spec moves it instead of waiting). */
+    readonly now: () => number,
   ) {}
 
   get grace(): number {
@@ -82,7 +84,7 @@ export class Placeholders {
 
   /** Materialises every placeholder in `dirKey` that is due (or all with `force`). */
   async flushFolder(dirKey: string, force = false): Promise<void> {
-    const now = Date.now();
+    const now = this.now();
     for (const [nameKey, record] of Object.entries(await this.inFolder(dirKey))) {
       if (force || record.dueAt <= now) await this.flushOne(dirKey, nameKey, record);
     }
@@ -112,8 +114,8 @@ export class Placeholders {
   private async due(dirKey: string, nameKey: string): Promise<void> {
     const record = (await this.inFolder(dirKey))[nameKey];
     if (!record) return;
-    // Timers may fire a little before Date.now() reaches dueAt (monotonic vs wall clock): wait again.
-    if (record.dueAt > Date.now()) this.schedule(dirKey, nameKey, record.dueAt);
+    // Timers may fire a little before the clock reaches dueAt (monotonic vs wall clock): wait again.
+    if (record.dueAt > this.now()) this.schedule(dirKey, nameKey, record.dueAt);
     else await this.flushOne(dirKey, nameKey, record);
   }
 
@@ -124,7 +126,7 @@ export class Placeholders {
     const timer = setTimeout(() => {
       this.timers.delete(id);
       this.due(dirKey, nameKey).catch(() => undefined); // retried by the next listing or close()
-    }, Math.max(0, dueAt - Date.now()));
+    }, Math.max(0, dueAt - this.now()));
     timer.unref();
     this.timers.set(id, timer);
   }

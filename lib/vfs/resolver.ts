@@ -284,7 +284,7 @@ export class Resolver {
     const key = dirKey(dir);
     let overdue = false;
     for (const [nameKey, record] of Object.entries(await this.placeholders.inFolder(key))) {
-      if (record.dueAt <= Date.now()) overdue = true;
+      if (record.dueAt <= this.placeholders.now()) overdue = true;
       if (index.has(nameKey)) continue;
       index.set(nameKey, children.length);
       children.push({ source: 'placeholder', name: record.name, nameKey, remoteName: record.remoteName, kind: 'file', placeholder: record });

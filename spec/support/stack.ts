@@ -27,6 +27,8 @@ export interface StackOptions {
   emulator?: EmulatorOptions;
   /** Where log lines go; default discarded. */
   logSink?: { write(chunk: string): unknown };
+  /** The clock of placeholder and junk-file deadlines, for a spec that moves time instead of waiting. */
+  now?: () => number;
 }
 
 export interface Stack {
@@ -95,7 +97,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const users = options.users ?? [{ name: 'alice', password: 'correct horse battery staple' }];
     const config = await bridgeConfig(emulator, { dir, tokenFile, users, overrides: options.config ?? {} });
     const logger = createLogger({ format: 'json', level: config.log.level, sink: options.logSink ?? { write: () => true } });
-    const app = await startApp(config, { logger });
+    const app = await startApp(config, { logger, ...(options.now ? { now: options.now } : {}) });
     const first = users[0] as StackUser;
     return {
       url: app.url,
