@@ -4,36 +4,17 @@
  * baseline: the same transfers straight to the emulator, as the Jottacloud client would do them
  * (MD5, allocate, upload; mode=bin download).
  */
-import { createCipheriv, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { seededStream } from '../support/seeded-data.js';
+
+/** Pseudo-random content as a stream, by seed (spec/support/seeded-data.ts). */
+export const content = seededStream;
 
 export const MiB = 1024 * 1024;
-const BLOCK = 256 * 1024;
-const ZEROS = Buffer.alloc(BLOCK);
-
-/**
- * `size` bytes of an AES-256-CTR keystream keyed by `seed`: incompressible, different per seed
- * (so the service cannot deduplicate one upload against another), identical on every pass (so
- * the MD5 can be computed first and the content checked after), and gigabytes per second to make.
- */
-export function content(seed: string, size: number): Readable {
-  const key = createHash('sha256').update(seed).digest();
-  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
-  let sent = 0;
-  return new Readable({
-    highWaterMark: BLOCK,
-    read() {
-      if (sent >= size) return void this.push(null);
-      const n = Math.min(BLOCK, size - sent);
-      sent += n;
-      this.push(cipher.update(n === BLOCK ? ZEROS : ZEROS.subarray(0, n)));
-    },
-  });
-}
-
 export async function md5Of(body: Readable): Promise<string> {
   const hash = createHash('md5');
   for await (const chunk of body) hash.update(chunk as Buffer);

@@ -7,7 +7,7 @@
  * JOTTADAV_BENCH_BYTES overrides the size for a quick try.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { seededBytes } from '../support/seeded-data.js';
 import type { BenchResult } from './types.js';
 
 
@@ -119,7 +120,7 @@ export async function run(): Promise<BenchResult[]> {
     const tok = await call(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
     const bearer = { authorization: `Bearer ${(JSON.parse(tok.text) as { access_token: string }).access_token}` };
 
-    const block = randomBytes(MiB);
+    const block = seededBytes(MiB);
     const hash = createHash('md5');
     for await (const c of body(block, size)) hash.update(c as Buffer);
     const md5 = hash.digest('hex');

@@ -10,24 +10,12 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seededBytes } from '../support/seeded-data.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { dav, href, isAllocate, isUploadBytes, logLength, logSince, RemoteView } from './helpers.js';
 
 const MiB = 1024 * 1024;
 const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
-
-/** Deterministic, non-repeating bytes (so dedup never kicks in by accident). */
-function bytes(size: number, seed: number): Buffer {
-  const out = Buffer.alloc(size);
-  let x = seed * 2654435761 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -75,7 +63,7 @@ describe('e2e: uploads through the whole stack', function () {
   }
 
   it('spools a small body in memory: no spool file, bytes and MD5 stored as sent', async () => {
-    const body = bytes(200_000, 1);
+    const body = seededBytes(200_000, 1);
     const { during, status } = await spoolDuring('/up/small.bin', body);
     assert.equal(status, 201);
     assert.deepEqual(during, []);
@@ -86,7 +74,7 @@ describe('e2e: uploads through the whole stack', function () {
   });
 
   it('spools a body above md5MemoryLimit on disk in the spool dir, and removes it afterwards', async () => {
-    const body = bytes(3 * MiB, 2);
+    const body = seededBytes(3 * MiB, 2);
     const { during, sizes, status } = await spoolDuring('/up/large.bin', body);
     assert.equal(status, 201);
     assert.equal(during.length, 1, JSON.stringify(during));
@@ -117,7 +105,7 @@ describe('e2e: uploads through the whole stack', function () {
   }
 
   it('takes a chunked PUT with X-Expected-Entity-Length (Finder) whole', async () => {
-    const body = bytes(300_000, 3);
+    const body = seededBytes(300_000, 3);
     const chunks = [body.subarray(0, 1000), body.subarray(1000, 150_000), body.subarray(150_000)];
     assert.equal(await chunkedPut('/up/finder.bin', chunks, body.length), 201);
     assert.deepEqual(await get('/up/finder.bin'), { status: 200, body });
@@ -126,7 +114,7 @@ describe('e2e: uploads through the whole stack', function () {
 
   it('refuses a chunked PUT shorter than its X-Expected-Entity-Length, uploading nothing', async () => {
     const since = logLength(stack);
-    const status = await chunkedPut('/up/short.bin', [bytes(1000, 4)], 5000);
+    const status = await chunkedPut('/up/short.bin', [seededBytes(1000, 4)], 5000);
     assert.ok(status >= 400 && status < 500, `status ${status}`);
     assert.deepEqual(logSince(stack, since).filter(isAllocate), []);
     assert.equal((await get('/up/short.bin')).status, 404);
@@ -134,7 +122,7 @@ describe('e2e: uploads through the whole stack', function () {
   });
 
   it('dedups: a second PUT of the same content sends zero upload bytes', async () => {
-    const body = bytes(500_000, 5);
+    const body = seededBytes(500_000, 5);
     assert.equal((await put('/up/dedup-a.bin', body)).status, 201);
     for (const target of ['/up/dedup-b.bin', '/up/dedup-a.bin']) {
       const since = logLength(stack);
@@ -148,9 +136,9 @@ describe('e2e: uploads through the whole stack', function () {
   });
 
   it('a connection cut mid-upload followed by a refusal leaves the previous version intact and visible', async () => {
-    const old = bytes(2 * MiB, 6);
+    const old = seededBytes(2 * MiB, 6);
     assert.equal((await put('/up/victim.bin', old)).status, 201);
-    const fresh = bytes(2 * MiB, 7);
+    const fresh = seededBytes(2 * MiB, 7);
     const controls = stack.emulator.controls;
     controls.reset();
     // Hold the byte upload until the fault is armed, so the allocate before it is not hit.
@@ -172,10 +160,10 @@ describe('e2e: uploads through the whole stack', function () {
   });
 
   it('a 500 on every byte upload leaves the previous version intact and no spool file', async () => {
-    const old = bytes(100_000, 8);
+    const old = seededBytes(100_000, 8);
     assert.equal((await put('/up/five-hundred.bin', old)).status, 201);
     stack.emulator.controls.failNext({ method: 'POST', path: /\/files\/v1\/upload\//, status: 500, times: 50 });
-    const res = await put('/up/five-hundred.bin', bytes(1_500_000, 9));
+    const res = await put('/up/five-hundred.bin', seededBytes(1_500_000, 9));
     await res.body?.cancel();
     assert.ok(res.status >= 500, `status ${res.status}`);
     assert.ok(stack.emulator.controls.requests().filter(isUploadBytes).length >= 2, 'the bridge retried before giving up');
@@ -193,7 +181,7 @@ describe('e2e: uploads through the whole stack', function () {
     req.on('error', () => undefined);
     req.on('response', (r) => r.resume());
     // More than md5MemoryLimit, so the spool is on disk and its removal can be seen.
-    req.write(bytes(1.5 * MiB, 10));
+    req.write(seededBytes(1.5 * MiB, 10));
     await waitFor('the spool file', () => spoolFiles().length === 1);
     req.destroy();
     await waitFor('the spool file to be removed', () => spoolFiles().length === 0);
@@ -206,7 +194,7 @@ describe('e2e: uploads through the whole stack', function () {
   });
 
   it('resumes from resume_pos after a cut', async () => {
-    const body = bytes(3 * MiB, 11);
+    const body = seededBytes(3 * MiB, 11);
     const cut = MiB + 12345;
     stack.emulator.controls.cutUploadAfter(cut);
     const since = logLength(stack);
@@ -232,9 +220,9 @@ describe('e2e: uploads over a full account', function () {
 
   // Not named "quota…": such names hit a classification bug (error-classification.pending.ts).
   it('answers 507 with a DAV error body when the quota is exceeded (regression: empty 507 body), and the old version stays intact', async () => {
-    assert.equal((await dav(stack, 'PUT', '/full.bin', { body: bytes(10_000, 12) })).status, 201);
+    assert.equal((await dav(stack, 'PUT', '/full.bin', { body: seededBytes(10_000, 12) })).status, 201);
     const since = logLength(stack);
-    const res = await dav(stack, 'PUT', '/full.bin', { body: bytes(60_000, 13) });
+    const res = await dav(stack, 'PUT', '/full.bin', { body: seededBytes(60_000, 13) });
     const text = await res.text();
     assert.equal(res.status, 507, text);
     // Regression: the 507 came with an empty text/plain body (5xx bodies are blank), so the
@@ -244,6 +232,6 @@ describe('e2e: uploads over a full account', function () {
     assert.deepEqual(logSince(stack, since).filter(isUploadBytes), [], 'refused at allocate, before any byte');
     const got = await dav(stack, 'GET', '/full.bin');
     assert.equal(got.status, 200);
-    assert.ok(Buffer.from(await got.arrayBuffer()).equals(bytes(10_000, 12)));
+    assert.ok(Buffer.from(await got.arrayBuffer()).equals(seededBytes(10_000, 12)));
   });
 });

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { UploadBody } from '../../lib/storage/backend.js';
+import { seededBytes } from '../support/seeded-data.js';
 
 export function md5Hex(data: Buffer | string): string {
   return createHash('md5').update(data).digest('hex');
@@ -34,17 +35,7 @@ export async function collect(stream: Readable): Promise<Buffer> {
 }
 
 /** Deterministic pseudo-random bytes (no RNG state shared between specs). */
-export function pattern(size: number, seed = 1): Buffer {
-  const out = Buffer.allocUnsafe(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+export const pattern = seededBytes;
 
 export function wholeSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000) * 1000;

@@ -5,13 +5,14 @@
  * real empty file; the process exits 0 within the grace.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
+import { seededBytes } from '../support/seeded-data.js';
 import { accountReader, basic, raw, servedUrl, startChild, writeServeConfig, type AccountReader, type Child } from './support.js';
 
 const USER = { name: 'uploader', password: 'shutdown-pw' };
@@ -25,7 +26,7 @@ const HELD_MS = 600_000;
 
 /** 200 MiB of random-looking content, made chunk by chunk (never held whole), reproducibly. */
 class Content {
-  private readonly block = randomBytes(MiB);
+  private readonly block = seededBytes(MiB, 200);
   readonly md5: string;
   constructor(readonly size: number) {
     const hash = createHash('md5');
