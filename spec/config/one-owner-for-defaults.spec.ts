@@ -91,3 +91,20 @@ describe('config: one owner for every default (a config that sets nothing runs o
     assert.deepEqual(await remote.live('/junk'), []);
   });
 });
+
+describe('config: server.timeouts.idle reaches the HTTP server as configured', () => {
+  it('regression: 0 means never (it became one hour on the way), and the default is the registry\'s', async () => {
+    const never = await startStack({ config: { server: { timeouts: { idle: 0 } } } });
+    try {
+      assert.equal(never.app.dav.server.timeout, 0);
+    } finally {
+      await never.close();
+    }
+    const plain = await startStack();
+    try {
+      assert.equal(plain.app.dav.server.timeout, registryMs('server.timeouts.idle'));
+    } finally {
+      await plain.close();
+    }
+  });
+});
