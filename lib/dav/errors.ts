@@ -30,15 +30,13 @@ export const STATUS_BY_CODE: { readonly [C in StorageErrorCode]: number } = {
 
 export type StatusOverrides = Partial<Record<StorageErrorCode, number>>;
 
-/** RFC 4918 precondition/postcondition element names used in DAV:error bodies. */
+/** The RFC 4918 precondition/postcondition elements this server sends in DAV:error bodies. */
 export type DavCondition =
   | 'lock-token-submitted'
   | 'lock-token-matches-request-uri'
   | 'no-conflicting-lock'
   | 'no-external-entities'
-  | 'preserved-live-properties'
-  | 'propfind-finite-depth'
-  | 'cannot-modify-protected-property';
+  | 'propfind-finite-depth';
 
 /**
  * An error answered with `status` and, when `condition` is set, a DAV:error body. Built only
@@ -80,7 +78,7 @@ export class DavError extends Error {
   }
 
   /** 403: understood, and refused whoever asks again. */
-  static forbidden(message: string, condition?: 'propfind-finite-depth' | 'cannot-modify-protected-property'): DavError {
+  static forbidden(message: string, condition?: 'propfind-finite-depth'): DavError {
     return new DavError(403, message, { condition });
   }
 
@@ -94,7 +92,7 @@ export class DavError extends Error {
   }
 
   /** 409: the request clashes with the state of the tree (e.g. a missing parent collection). */
-  static conflict(message: string, condition?: 'lock-token-matches-request-uri' | 'preserved-live-properties'): DavError {
+  static conflict(message: string, condition?: 'lock-token-matches-request-uri'): DavError {
     return new DavError(409, message, { condition });
   }
 
