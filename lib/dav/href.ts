@@ -6,7 +6,7 @@ import { MAX_PATH_DEPTH, MAX_URI_LENGTH } from './limits.js';
 /**
  * Client paths ⇄ hrefs. Hrefs are path-only ('/base/a%20b/'), percent-encoded with upper-case
  * hex, and end in '/' for collections. encodeURIComponent leaves `()!*'~` alone, which gvfs
- * needs (cryptomator #235: over-encoded parentheses broke it), and escapes everything else
+ * needs (a client that meets `%28` where it sent `(` fails to match the names), and escapes everything else
  * outside the unreserved set with upper-case hex. A name holding bytes that are not UTF-8 (written
  * by another tool) travels as those raw bytes, `%E9`, where encodeURIComponent would throw.
  */

@@ -306,7 +306,7 @@ export function storageBackendContract(label: string, open: () => Promise<Contra
         assert.equal((await collect(await b.read(p('cp', 'src.txt')))).toString(), 'copy me');
         await expectCode(b.copy(p('cp', 'missing.txt'), p('cp', 'x.txt')), 'NOT_FOUND');
       });
-      it('a copy onto a trashed file is live afterwards (rclone #6112 repair)', async () => {
+      it('a copy onto a trashed file is live afterwards (cp alone leaves it in the trash; a cphash makes it live)', async () => {
         await b.upload(p('cp', 'trashed.txt'), bufferBody('old'));
         await b.remove(p('cp', 'trashed.txt'), 'file', { hard: false });
         const copied = await b.copy(p('cp', 'src.txt'), p('cp', 'trashed.txt'));

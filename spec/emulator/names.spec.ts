@@ -63,7 +63,7 @@ describe('emulator names and paths', () => {
     assert.equal(alloc.status, 400);
   });
 
-  it('a decoded % in a name gets the bare non-XML "400 Bad request" (rclone #9153)', async () => {
+  it('a decoded % in a name gets the bare non-XML "400 Bad request"', async () => {
     const res = await fetch(`${h.emu.urls.jfs}${s.user}/Jotta/Archive/100%25`, s.auth());
     assert.equal(res.status, 400);
     const body = await res.text();

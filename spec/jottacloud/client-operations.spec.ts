@@ -116,7 +116,7 @@ describe('jottacloud client operations (emulator)', function () {
     assert.deepEqual((await b.list('/wire')).map((e) => e.name).sort(), ['dir moved+#', 'notepad++ #1.txt']);
   });
 
-  it('a copy onto a trashed file is repaired with one cphash (rclone #6112), carrying the copy\'s own times', async () => {
+  it('a copy onto a trashed file is repaired with one cphash (cp alone leaves it in the trash), carrying the copy\'s own times', async () => {
     const modified = new Date('2018-08-08T08:08:08Z');
     await b.upload('/repair/src.txt', bufferBody('fresh', modified));
     await b.upload('/repair/dst.txt', bufferBody('old'));
