@@ -17,7 +17,7 @@ import { BackendVfs, ListingMemory, MountsVfs, RootedVfs, type BackendVfsOptions
 
 export interface AppDependencies {
   logger: Logger;
-  /** The clock of placeholder and junk-file deadlines; Date.now unless a spec moves time instead of waiting. */
+  /** The clock of placeholder, junk-file and usage-cache deadlines; Date.now unless a spec moves time instead of waiting. */
   now?: () => number;
   /** Where an account's OAuth tokens live; default: its token file (or the shared store, for Redis). */
   tokenStoreFor?: (name: string, account: AccountConfig, store: KeyValueStore) => TokenStore;

@@ -63,7 +63,7 @@ export interface BackendVfsOptions {
   trashedOnly?: boolean;
   /** An overwrite replaces the file instead of adding a revision (uploads.noVersions, no-versions.ts); absent: a revision. */
   noVersions?: boolean;
-  /** The clock of placeholder and junk-file deadlines; Date.now unless a spec moves time instead of waiting. */
+  /** The clock of placeholder, junk-file and usage-cache deadlines; Date.now unless a spec moves time instead of waiting. */
   now?: () => number;
 }
 
@@ -82,6 +82,8 @@ export class BackendVfs implements Vfs {
   private readonly store: KeyValueStore;
   /** Where the account usage is cached: `store` when shared, else process memory. */
   private readonly usageCache: KeyValueStore;
+  /** The clock of the usage cache (and of placeholder and junk-file deadlines). */
+  private readonly now: () => number;
   private readonly ownsStore: boolean;
   private readonly ctx: VfsContext;
   private readonly folderTimes = new FolderTimes();
@@ -106,6 +108,7 @@ export class BackendVfs implements Vfs {
     const walker = !options.fastList || options.trashedOnly ? undefined : new WalkLister(backend, counting, (remoteName) => remoteChild({ name: remoteName, kind: 'folder', size: 0 }, names).nameKey, FAST_LIST);
     this.usageCache = options.sharedCache ? this.store : new MemoryStore();
     const now = options.now ?? Date.now;
+    this.now = now;
     // Called only once a placeholder is due, long after the context below exists.
     const placeholders = new Placeholders(namespaced(this.store, 'ph'), options.placeholderGraceMs, (dirKey, record) => materialisePlaceholder(this.ctx, dirKey, record), now);
     const local = options.localOnly === false ? undefined : new LocalOnlyFiles(namespaced(this.store, 'lo'), { ...options.localOnly, now });
@@ -245,11 +248,14 @@ export class BackendVfs implements Vfs {
   }
 
   async usage(): Promise<Usage | undefined> {
-    const cached = await this.usageCache.get<Usage>('usage');
-    if (cached) return cached;
+    // The deadline is kept beside the value so that it follows the injected clock; the store's
+    // own expiry only clears the record away.
+    const cached = await this.usageCache.get<{ usage: Usage; until: number }>('usage');
+    if (cached && cached.until > this.now()) return cached.usage;
     try {
       const usage = await this.ctx.backend.usage();
-      await this.usageCache.set('usage', usage, this.ctx.settings.usageTtlMs);
+      const ttl = this.ctx.settings.usageTtlMs;
+      await this.usageCache.set('usage', { usage, until: this.now() + ttl }, ttl);
       return usage;
     } catch {
       return undefined; // unknown, never 0

@@ -2,9 +2,9 @@
  * The registry (lib/config/options.ts) owns every default: a config that sets none of these
  * options runs on the registry's values, not on values of the library's own. The whole product
  * runs as `serve` composes it (startStack: a validated config, then startApp) in front of the
- * emulator. Three settings where the library once disagreed with the registry are observed over
+ * emulator. Four settings where the library once disagreed with the registry are observed over
  * WebDAV: the longest lock (library 7 days, registry 24 h), the placeholder grace (60 s against
- * 30 s) and the life of a junk file (24 h against 1 h). The clock of the deadlines is moved
+ * 30 s), the quota cache (60 s against 5 min) and the life of a junk file (24 h against 1 h). The clock of the deadlines is moved
  * instead of waited for; expected values are read from the registry itself.
  */
 import assert from 'node:assert/strict';
@@ -79,6 +79,23 @@ describe('config: one owner for every default (a config that sets nothing runs o
     assert.deepEqual(await listed(stack, '/placeholders'), ['empty.txt']);
     await until('the empty file reaches the service', async () => (await remote.live('/placeholders')).includes('empty.txt'));
     assert.equal((await remote.file('/placeholders/empty.txt')).size, 0);
+  });
+
+  it('cache.quotaTtl: the quota properties are reused for the registry\'s TTL, then read again', async () => {
+    const ttl = registryMs('cache.quotaTtl');
+    const used = async () => {
+      const res = await dav(stack, 'PROPFIND', '/', { headers: { Depth: '0' }, body: '<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:quota-used-bytes/></D:prop></D:propfind>' });
+      assert.equal(res.status, 207);
+      return Number(/<D:quota-used-bytes>(\d+)<\/D:quota-used-bytes>/.exec(await res.text())?.[1]);
+    };
+    // Past any figure cached by the listings above: this one is read now, and cached from now.
+    clock += ttl + 1000;
+    const before = await used();
+    assert.equal((await dav(stack, 'PUT', '/quota.bin', { body: Buffer.alloc(50_000, 1) })).status, 201);
+    clock += ttl - 1000;
+    assert.equal(await used(), before, 'still the cached figure just before the TTL ends');
+    clock += 2000;
+    assert.equal(await used(), before + 50_000);
   });
 
   it('localOnly.ttl: a junk file lives the registry\'s TTL after its last write, and is never uploaded', async () => {

@@ -27,7 +27,7 @@ export interface StackOptions {
   emulator?: EmulatorOptions;
   /** Where log lines go; default discarded. */
   logSink?: { write(chunk: string): unknown };
-  /** The clock of placeholder and junk-file deadlines, for a spec that moves time instead of waiting. */
+  /** The clock of placeholder, junk-file and usage-cache deadlines, for a spec that moves time instead of waiting. */
   now?: () => number;
 }
 
