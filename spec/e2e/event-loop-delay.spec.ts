@@ -4,17 +4,19 @@
  * nesting pre-check was quadratic, 500,000 `<` took minutes; MKCOL/PUT chains 1,000 levels deep
  * burnt seconds of CPU per request in the lock and listing-cache walks).
  *
- * The stack runs in this process, so the histogram sees the server's own loop. This is the one
- * spec with a time bound, because the bound is the behaviour: 250 ms, generous for a shared
- * machine, where each of the regressions above stalled the loop for seconds.
+ * The stack runs in this process, so the monitor sees the server's own loop. The bound is on CPU
+ * time spent between two turns of the loop, not on wall-clock delay: on a shared machine the
+ * wall clock also counts time given to other processes (a busy CI box showed 686 ms of "delay"
+ * with no stall of ours), while each regression above burnt seconds of CPU in one stretch.
  */
 import assert from 'node:assert/strict';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startStack, type Stack } from '../support/stack.js';
 import { sendRaw } from '../support/raw-socket.js';
+import { monitorLoopHold } from '../support/loop-hold.js';
 
 const READER = { name: 'reader', password: 'reader password', readOnly: true };
-const DELAY_BOUND_MS = 250;
+/** Milliseconds of process CPU in one stretch; room for the thread pool and parallel GC. */
+const HOLD_BOUND_MS = 500;
 const CHAIN_LEVELS = 1000;
 
 describe('e2e: hostile requests never hold the event loop', function () {
@@ -30,7 +32,7 @@ describe('e2e: hostile requests never hold the event loop', function () {
     await stack?.close();
   });
 
-  it('long paths, a 500,000-"<" PROPFIND, 1,000-level MKCOL/PUT chains and 60 KB headers: the delay stays under 250 ms and /_health keeps answering', async () => {
+  it('long paths, a 500,000-"<" PROPFIND, 1,000-level MKCOL/PUT chains and 60 KB headers: no stretch of CPU between two loop turns reaches 500 ms, and /_health keeps answering', async () => {
     const statuses = new Map<string, number[]>();
     const record = (what: string, status: number) => statuses.set(what, [...(statuses.get(what) ?? []), status]);
     const request = (method: string, target: string, headers: Record<string, string>, body = '') =>
@@ -86,12 +88,12 @@ describe('e2e: hostile requests never hold the event loop', function () {
       }
     };
 
-    const histogram = monitorEventLoopDelay({ resolution: 10 });
-    histogram.enable();
+    const hold = monitorLoopHold();
+    let heldMs = Infinity;
     try {
       await Promise.all([unauthenticatedPaths(), hugeXml(), hugeHeaders(), chains()]);
     } finally {
-      histogram.disable();
+      heldMs = hold.stop();
       polling = false;
       await poller;
     }
@@ -111,7 +113,6 @@ describe('e2e: hostile requests never hold the event loop', function () {
     assert.deepEqual(only('PUT within the depth limit'), [201]);
     assert.deepEqual(only('PUT past the depth limit'), [414]);
     assert.ok(health.length > 0 && health.every((s) => s === 200), `/_health answered ${JSON.stringify([...new Set(health)])}`);
-    const maxMs = histogram.max / 1e6;
-    assert.ok(maxMs <= DELAY_BOUND_MS, `the event loop was held for ${maxMs.toFixed(0)} ms`);
+    assert.ok(heldMs < HOLD_BOUND_MS, `the event loop was held for ${heldMs.toFixed(0)} ms of CPU`);
   });
 });
