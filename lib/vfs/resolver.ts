@@ -4,7 +4,7 @@ import { joinPath } from '../util/paths.js';
 import type { DirCache } from './dir-cache.js';
 import type { WalkLister } from './fast-list.js';
 import { foldName, normalizeClientPath } from './fold.js';
-import { withEntry, withoutEntry } from './listing-edits.js';
+import { editOf, withEntry, withoutEntry } from './listing-edits.js';
 import type { LocalFileMeta, LocalOnlyFiles } from './local-only.js';
 import { MissCache } from './miss-cache.js';
 import { EMPTY_MD5, localFileEntry, remoteToEntry } from './entries.js';
@@ -55,7 +55,7 @@ export interface Located {
 export const ROOT: DirRef = { clientPath: '/', remotePath: '/', folded: [] };
 export class Resolver {
   // The cache hands out the same array while a listing is unchanged: decode its names once.
-  private readonly decoded = new WeakMap<RemoteEntry[], Child[]>();
+  private readonly decoded = new WeakMap<RemoteEntry[], readonly Child[]>();
   private readonly withSwaps = new WeakSet<RemoteEntry[]>();
 
   constructor(
@@ -248,29 +248,65 @@ export class Resolver {
     return located(dir, child);
   }
 
-  /** One folder's children: the (cached) remote listing, placeholders and local-only files. */
-  private remoteChildren(listing: RemoteEntry[]): Child[] {
+  /**
+   * A listing's remote children, decoded once per listing array. A listing made by one edit of a
+   * decoded one (a PUT into a cached folder) takes that one's children and decodes only the entry
+   * the edit put in: decoding every name again would make a run of PUTs into one folder cost time
+   * quadratic in its size.
+   */
+  private remoteChildren(listing: RemoteEntry[]): readonly Child[] {
     let children = this.decoded.get(listing);
     if (!children) {
-      // Swap files of no-versions overwrites (no-versions.ts) are the bridge's own business.
-      const visible = listing.filter((r) => !isSwapName(r.name));
-      if (visible.length < listing.length) this.withSwaps.add(listing);
-      children = visible.map((r) => remoteChild(r, this.names));
-      keepTwinsApart(children, this.names);
+      children = this.carriedOver(listing) ?? this.decode(listing);
       this.decoded.set(listing, children);
     }
     return children;
   }
 
-  async children(dir: DirRef): Promise<Child[]> {
+  private decode(listing: RemoteEntry[]): Child[] {
+    // Swap files of no-versions overwrites (no-versions.ts) are the bridge's own business.
+    const visible = listing.filter((r) => !isSwapName(r.name));
+    if (visible.length < listing.length) this.withSwaps.add(listing);
+    const children = visible.map((r) => remoteChild(r, this.names));
+    keepTwinsApart(children, this.names);
+    return children;
+  }
+
+  /** The children of an edited listing from those of the listing it was made from; undefined when they must be decoded whole. */
+  private carriedOver(listing: RemoteEntry[]): Child[] | undefined {
+    const edit = editOf(listing);
+    const before = edit && this.decoded.get(edit.from as RemoteEntry[]);
+    if (!edit || !before || this.withSwaps.has(edit.from as RemoteEntry[])) return undefined;
+    const children = [...before];
+    const gone = edit.replaced ?? edit.removed;
+    const at = gone ? children.findIndex((c) => c.remote === gone) : -1;
+    if (gone && at < 0) return undefined;
+    // Twins (names that differ only in normalisation) are told apart by the whole listing: any
+    // other child answering to the same folded name sends this one back to a full decode.
+    const twinned = (nameKey: string) => children.some((c, i) => i !== at && c.nameKey === nameKey);
+    if (at >= 0 && twinned(children[at]!.nameKey)) return undefined;
+    if (edit.put) {
+      if (isSwapName(edit.put.name)) return undefined;
+      const child = remoteChild(edit.put, this.names);
+      if (twinned(child.nameKey)) return undefined;
+      if (at >= 0) children[at] = child;
+      else children.push(child);
+    } else {
+      children.splice(at, 1);
+    }
+    return children;
+  }
+
+  /** The folder's children: the same array as long as its listing is unchanged and nothing is held for it. */
+  async children(dir: DirRef): Promise<readonly Child[]> {
     let listing = await this.cache.get(dir.folded);
     const list = () => this.cache.fill(dir.folded, () => this.listRemote(dir.folded, dir.remotePath));
     if (!listing) listing = await list();
-    let children = [...this.remoteChildren(listing)];
+    let children = this.remoteChildren(listing);
     // An overwrite that stopped half-way is finished (or cleared) by whoever lists the folder next.
     if (this.withSwaps.has(listing) && !this.trashedOnly && (await recoverSwaps(this.backend, dir.remotePath, listing))) {
       await this.cache.invalidate(dir.folded);
-      children = [...this.remoteChildren(await list())];
+      children = this.remoteChildren(await list());
     }
     return this.trashedOnly ? children : this.withLocal(dir, children);
   }
@@ -279,11 +315,18 @@ export class Resolver {
    * Adds the folder's placeholders (a remote item of the same name wins: the content arrived) and
    * local-only files (they win over a remote file of the same name, never over a folder).
    */
-  private async withLocal(dir: DirRef, children: Child[]): Promise<Child[]> {
-    const index = new Map(children.map((c, i) => [c.nameKey, i]));
+  private async withLocal(dir: DirRef, remote: readonly Child[]): Promise<readonly Child[]> {
     const key = dirKey(dir);
+    const [held, local] = await Promise.all([this.placeholders.inFolder(key), this.local?.inFolder(key)]);
+    const heldNames = Object.keys(held);
+    const localNames = local ? Object.keys(local) : [];
+    // Nothing held for the folder (the usual case): the remote children as they are, not a copy.
+    if (heldNames.length === 0 && localNames.length === 0) return remote;
+    const children = [...remote];
+    const index = new Map(children.map((c, i) => [c.nameKey, i]));
     let overdue = false;
-    for (const [nameKey, record] of Object.entries(await this.placeholders.inFolder(key))) {
+    for (const nameKey of heldNames) {
+      const record = held[nameKey]!;
       if (record.dueAt <= this.placeholders.now()) overdue = true;
       if (index.has(nameKey)) continue;
       index.set(nameKey, children.length);
@@ -291,14 +334,13 @@ export class Resolver {
     }
     // A placeholder whose owner went away still becomes a real file: whoever sees it overdue does it.
     if (overdue) this.placeholders.flushFolder(key).catch(() => undefined);
-    if (this.local) {
-      for (const [nameKey, meta] of Object.entries(await this.local.inFolder(key))) {
-        const i = index.get(nameKey);
-        if (i !== undefined && children[i]!.kind === 'collection') continue;
-        const child: Child = { source: 'local', name: meta.name, nameKey, remoteName: this.names.encode(meta.name), kind: 'file', local: meta };
-        if (i !== undefined) children[i] = child;
-        else children.push(child);
-      }
+    for (const nameKey of localNames) {
+      const meta = local![nameKey]!;
+      const i = index.get(nameKey);
+      if (i !== undefined && children[i]!.kind === 'collection') continue;
+      const child: Child = { source: 'local', name: meta.name, nameKey, remoteName: this.names.encode(meta.name), kind: 'file', local: meta };
+      if (i !== undefined) children[i] = child;
+      else children.push(child);
     }
     return children;
   }
@@ -316,7 +358,7 @@ export function remoteChild(remote: RemoteEntry, names: NameCodec): Child {
 }
 
 /** Exact name first, then the folded one (two remote names that fold together stay addressable). */
-export function pick(children: Child[], name: string): Child | undefined {
+export function pick(children: readonly Child[], name: string): Child | undefined {
   // The name as sent first (an NFD twin keeps its own spelling), then its NFC form, then folded.
   const exact = children.find((c) => c.name === name);
   if (exact) return exact;

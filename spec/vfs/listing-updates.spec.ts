@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import type { RemoteEntry } from '../../lib/storage/backend.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
+import { NameCodec } from '../../lib/vfs/name-codec.js';
 import { SharedDirCache } from '../../lib/vfs/shared-dir-cache.js';
+import type { Entry } from '../../lib/vfs/types.js';
 import { body, rig, type Rig } from './helpers.js';
 
 const file = (name: string): RemoteEntry => ({ name, kind: 'file', size: 1, md5: 'c4ca4238a0b923820dcc509a6f75849b' });
@@ -85,6 +87,53 @@ for (const sharedCache of [false, true]) describe(`BackendVfs: writes update the
     await assert.rejects(r.vfs.write('/d/failed.txt', body('f')));
     assert.deepEqual(await listed('/d'), ['gone.txt', 'keep.txt']);
     assert.equal(r.backend.calls.list, 1);
+  });
+});
+
+describe('BackendVfs: the work a run of writes into one cached folder costs', () => {
+  let r: Rig;
+  beforeEach(async () => {
+    r = await rig();
+    await r.vfs.mkdir('/d');
+    for (let i = 0; i < 20; i++) await r.vfs.write(`/d/old-${i}.txt`, body(`old ${i}`));
+    await r.vfs.list('/d');
+  });
+  afterEach(() => r.close());
+
+  /** Stored names decoded while `work` runs. */
+  const decodes = async (work: () => Promise<unknown>) => {
+    const decode = NameCodec.prototype.decode;
+    let n = 0;
+    NameCodec.prototype.decode = function (this: NameCodec, stored: string) {
+      n++;
+      return decode.call(this, stored);
+    };
+    try {
+      await work();
+    } finally {
+      NameCodec.prototype.decode = decode;
+    }
+    return n;
+  };
+
+  it('regression: every PUT into a cached folder decoded all its names again (time quadratic in its size); now about its own name once', async () => {
+    const puts = 40;
+    const n = await decodes(async () => {
+      for (let i = 0; i < puts; i++) {
+        // What the dav PUT does: stat the target, then write.
+        await r.vfs.stat(`/d/n${i}.txt`, { trustMisses: true }).catch(() => undefined);
+        await r.vfs.write(`/d/n${i}.txt`, body(`n${i}`));
+      }
+      await r.vfs.remove('/d/old-3.txt');
+      await r.vfs.write('/d/old-4.txt', body('replaced'));
+    });
+    // Decoding the whole folder after each write would be 20 + 40 * 30 names on average and more.
+    assert.ok(n <= 4 * (puts + 2), `${n} names decoded for ${puts + 2} changes`);
+    // What was carried over is what a fresh decode of the same listing gives.
+    const fresh = r.twin();
+    const shape = (entries: readonly Entry[]) => entries.map((e) => [e.name, e.path, e.size, e.etag]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    assert.deepEqual(shape(await r.vfs.list('/d')), shape(await fresh.list('/d')));
+    assert.equal((await r.vfs.list('/d')).length, 20 + puts - 1);
   });
 });
 
