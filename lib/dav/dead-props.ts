@@ -23,6 +23,8 @@ interface PropsRecord {
 /** The properties of each child of one collection (DeadProps.forChildren). */
 export interface ChildProps {
   get(childPath: string): Readonly<Record<string, DeadProp>>;
+  /** Some child has dead properties. */
+  readonly any: boolean;
 }
 
 function recordKeyOf(resourceKey: string): string {
@@ -60,7 +62,7 @@ export class DeadProps {
   async forChildren(parent: string): Promise<ChildProps> {
     const indexed = await this.index.children(parent);
     const keys = Object.keys(indexed);
-    if (keys.length === 0) return { get: () => NO_PROPS };
+    if (keys.length === 0) return { get: () => NO_PROPS, any: false };
     const records = await Promise.all(keys.map((k) => this.store.get<PropsRecord>(recordKeyOf(k))));
     const byKey = new Map<string, Record<string, DeadProp>>();
     const byPath = new Map<string, Record<string, DeadProp>>();
@@ -70,10 +72,10 @@ export class DeadProps {
       byKey.set(key, props);
       byPath.set(indexed[key] as string, props);
     });
-    if (byKey.size === 0) return { get: () => NO_PROPS };
+    if (byKey.size === 0) return { get: () => NO_PROPS, any: false };
     // The index remembers the path each child was marked under; a listing usually names it the
     // same way, so the resource key (normalisation, case folding) is needed only for the rest.
-    return { get: (child) => byPath.get(child) ?? byKey.get(this.keyOf(child)) ?? NO_PROPS };
+    return { get: (child) => byPath.get(child) ?? byKey.get(this.keyOf(child)) ?? NO_PROPS, any: true };
   }
 
   /** Replaces the whole property set of `path` (PROPPATCH computes it atomically). */

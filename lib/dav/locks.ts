@@ -42,6 +42,8 @@ export const TOKEN_PREFIX = 'urn:uuid:';
 /** The locks covering each child of one collection (LockManager.forChildren). */
 export interface ChildLocks {
   get(childPath: string): readonly LockRecord[];
+  /** Some lock covers some child. */
+  readonly any: boolean;
 }
 
 export class LockManager {
@@ -138,7 +140,7 @@ export class LockManager {
   async forChildren(parent: string): Promise<ChildLocks> {
     const [inherited, atParent, below] = await Promise.all([this.inheritedBy(parent), this.rootedAt(parent), this.below(parent)]);
     const fromAbove: readonly LockRecord[] = [...inherited, ...atParent.filter((l) => l.depth === 'infinity')];
-    if (below.length === 0) return { get: () => fromAbove };
+    if (below.length === 0) return { get: () => fromAbove, any: fromAbove.length > 0 };
     const own = new Map<string, LockRecord[]>();
     for (const lock of below) {
       const key = this.rootKey(lock);
@@ -149,6 +151,7 @@ export class LockManager {
         const mine = own.get(this.keyOf(child));
         return mine ? [...fromAbove, ...mine] : fromAbove;
       },
+      any: true,
     };
   }
 

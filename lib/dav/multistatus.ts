@@ -38,6 +38,14 @@ const TAIL = '</D:multistatus>';
 const OK_CLOSE = '</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>';
 const NOT_FOUND_CLOSE = '</D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>';
 
+/** One `<D:response>` with a 200 propstat for `found` and a 404 one for `missing` (both rendered elements). */
+export function responseXml(href: string, found: readonly string[], missing: readonly string[]): string {
+  let out = `<D:response><D:href>${escapeXml(href)}</D:href>`;
+  if (found.length > 0) out += `<D:propstat><D:prop>${found.join('')}${OK_CLOSE}`;
+  if (missing.length > 0) out += `<D:propstat><D:prop>${missing.join('')}${NOT_FOUND_CLOSE}`;
+  return `${out}</D:response>`;
+}
+
 /**
  * A 207 written to the response in batches as it is built, so that a listing of 10,000 children
  * never holds the whole document (nor its parts) at once and a slow client holds back the
@@ -68,10 +76,12 @@ export class MultistatusWriter {
 
   /** A response with a 200 propstat for `found` and a 404 one for `missing` (both rendered elements). */
   response(href: string, found: readonly string[], missing: readonly string[]): void {
-    let out = `<D:response><D:href>${escapeXml(href)}</D:href>`;
-    if (found.length > 0) out += `<D:propstat><D:prop>${found.join('')}${OK_CLOSE}`;
-    if (missing.length > 0) out += `<D:propstat><D:prop>${missing.join('')}${NOT_FOUND_CLOSE}`;
-    this.batch += `${out}</D:response>`;
+    this.batch += responseXml(href, found, missing);
+  }
+
+  /** Responses rendered before (responseXml), as they are. */
+  rendered(xml: string): void {
+    this.batch += xml;
   }
 
   /** undefined while the batch is small; otherwise a promise that settles once it is written and drained. */

@@ -19,7 +19,7 @@ import { transfer } from './move-copy.js';
 import { Placeholders } from './placeholders.js';
 import { removeItem } from './remove-item.js';
 import { applyDates, FolderTimes, type FolderDates } from './folder-times.js';
-import { Resolver, dirKey, dirOf, remoteChild, splitTarget, toEntry, type DirRef, type Located } from './resolver.js';
+import { Resolver, dirKey, dirOf, remoteChild, splitTarget, toEntry, type Child, type DirRef, type Located } from './resolver.js';
 import { SharedDirCache } from './shared-dir-cache.js';
 import type { ByteRange, Entry, ReadOptions, StatOptions, TransferOptions, TransferResult, Usage, Vfs, WriteOptions, WriteResult } from './types.js';
 import { writeFile } from './write-file.js';
@@ -77,6 +77,15 @@ export interface BackendVfsOptions {
  * writes in write-file.ts (placeholders and junk files in local-content.ts), removal in
  * remove-item.ts, move and copy in move-copy.ts (case-only renames in case-rename.ts).
  */
+/** A folder's entries as listDir made them, and what they were made from. */
+interface Listed {
+  clientPath: string;
+  /** FolderTimes.version when they were made. */
+  datesVersion: number;
+  entries: readonly Entry[];
+  dates: FolderDates;
+}
+
 export class BackendVfs implements Vfs {
   readonly caseInsensitive: boolean;
   private readonly store: KeyValueStore;
@@ -87,6 +96,8 @@ export class BackendVfs implements Vfs {
   private readonly ownsStore: boolean;
   private readonly ctx: VfsContext;
   private readonly folderTimes = new FolderTimes();
+  /** What listDir made of each children array (see there). */
+  private readonly listed = new WeakMap<readonly Child[], Listed>();
 
   constructor(options: BackendVfsOptions) {
     const backend = options.backend;
@@ -148,7 +159,7 @@ export class BackendVfs implements Vfs {
     return entry;
   }
 
-  async list(path: string): Promise<Entry[]> {
+  async list(path: string): Promise<readonly Entry[]> {
     return (await this.listDir(await this.ctx.resolver.resolveDirectory(path))).entries;
   }
 
@@ -164,10 +175,22 @@ export class BackendVfs implements Vfs {
     return entry;
   }
 
-  private async listDir(dir: DirRef): Promise<{ entries: Entry[]; dates: FolderDates }> {
+  /**
+   * A folder's entries and dates. The resolver hands out the same children while the folder is
+   * unchanged, and so does this (frozen), as long as no folder's derived dates changed meanwhile
+   * (a subfolder's dates show in its entry): a warm PROPFIND does not build 10,000 entries again,
+   * and lib/dav can keep what it rendered of them.
+   */
+  private async listDir(dir: DirRef): Promise<Listed> {
     const children = await this.ctx.resolver.children(dir);
+    const known = this.listed.get(children);
+    if (known && known.clientPath === dir.clientPath && known.datesVersion === this.folderTimes.version) return known;
     const entries = children.map((child) => toEntry({ dir, child, clientPath: joinPath(dir.clientPath, child.name), remotePath: joinPath(dir.remotePath, child.remoteName) }));
-    return { entries, dates: this.folderTimes.fromListing(dirKey(dir), entries) };
+    const dates = this.folderTimes.fromListing(dirKey(dir), entries);
+    for (const entry of entries) Object.freeze(entry);
+    const listed: Listed = { clientPath: dir.clientPath, datesVersion: this.folderTimes.version, entries: Object.freeze(entries), dates };
+    this.listed.set(children, listed);
+    return listed;
   }
 
   async read(path: string, range?: ByteRange, signal?: AbortSignal, options: ReadOptions = {}): Promise<Readable> {

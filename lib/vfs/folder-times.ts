@@ -23,6 +23,8 @@ const LIMIT = 20_000;
 
 export class FolderTimes {
   private readonly known = new Map<string, FolderDates>();
+  /** Grows whenever a remembered date changes: entries made with an older version may be out of date. */
+  version = 0;
 
   /**
    * A folder's entries were just listed: the subfolders among them get the dates known for them,
@@ -47,14 +49,16 @@ export class FolderTimes {
   /** Forgets the dates of the folder at `folderKey` (a folded path) and of every folder below it. */
   forgetBelow(folderKey: string): void {
     const below = `${folderKey}/`;
-    for (const key of this.known.keys()) if (key === folderKey || key.startsWith(below)) this.known.delete(key);
+    for (const key of this.known.keys()) if ((key === folderKey || key.startsWith(below)) && this.known.delete(key)) this.version++;
   }
 
   private remember(key: string, dates: FolderDates): void {
+    const before = this.known.get(key);
+    if (before?.modified?.getTime() !== dates.modified?.getTime() || before?.created?.getTime() !== dates.created?.getTime()) this.version++;
     this.known.delete(key);
     if (!dates.modified && !dates.created) return;
     this.known.set(key, dates);
-    if (this.known.size > LIMIT) this.known.delete(this.known.keys().next().value!);
+    if (this.known.size > LIMIT && this.known.delete(this.known.keys().next().value!)) this.version++;
   }
 }
 

@@ -38,6 +38,8 @@ export class MountsVfs implements Vfs {
   readonly caseInsensitive: boolean;
   private readonly vfsByName = new Map<string, Vfs>();
   private names: { at: number; list: string[] } | undefined;
+  /** Outer listings made of inner ones that come back unchanged (each inner Vfs serves one mount). */
+  private readonly listed = new WeakMap<readonly Entry[], readonly Entry[]>();
 
   constructor(private readonly options: MountsVfsOptions) {
     this.caseInsensitive = options.caseInsensitive ?? true;
@@ -55,10 +57,17 @@ export class MountsVfs implements Vfs {
     return prefixed(route.mount, await route.vfs.stat(route.inner, options));
   }
 
-  async list(path: string): Promise<Entry[]> {
+  async list(path: string): Promise<readonly Entry[]> {
     const route = await this.route(path);
     if (!route) return (await this.mountNames()).map(mountEntry);
-    return (await route.vfs.list(route.inner)).map((e) => prefixed(route.mount, e));
+    const inner = await route.vfs.list(route.inner);
+    // The same inner listing gives the same outer one (see Vfs.list), so renderings stay keyed to it.
+    let outer = this.listed.get(inner);
+    if (!outer) {
+      outer = Object.freeze(inner.map((e) => Object.freeze(prefixed(route.mount, e))));
+      if (Object.isFrozen(inner)) this.listed.set(inner, outer);
+    }
+    return outer;
   }
 
   async read(path: string, range?: ByteRange, signal?: AbortSignal, options?: ReadOptions): Promise<Readable> {

@@ -11,6 +11,8 @@ export class RootedVfs implements Vfs {
   readonly caseInsensitive: boolean;
   private readonly root: string;
   private readonly rootDepth: number;
+  /** Outer listings made of inner ones that come back unchanged. */
+  private readonly listed = new WeakMap<readonly Entry[], readonly Entry[]>();
 
   /**
    * `scope` names the inner Vfs among several (an account): resource keys then start with
@@ -72,8 +74,15 @@ export class RootedVfs implements Vfs {
     return this.entry(await this.inner.stat(this.innerPath(path), options));
   }
 
-  async list(path: string): Promise<Entry[]> {
-    return (await this.inner.list(this.innerPath(path))).map((e) => this.entry(e));
+  async list(path: string): Promise<readonly Entry[]> {
+    const inner = await this.inner.list(this.innerPath(path));
+    // The same inner listing gives the same outer one (see Vfs.list), so renderings stay keyed to it.
+    let outer = this.listed.get(inner);
+    if (!outer) {
+      outer = Object.freeze(inner.map((e) => Object.freeze(this.entry(e))));
+      if (Object.isFrozen(inner)) this.listed.set(inner, outer);
+    }
+    return outer;
   }
 
   read(path: string, range?: ByteRange, signal?: AbortSignal, options?: ReadOptions): Promise<Readable> {

@@ -119,8 +119,12 @@ export interface Vfs {
    */
   stat(path: string, options?: StatOptions): Promise<Entry>;
 
-  /** The children of a collection, from one remote listing. NOT_FOUND, NOT_A_DIRECTORY. */
-  list(path: string): Promise<Entry[]>;
+  /**
+   * The children of a collection, from one remote listing. NOT_FOUND, NOT_A_DIRECTORY. While
+   * the folder's listing is unchanged the same array may come back, frozen with its entries:
+   * callers may memoise work per array (a rendered listing) and must never change it.
+   */
+  list(path: string): Promise<readonly Entry[]>;
 
   /**
    * The content, or only `range` (the range is passed down, so only those bytes are fetched).

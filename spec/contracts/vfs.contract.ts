@@ -77,7 +77,7 @@ export function vfsContract(label: string, factory: () => Promise<VfsContractSub
         await vfs.mkdir('/docs');
         await vfs.write('/docs/a.txt', body('hello'));
         await vfs.mkdir('/docs/sub');
-        const entries = (await vfs.list('/docs')).sort((x, y) => x.name.localeCompare(y.name));
+        const entries = [...(await vfs.list('/docs'))].sort((x, y) => x.name.localeCompare(y.name));
         assert.deepEqual(entries.map((e) => [e.name, e.kind, e.size, e.path]), [
           ['a.txt', 'file', 5, '/docs/a.txt'],
           ['sub', 'collection', 0, '/docs/sub'],

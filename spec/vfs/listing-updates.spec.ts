@@ -135,6 +135,16 @@ describe('BackendVfs: the work a run of writes into one cached folder costs', ()
     assert.deepEqual(shape(await r.vfs.list('/d')), shape(await fresh.list('/d')));
     assert.equal((await r.vfs.list('/d')).length, 20 + puts - 1);
   });
+
+  it('list() hands out the same frozen listing while the folder is unchanged, and a new one after a change', async () => {
+    const first = await r.vfs.list('/d');
+    assert.equal(await r.vfs.list('/d'), first);
+    assert.ok(Object.isFrozen(first) && first.every((e) => Object.isFrozen(e)));
+    await r.vfs.write('/d/more.txt', body('more'));
+    const second = await r.vfs.list('/d');
+    assert.notEqual(second, first);
+    assert.equal(second.length, first.length + 1);
+  });
 });
 
 describe('SharedDirCache.update with several instances on one store', () => {

@@ -10,7 +10,7 @@ import { sortEntries, type SortOrder } from './sort.js';
 export interface BrowsePageInput {
   hrefs: Hrefs;
   collection: Entry;
-  children: Entry[];
+  children: readonly Entry[];
   /** The column and direction, from the query string (links in the column headers set it). */
   order: SortOrder;
   /** Shows the controls that change things (upload, new folder, rename, delete). */
@@ -118,7 +118,7 @@ function emptyRow(message: string): string {
   return `<tr class="empty"><td class="col-name">${message}</td><td class="col-size"></td><td class="col-modified"></td><td></td></tr>`;
 }
 
-function summary(children: Entry[]): string {
+function summary(children: readonly Entry[]): string {
   const folders = children.filter((c) => c.kind === 'collection').length;
   const files = children.length - folders;
   const bytes = children.reduce((sum, c) => sum + (c.kind === 'file' ? c.size : 0), 0);

@@ -4,7 +4,8 @@ import { isStorageError } from '../../storage/errors.js';
 import { checkIfHeader } from '../lock-check.js';
 import { encodeSegment } from '../href.js';
 import type { ChildLocks, LockRecord } from '../locks.js';
-import { MultistatusWriter } from '../multistatus.js';
+import { MultistatusWriter, responseXml } from '../multistatus.js';
+import { renderedListings } from '../rendered-listings.js';
 import { ALLPROP_LIVE, isDetail, isLive, renderLive, type LiveContext } from '../props.js';
 import { depthOf, readXml, type DavContext } from '../request.js';
 import { closeTag, DAV_NS, elements, emptyTag, isDav, openTag, type XmlElement } from '../xml.js';
@@ -66,6 +67,24 @@ export async function propfind(ctx: DavContext): Promise<void> {
   // Children's hrefs extend the parent's, so only their own name is encoded (not the whole path).
   const parentHref = ctx.hrefs.of(entry.path, true);
   const parentPrefix = entry.path === '/' ? '/' : `${entry.path}/`;
+  // Children without locks or dead properties render from their entries and the request alone:
+  // such a rendering is kept with the listing it was made from (rendered-listings.ts).
+  const keyed = children.length > 0 && !details && !childLocks?.any && !childDead?.any ? renderingKey(parentHref, mode, usage) : undefined;
+  const kept = keyed === undefined ? undefined : renderedListings.get(keyed, children);
+  if (kept) {
+    for (const part of kept) {
+      out.rendered(part);
+      const ready = out.ready();
+      if (ready) {
+        await ready;
+        if (out.gone) return;
+      }
+    }
+    await out.end();
+    return;
+  }
+  const parts: string[] | undefined = keyed === undefined ? undefined : [];
+  let part = '';
   for (const child of children) {
     const collection = child.kind === 'collection';
     const href =
@@ -73,14 +92,35 @@ export async function propfind(ctx: DavContext): Promise<void> {
         ? `${parentHref}${encodeSegment(child.name)}${collection ? '/' : ''}`
         : ctx.hrefs.of(child.path, collection);
     const { found, missing } = renderer.render(child, childLocks?.get(child.path) ?? NO_LOCKS, childDead?.get(child.path) ?? NO_PROPS);
-    out.response(href, found, missing);
+    const xml = responseXml(href, found, missing);
+    out.rendered(xml);
+    if (parts) {
+      part += xml;
+      if (part.length >= KEPT_PART_CHARS) {
+        parts.push(part);
+        part = '';
+      }
+    }
     const ready = out.ready();
     if (ready) {
       await ready;
       if (out.gone) return;
     }
   }
+  if (parts && keyed !== undefined) {
+    if (part.length > 0) parts.push(part);
+    renderedListings.set(keyed, children, parts);
+  }
   await out.end();
+}
+
+/** Kept renderings are held in parts of about this many characters (one write each). */
+const KEPT_PART_CHARS = 64 * 1024;
+
+/** What a rendering of children depends on besides their entries: where they are, what was asked, the quota. */
+function renderingKey(parentHref: string, mode: Mode, usage: Usage | undefined): string {
+  const names = mode.kind === 'prop' ? mode.names : mode.kind === 'allprop' ? mode.include : [];
+  return JSON.stringify([parentHref, mode.kind, names.map((n) => [n.ns, n.local]), usage ? [usage.used, usage.total] : null]);
 }
 
 /** A property named that needs each item's own document (public link, revisions). */
@@ -93,7 +133,7 @@ function wantsDetails(mode: Mode): boolean {
 const DETAIL_CONCURRENCY = 4;
 
 /** The children again, each from its own document; one that vanished meanwhile keeps its listing entry. */
-async function withDetails(ctx: DavContext, children: Entry[]): Promise<Entry[]> {
+async function withDetails(ctx: DavContext, children: readonly Entry[]): Promise<readonly Entry[]> {
   const out = [...children];
   let next = 0;
   const worker = async () => {
