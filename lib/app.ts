@@ -4,9 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { endpointOverridesOf, isLoopbackHost, storeSpecOf, type AccountConfig, type JottadavConfig } from './config/index.js';
+import { isLoopbackHost, storeSpecOf, type AccountConfig, type JottadavConfig } from './config/index.js';
 import { startDavServer, type AuthOptions, type DavUser, type RunningDavServer, type StartOptions } from './dav/index.js';
-import { createJottacloudClient, FileTokenStore, JottacloudBackend, KeyValueTokenStore, SharedTokenStore, type TokenStore } from './jottacloud/index.js';
+import { openAccountStorage, sharesTokens } from './account-storage.js';
+import type { TokenStore } from './jottacloud/index.js';
 import { createStore } from './store/create-store.js';
 import { namespaced, type KeyValueStore } from './store/key-value-store.js';
 import { InterruptibleBackend } from './storage/interruptible-backend.js';
@@ -44,23 +45,6 @@ interface Account {
   close(): Promise<void>;
 }
 
-/**
- * Where an account's OAuth token lives, for serve and the account commands alike. Several
- * instances sharing one account over Redis must share its rotating refresh token too: a token
- * file per machine would have them rotate it behind each other's backs, and presenting a spent
- * refresh token revokes the whole session. So with Redis the token lives in the shared store,
- * and the file only hands over what `jottadav login` wrote (SharedTokenStore).
- */
-export function accountTokenStore(name: string, tokenFile: string, store: KeyValueStore, shared: boolean): TokenStore {
-  const file = new FileTokenStore(tokenFile);
-  return shared ? new SharedTokenStore(new KeyValueTokenStore(store, `jottacloud:token:${name}`), file) : file;
-}
-
-/** Only a Redis store is shared between processes, and with it the token. */
-export function sharesTokens(config: JottadavConfig): boolean {
-  return storeSpecOf(config).kind === 'redis';
-}
-
 /** The file system's settings from the config (specs take the registry's defaults through it). */
 export function vfsSettingsOf(config: JottadavConfig): Omit<BackendVfsOptions, 'backend' | 'store' | 'sharedCache' | 'listingMemory' | 'namespace'> {
   const { cache, uploads, localOnly } = config;
@@ -83,13 +67,10 @@ export function vfsSettingsOf(config: JottadavConfig): Omit<BackendVfsOptions, '
 
 async function openAccount(name: string, account: AccountConfig, config: JottadavConfig, store: KeyValueStore, listingMemory: ListingMemory, deps: AppDependencies): Promise<Account> {
   const shared = sharesTokens(config);
-  const tokenStore = deps.tokenStoreFor?.(name, account, store) ?? accountTokenStore(name, account.tokenFile, store, shared);
-  // One client (one token source) for every mount point: separate ones would each rotate the
-  // refresh token behind the others' backs.
-  const client = await createJottacloudClient({ tokenStore, endpoints: endpointOverridesOf(account) });
+  const storage = await openAccountStorage(name, account, config, store, deps.tokenStoreFor?.(name, account, store));
   const mounts: Array<{ uploads: InterruptibleBackend; vfs: BackendVfs }> = [];
   const mount = (device: string, mountPoint: string, namespace: string): BackendVfs => {
-    const uploads = new InterruptibleBackend(new JottacloudBackend({ client, device, mountPoint, hardDelete: config.hardDelete }), (path, error) =>
+    const uploads = new InterruptibleBackend(storage.backend(device, mountPoint), (path, error) =>
       deps.logger.warn('upload cut off; the previous version stays', { account: name, path, code: error.code }),
     );
     const vfs = new BackendVfs({ ...vfsSettingsOf(config), backend: uploads, store, sharedCache: shared, listingMemory, namespace, ...(deps.now ? { now: deps.now } : {}) });
@@ -99,11 +80,11 @@ async function openAccount(name: string, account: AccountConfig, config: Jottada
   const vfs: Vfs = account.allDevices
     ? new MountsVfs({
         source: {
-          list: async () => (await client.user()).devices.map((d) => d.name),
+          list: () => storage.devices(),
           vfsFor: (device) =>
             new MountsVfs({
               source: {
-                list: async () => (await client.device(device)).mountPoints.map((m) => m.name),
+                list: () => storage.mountPoints(device),
                 vfsFor: (mountPoint) => mount(device, mountPoint, `vfs:${name}:${device}/${mountPoint}`),
               },
             }),
@@ -116,7 +97,7 @@ async function openAccount(name: string, account: AccountConfig, config: Jottada
     async close() {
       const failures: unknown[] = [];
       for (const m of mounts) await m.vfs.close().catch((error: unknown) => failures.push(error));
-      client.http.tokens.close();
+      storage.close();
       if (failures.length > 0) throw new AggregateError(failures, failures.map(String).join('; '));
     },
   };

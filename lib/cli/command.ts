@@ -42,8 +42,11 @@ export interface CommandSpec<O extends OptionsConfig> {
   options: O;
   /** Arguments besides flags are taken (the body checks how many); otherwise one is a bad flag. */
   positionals?: boolean;
-  /** For values parseArgs cannot judge (a URL flag that is no URL): what it throws is a bad flag, and wins over --help. */
-  check?: (values: CommandValues<O>) => void;
+  /**
+   * For what parseArgs cannot judge (a URL flag that is no URL, a missing argument): what it
+   * throws is a bad command line (exit 2, with the help). Not called with --help.
+   */
+  check?: (values: CommandValues<O>, positionals: string[]) => void;
   /** One line for a failure the body did not turn into a CommandError; default: its message. */
   explain?: (error: unknown) => string;
 }
@@ -65,19 +68,26 @@ export async function runCommand<O extends OptionsConfig>(
 ): Promise<number> {
   let values: CommandValues<O>;
   let positionals: string[];
+  const refuse = (error: unknown) => {
+    io.stderr.write(`jottadav ${spec.name}: ${(error as Error).message}\n\n${spec.help}\n`);
+    return 2;
+  };
   try {
     ({ values, positionals } = parseArgs({ args: argv, options: { ...spec.options, ...HELP_OPTION }, strict: true, allowPositionals: spec.positionals === true }) as {
       values: CommandValues<O>;
       positionals: string[];
     });
-    spec.check?.(values);
   } catch (error) {
-    io.stderr.write(`jottadav ${spec.name}: ${(error as Error).message}\n\n${spec.help}\n`);
-    return 2;
+    return refuse(error);
   }
   if ((values as { help?: boolean }).help) {
     io.stdout.write(`${spec.help}\n`);
     return 0;
+  }
+  try {
+    spec.check?.(values, positionals);
+  } catch (error) {
+    return refuse(error);
   }
   const json = (values as { json?: unknown }).json === true;
   const result = (value: unknown, human: string) => io.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human}\n`);

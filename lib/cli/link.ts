@@ -3,11 +3,10 @@
  * like `rclone link remote:PATH`. PATH is as a WebDAV client sees it: inside the account's
  * device and mount point, or `/Device/MountPoint/…` when the account shows all devices.
  */
-import type { FetchLike, JfsLocation } from '../jottacloud/index.js';
-import { isNotFound } from '../jottacloud/index.js';
+import { isStorageError } from '../storage/errors.js';
 import { NameCodec } from '../vfs/index.js';
-import { ACCOUNT_HELP, ACCOUNT_OPTIONS, explainAccountFailure, openAccount } from './about.js';
-import { CommandError, runCommand } from './command.js';
+import { ACCOUNT_HELP, runAccountCommand } from './account.js';
+import { CommandError } from './command.js';
 
 const HELP = `Usage: jottadav link PATH [--unlink] [--config FILE] [--account NAME] [--json]
 
@@ -20,43 +19,39 @@ configured with allDevices, it starts with the device and mount point: /Jotta/Ar
   --unlink        remove the public link instead of creating it
 ${ACCOUNT_HELP}`;
 
-const OPTIONS = { ...ACCOUNT_OPTIONS, unlink: { type: 'boolean' } } as const;
-
-export async function run(argv: string[], fetch?: FetchLike): Promise<number> {
-  return runCommand({ name: 'link', help: HELP, options: OPTIONS, positionals: true, explain: explainAccountFailure }, argv, async ({ values, positionals, result }) => {
+export async function run(argv: string[]): Promise<number> {
+  const check = (_values: unknown, positionals: string[]) => {
     if (positionals.length !== 1) throw new CommandError(positionals.length === 0 ? 'which file or folder? usage: jottadav link PATH [--unlink]' : `one PATH only, got ${positionals.length}`, 2);
+    splitClientPath(positionals[0] as string);
+  };
+  return runAccountCommand({ name: 'link', help: HELP, options: { unlink: { type: 'boolean' } }, positionals: true, check }, argv, async ({ values, positionals, result }, opened) => {
     const path = positionals[0] as string;
-    const opened = openAccount({ config: values.config, account: values.account }, fetch);
-    try {
-      const segments = splitClientPath(path);
-      const names = NameCodec.of(opened.nameEncoding);
-      const encodeName = (name: string) => names.encode(name);
-      let at: JfsLocation;
-      if (opened.account.allDevices) {
-        if (segments.length < 3) throw new CommandError(`with allDevices, PATH starts with /Device/MountPoint/ and names an item inside it, got '${path}'`);
-        at = { device: segments[0] as string, mountPoint: segments[1] as string, segments: segments.slice(2).map(encodeName) };
-      } else {
-        if (segments.length === 0) throw new CommandError('PATH must name a file or folder, not the root');
-        at = { device: opened.account.device, mountPoint: opened.account.mountPoint, segments: segments.map(encodeName) };
-      }
-      let link: string | undefined;
-      try {
-        link = await opened.client.setShare(at, values.unlink !== true);
-      } catch (error) {
-        if (isNotFound(error)) throw new CommandError(`no such file or folder: ${path}`);
-        throw error;
-      }
-      result({ path, link: link ?? null }, values.unlink ? `Removed the public link of ${path}` : `${link}`);
-      return 0;
-    } finally {
-      await opened.close();
+    const segments = splitClientPath(path);
+    let backend = opened.backend;
+    let inside = segments;
+    if (opened.account.allDevices) {
+      if (segments.length < 3) throw new CommandError(`with allDevices, PATH starts with /Device/MountPoint/ and names an item inside it, got '${path}'`);
+      backend = opened.storage.backend(segments[0] as string, segments[1] as string);
+      inside = segments.slice(2);
+    } else if (segments.length === 0) {
+      throw new CommandError('PATH must name a file or folder, not the root');
     }
+    // The names as the server stores them (names.encoding), so PATH finds what a WebDAV client wrote.
+    const stored = NameCodec.of(opened.config.names.encoding).storedPath(inside);
+    let link: string | undefined;
+    try {
+      link = await backend.setPublicLink(stored, values.unlink !== true);
+    } catch (error) {
+      if (isStorageError(error, 'NOT_FOUND')) throw new CommandError(`no such file or folder: ${path}`);
+      throw error;
+    }
+    result({ path, link: link ?? null }, values.unlink ? `Removed the public link of ${path}` : `${link}`);
+    return 0;
   });
 }
 
 function splitClientPath(path: string): string[] {
   const segments = path.split('/').filter((s) => s !== '');
-  if (segments.some((s) => s === '.' || s === '..')) throw new CommandError(`PATH may not contain '.' or '..' segments: ${path}`);
-  // NFC, as the bridge stores names (Finder types NFD); stored names follow names.encoding.
-  return segments.map((s) => s.normalize('NFC'));
+  if (segments.some((s) => s === '.' || s === '..')) throw new CommandError(`PATH may not contain '.' or '..' segments: ${path}`, 2);
+  return segments;
 }

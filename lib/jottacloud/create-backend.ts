@@ -1,8 +1,9 @@
 /**
- * Composition of the Jottacloud pieces: token store → token manager → client → backend.
+ * Composition of the Jottacloud pieces: token store → token manager → client → account → backend.
  */
 import type { KeyValueStore } from '../store/key-value-store.js';
 import type { RetryPolicy } from '../util/retry.js';
+import { JottacloudAccount } from './account.js';
 import { loginWithToken, TokenManager, type FetchLike, type TokenManagerOptions, type TokenSource } from './auth.js';
 import { JottacloudBackend } from './backend.js';
 import { JottacloudClient } from './client.js';
@@ -72,4 +73,9 @@ export async function createJottacloudBackend(options: CreateJottacloudBackendOp
     hardDelete: options.hardDelete,
     onClose: () => client.http.tokens.close(),
   });
+}
+
+/** The account over one client, whose backends (one per mount point) all share that client. */
+export async function createJottacloudAccount(options: CreateJottacloudClientOptions & { hardDelete?: boolean }): Promise<JottacloudAccount> {
+  return new JottacloudAccount(await createJottacloudClient(options), { hardDelete: options.hardDelete });
 }

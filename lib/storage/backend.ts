@@ -119,6 +119,12 @@ export interface Usage {
   total?: number;
 }
 
+/** What emptyTrash removed, counted as the trash showed it: a trashed folder once, not its contents. */
+export interface TrashEmptied {
+  folders: number;
+  files: number;
+}
+
 export interface StorageBackend {
   readonly features: BackendFeatures;
 
@@ -183,8 +189,8 @@ export interface StorageBackend {
   /** Enables (returns the link) or disables (returns undefined) a public link. NOT_FOUND. */
   setPublicLink(path: string, enabled: boolean): Promise<string | undefined>;
 
-  /** Permanently removes everything in the trash. */
-  emptyTrash(): Promise<void>;
+  /** Permanently removes everything in the trash (of the whole account, not only below this backend's root). */
+  emptyTrash(): Promise<TrashEmptied>;
 
   close(): Promise<void>;
 }

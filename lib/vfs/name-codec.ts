@@ -196,6 +196,16 @@ export class NameCodec {
     return out + suffix;
   }
 
+  /**
+   * The stored path of a client path's segments, as the vfs stores the names it writes: each in
+   * NFC, then encoded. For a tool outside the vfs that must name what the server stored (the
+   * link command); the vfs itself resolves paths, finding also names it did not write (another
+   * case, NFD).
+   */
+  storedPath(segments: readonly string[]): string {
+    return `/${segments.map((s) => this.encode(s.normalize('NFC'))).join('/')}`;
+  }
+
   /** Stored name → client name (invalid bytes as surrogate escapes). */
   decode(stored: string): string {
     if (this.raw || stored === '') return stored;

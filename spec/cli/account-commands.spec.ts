@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../lib/emulator/index.js';
 import { FileTokenStore, JottacloudClient, loginWithToken, TokenManager, type JfsLocation } from '../../lib/jottacloud/index.js';
+import { startStack, type Stack } from '../support/stack.js';
 import { runCli } from './run-cli.js';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
@@ -110,5 +111,59 @@ describe('cli: about, cleanup, link against the emulator', function () {
     const noToken = await runCli(['link', '/x', '--config', orphan]);
     assert.equal(noToken.code, 1);
     assert.match(noToken.stderr, /accounts\.default\.tokenFile .*gone\.json does not exist\n  hint: run `jottadav login --token-file/);
+  });
+});
+
+describe('cli: about, cleanup and link on the storage serve uses', function () {
+  this.timeout(60_000);
+  let stack: Stack;
+  let dir: string;
+  let config: string;
+  const put = (path: string, body: string) => fetch(new URL(path.slice(1), stack.url), { method: 'PUT', headers: { Authorization: stack.authHeader() }, body });
+  const download = async (link: string) => (await fetch(link)).text();
+
+  before(async () => {
+    stack = await startStack();
+    dir = mkdtempSync(join(tmpdir(), 'jottadav-account-storage-'));
+    config = join(dir, 'config.json');
+    const emu = stack.emulator;
+    const login = await runCli(['login', '--yes', '--login-token', await emu.mintLoginToken(), '--config', config, '--jfs-url', emu.urls.jfs, '--api-url', emu.urls.api, '--www-url', emu.urls.www]);
+    assert.equal(login.code, 0, login.stderr);
+  });
+  after(async () => {
+    await stack.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('link finds a file the bridge stored under an encoded name (a:b?.txt), not its look-alike twin', async () => {
+    // `:` and `?` are stored as full-width look-alikes; a name holding those look-alikes literally
+    // is stored marked, so the two never meet. Each link must download its own file.
+    assert.equal((await put('/a%3Ab%3F.txt', 'the colon one')).status, 201);
+    assert.equal((await put(`/${encodeURIComponent('a\uFF1Ab\uFF1F.txt')}`, 'the look-alike one')).status, 201);
+    const plain = await runCli(['link', '/a:b?.txt', '--config', config]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.equal(await download(plain.stdout.trim()), 'the colon one');
+    const twin = await runCli(['link', '/a\uFF1Ab\uFF1F.txt', '--config', config, '--json']);
+    assert.equal(twin.code, 0, twin.stderr);
+    const { link } = JSON.parse(twin.stdout) as { link: string };
+    assert.equal(await download(link), 'the look-alike one');
+    // A name typed in NFD finds the file the bridge stored in NFC.
+    assert.equal((await put(`/${encodeURIComponent('caf\u00E9.txt')}`, 'nfc')).status, 201);
+    const nfd = await runCli(['link', '/cafe\u0301.txt', '--config', config]);
+    assert.equal(nfd.code, 0, nfd.stderr);
+    assert.equal(await download(nfd.stdout.trim()), 'nfc');
+  });
+
+  it('a revoked login: the bridge answers 503, and about, cleanup and link all say the same line and exit 1', async () => {
+    stack.emulator.controls.revokeRefreshTokens();
+    stack.emulator.controls.expireTokens();
+    // serve translates the failure to AUTH_EXPIRED, which WebDAV clients see as 503.
+    assert.equal((await put('/while-revoked.txt', 'x')).status, 503);
+    for (const args of [['about'], ['cleanup'], ['link', '/a:b?.txt']]) {
+      const { code, stdout, stderr } = await runCli([...args, '--config', config]);
+      assert.equal(code, 1, `${args[0]}: ${stderr}`);
+      assert.equal(stdout, '');
+      assert.match(stderr, new RegExp(`^jottadav ${args[0]}: the login is no longer valid; run jottadav login with a new login token \\(.*invalid_grant.*\\)\n$`));
+    }
   });
 });

@@ -374,7 +374,8 @@ export function storageBackendContract(label: string, open: () => Promise<Contra
           await b.upload(p('t', 'trash-me.txt'), bufferBody('t'));
           await b.remove(p('t', 'trash-me.txt'), 'file', { hard: false });
           assert.equal((await b.list(p('t'), { trashedOnly: true })).length, 1);
-          await b.emptyTrash();
+          const emptied = await b.emptyTrash();
+          assert.ok(emptied.files >= 1, `emptyTrash counts what it removed: ${JSON.stringify(emptied)}`);
           assert.deepEqual(await b.list(p('t'), { trashedOnly: true }), []);
         });
       }

@@ -9,6 +9,7 @@ import type {
   RemoteKind,
   RemoveOptions,
   StorageBackend,
+  TrashEmptied,
   UploadBody,
   Usage,
 } from '../../lib/storage/backend.js';
@@ -327,9 +328,11 @@ export class MemoryBackend implements StorageBackend {
     return node.publicLink;
   }
 
-  async emptyTrash(): Promise<void> {
+  async emptyTrash(): Promise<TrashEmptied> {
     this.enter('emptyTrash');
-    purge(this.root);
+    const emptied = { folders: 0, files: 0 };
+    purge(this.root, emptied);
+    return emptied;
   }
 
   async close(): Promise<void> {}
@@ -438,9 +441,11 @@ function hasTrash(folder: FolderNode): boolean {
   return folder.children.some((c) => c.deleted !== undefined || (c.kind === 'folder' && hasTrash(c)));
 }
 
-function purge(folder: FolderNode): void {
+/** Drops trashed nodes, counting each once (a trashed folder's contents go with it, uncounted). */
+function purge(folder: FolderNode, emptied: TrashEmptied): void {
+  for (const c of folder.children) if (c.deleted) emptied[c.kind === 'folder' ? 'folders' : 'files']++;
   folder.children = folder.children.filter((c) => !c.deleted);
-  folder.children.forEach((c) => c.kind === 'folder' && purge(c));
+  folder.children.forEach((c) => c.kind === 'folder' && purge(c, emptied));
 }
 
 function sizeOf(node: Node): number {

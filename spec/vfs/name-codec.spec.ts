@@ -53,6 +53,13 @@ describe('vfs name codec: every rclone encoding flag', () => {
     assert.equal(codec.encode('#;!$[]~\\'), '#;!$[]~\\');
   });
 
+  it('storedPath: each segment in NFC, then encoded, as the vfs stores what it writes', () => {
+    const codec = NameCodec.of(JOTTACLOUD_DEFAULT_ENCODING);
+    assert.equal(codec.storedPath(['dir:1', 'cafe\u0301?.txt']), '/dir\uff1a1/caf\u00e9\uff1f.txt');
+    assert.equal(codec.storedPath(['a\uff1ab']), `/a${Q}\uff1ab`);
+    assert.equal(codec.storedPath([]), '/');
+  });
+
   it('edge flags together: only the first and last character change', () => {
     const codec = NameCodec.of('LeftSpace,RightSpace,LeftPeriod,RightPeriod');
     for (const [name, stored] of [

@@ -15,7 +15,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import nodeFetch from 'node-fetch';
-import { accountTokenStore } from '../../app.js';
+import { accountTokenStore } from '../../account-storage.js';
 import { defaultConfigFile } from '../../config/index.js';
 import { DEFAULT_DEVICE, DEFAULT_MOUNT_POINT, FileTokenStore, type FetchLike } from '../../jottacloud/index.js';
 import { createStore } from '../../store/create-store.js';
