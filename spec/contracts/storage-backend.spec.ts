@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createJottacloudBackend } from '../../lib/jottacloud/create-backend.js';
 import { FileTokenStore } from '../../lib/jottacloud/token-store.js';
-import { emulatorBackend, startTestEmulator, type TestEmulator } from '../jottacloud/emulator-harness.js';
+import { emulatorBackend, startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { InterruptibleBackend } from '../../lib/storage/interruptible-backend.js';
 import { MemoryBackend } from '../support/memory-backend.js';
 import { storageBackendContract } from './storage-backend.contract.js';

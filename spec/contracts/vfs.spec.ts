@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import { BackendVfs } from '../../lib/vfs/backend-vfs.js';
-import { emulatorBackend, startTestEmulator } from '../jottacloud/emulator-harness.js';
+import { emulatorBackend, startTestEmulator } from '../support/emulator.js';
 import { MemoryBackend } from '../support/memory-backend.js';
 import { MemoryVfs } from '../support/memory-vfs.js';
 import { vfsContract } from './vfs.contract.js';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { JottacloudBackend } from '../../lib/jottacloud/backend.js';
 import { isStorageError } from '../../lib/storage/errors.js';
-import { emulatorBackend, requestsSince, startTestEmulator, type TestEmulator } from './emulator-harness.js';
+import { emulatorBackend, requestsSince, startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { bufferBody, collect, pattern } from './support.js';
 
 describe('jottacloud: ambiguous and half-done failures', function () {

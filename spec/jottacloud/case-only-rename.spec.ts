@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { isStorageError } from '../../lib/storage/errors.js';
 import type { JottacloudBackend } from '../../lib/jottacloud/backend.js';
-import { emulatorBackend, requestsSince, startTestEmulator, type TestEmulator } from './emulator-harness.js';
+import { emulatorBackend, requestsSince, startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { bufferBody } from './support.js';
 
 describe('jottacloud: a case-only rename through a temporary name', function () {

@@ -25,7 +25,7 @@ import {
 import { isStorageError } from '../../lib/storage/errors.js';
 import { isAbortError, isConnectionError, isUnsentError } from '../../lib/util/retry.js';
 import { projectRoot } from '../support/project-root.js';
-import { emulatorBackend, FAST_RETRY, requestsSince, startTestEmulator, type TestEmulator } from './emulator-harness.js';
+import { emulatorBackend, FAST_RETRY, requestsSince, startTestEmulator, type TestEmulator } from '../support/emulator.js';
 
 const at = (...segments: string[]): JfsLocation => ({ device: 'Jotta', mountPoint: 'Archive', segments });
 

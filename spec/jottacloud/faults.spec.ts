@@ -10,7 +10,7 @@ import { createStore } from '../../lib/store/create-store.js';
 import type { KeyValueStore } from '../../lib/store/key-value-store.js';
 import { redisAvailable, startRedis } from '../support/redis-server.js';
 import type { JottacloudBackend } from '../../lib/jottacloud/backend.js';
-import { emulatorBackend, FAST_RETRY, refreshCount, requestsSince, startTestEmulator, type TestEmulator } from './emulator-harness.js';
+import { emulatorBackend, FAST_RETRY, refreshCount, requestsSince, startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { bufferBody, collect, md5Hex, pattern } from './support.js';
 
 type LogEntry = ReturnType<TestEmulator['emu']['controls']['requests']>[number];

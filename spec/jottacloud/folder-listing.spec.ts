@@ -5,7 +5,7 @@ import { jfsUrl } from '../../lib/jottacloud/endpoints.js';
 import { readFolderListing, type FolderListingItem } from '../../lib/jottacloud/folder-listing.js';
 import { parseJfsDocument } from '../../lib/jottacloud/xml.js';
 import { HOSTILE_NAMES } from '../contracts/storage-backend.contract.js';
-import { emulatorBackend, startTestEmulator, type TestEmulator } from './emulator-harness.js';
+import { emulatorBackend, startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { bufferBody, md5Hex } from './support.js';
 
 async function read(chunks: Array<string | Uint8Array>): Promise<FolderListingItem[]> {

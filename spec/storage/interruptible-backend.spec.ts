@@ -10,7 +10,7 @@ import type { UploadBody } from '../../lib/storage/backend.js';
 import { AbortedError, isStorageError } from '../../lib/storage/errors.js';
 import { InterruptibleBackend } from '../../lib/storage/interruptible-backend.js';
 import type { JottacloudBackend } from '../../lib/jottacloud/index.js';
-import { emulatorBackend, startTestEmulator, type TestEmulator } from '../jottacloud/emulator-harness.js';
+import { emulatorBackend, startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { bufferBody, md5Hex } from '../jottacloud/support.js';
 import { MemoryBackend } from '../support/memory-backend.js';
 

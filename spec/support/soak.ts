@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { seededRandom } from '../../lib/util/seeded-random.js';
 import { startStack, type Stack } from './stack.js';
-import { emulatorBackend } from '../jottacloud/emulator-harness.js';
+import { emulatorBackend } from '../support/emulator.js';
 import type { JottacloudBackend } from '../../lib/jottacloud/backend.js';
 import { collect } from '../jottacloud/support.js';
 

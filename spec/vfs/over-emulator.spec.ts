@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackendVfs } from '../../lib/vfs/backend-vfs.js';
-import { emulatorBackend, startTestEmulator, type TestEmulator } from '../jottacloud/emulator-harness.js';
+import { emulatorBackend, startTestEmulator, type TestEmulator } from '../support/emulator.js';
 import { body, code, text } from '../contracts/vfs.contract.js';
 import { VFS_DEFAULTS } from '../support/defaults.js';
 
