@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
-import { decodeLoginToken, exchange, form, start, textOf, type Harness } from './helpers.js';
+import { decodeLoginToken, exchange, form, textOf } from './helpers.js';
+import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 
 describe('emulator identity', () => {
-  let h: Harness;
+  let h: TestEmulator;
   before(async () => {
-    h = await start({ accessTokenTtlSeconds: 2 });
+    h = await startTestEmulator({ accessTokenTtlSeconds: 2 });
   });
   after(() => h.close());
 

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'mocha';
-import { decodeLoginToken, exchange, form, md5, session, start, textOf, type Harness, type Session } from './helpers.js';
+import { decodeLoginToken, exchange, form, md5, session, textOf, type Session } from './helpers.js';
+import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 
 describe('emulator fault switches and request log', () => {
-  let h: Harness;
+  let h: TestEmulator;
   let s: Session;
   before(async () => {
-    h = await start();
+    h = await startTestEmulator();
     s = await session(h.emu);
   });
   after(() => h.close());

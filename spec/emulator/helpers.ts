@@ -1,10 +1,7 @@
-/** Shared by the emulator specs: a started emulator, a logged-in session, and raw HTTP helpers. */
+/** Shared by the emulator specs: a logged-in session and raw HTTP helpers (the emulator itself starts through spec/support/emulator.ts). */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../lib/emulator/index.js';
+import type { Emulator } from '../../lib/emulator/index.js';
 
 export interface LoginPayload {
   username: string;
@@ -96,25 +93,6 @@ export async function session(emu: Emulator): Promise<Session> {
     },
   };
   return s;
-}
-
-export interface Harness {
-  emu: Emulator;
-  dir: string;
-  close(): Promise<void>;
-}
-
-export async function start(options: EmulatorOptions = {}): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'jottadav-emu-spec-'));
-  const emu = await startEmulator({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), ...options });
-  return {
-    emu,
-    dir,
-    async close() {
-      await emu.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Attribute value of the first `<tag ... attr="...">` (the specs read XML with small regexes on purpose: an independent reading). */

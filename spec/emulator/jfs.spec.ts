@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { XMLValidator } from 'fast-xml-parser';
 import { after, before, describe, it } from 'mocha';
-import { allText, attr, md5, session, start, textOf, type Harness, type Session } from './helpers.js';
+import { allText, attr, md5, session, textOf, type Session } from './helpers.js';
+import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 
 /** rclone's liststream consistency check, recomputed independently. */
 function rcloneListStreamCheck(xml: string, prefix: string): { folders: number; files: number; ok: boolean; entries: string[] } {
@@ -31,10 +32,10 @@ function rcloneListStreamCheck(xml: string, prefix: string): { folders: number; 
 }
 
 describe('emulator JFS', () => {
-  let h: Harness;
+  let h: TestEmulator;
   let s: Session;
   before(async () => {
-    h = await start();
+    h = await startTestEmulator();
     s = await session(h.emu);
   });
   after(() => h.close());

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { XMLValidator } from 'fast-xml-parser';
 import { after, before, describe, it } from 'mocha';
-import { attr, md5, raw, session, start, textOf, unescapeXml, type Harness, type Session } from './helpers.js';
+import { attr, md5, raw, session, textOf, unescapeXml, type Session } from './helpers.js';
+import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 
 describe('emulator names and paths', () => {
-  let h: Harness;
+  let h: TestEmulator;
   let s: Session;
   before(async () => {
-    h = await start();
+    h = await startTestEmulator();
     s = await session(h.emu);
   });
   after(() => h.close());

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'mocha';
-import { md5, raw, session, start, textOf, type Harness, type Session } from './helpers.js';
+import { md5, raw, session, textOf, type Session } from './helpers.js';
+import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 
 describe('emulator robustness: bad input gets the service error shape, never a crash', () => {
-  let h: Harness;
+  let h: TestEmulator;
   let s: Session;
   let bearer: Record<string, string>;
   before(async () => {
-    h = await start();
+    h = await startTestEmulator();
     s = await session(h.emu);
     bearer = { authorization: `Bearer ${s.token}` };
   });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
-import { decodeLoginToken, md5, session, start, textOf, type Harness, type Session } from './helpers.js';
+import { decodeLoginToken, md5, session, textOf, type Session } from './helpers.js';
+import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 
 describe('emulator upload API and download', () => {
-  let h: Harness;
+  let h: TestEmulator;
   let s: Session;
   before(async () => {
-    h = await start();
+    h = await startTestEmulator();
     s = await session(h.emu);
   });
   after(() => h.close());
@@ -154,10 +155,10 @@ describe('emulator upload API and download', () => {
 });
 
 describe('emulator quota', () => {
-  let h: Harness;
+  let h: TestEmulator;
   let s: Session;
   before(async () => {
-    h = await start({ capacity: 100 });
+    h = await startTestEmulator({ capacity: 100 });
     s = await session(h.emu);
   });
   after(() => h.close());
@@ -180,7 +181,7 @@ describe('emulator quota', () => {
 
 describe('emulator publicUrl', () => {
   it('upload URLs and well_known_link are built from publicUrl (a reverse proxy in front)', async () => {
-    const h = await start({ publicUrl: 'http://127.0.0.1:9/prefix/' });
+    const h = await startTestEmulator({ publicUrl: 'http://127.0.0.1:9/prefix/' });
     try {
       const s = await session(h.emu);
       const { json } = await s.allocate({ path: '/jfs/Jotta/Archive/p.bin', bytes: 2, md5: md5('pp') });

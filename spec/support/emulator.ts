@@ -1,15 +1,12 @@
-/** Starts an emulator for a spec and builds clients/backends against it. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
+/** The one emulator setup of the specs, and Jottacloud backends logged in to it. */
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../lib/emulator/index.js';
 import { createJottacloudBackend, type CreateJottacloudBackendOptions } from '../../lib/jottacloud/create-backend.js';
 import type { JottacloudBackend } from '../../lib/jottacloud/backend.js';
 import { KeyValueTokenStore } from '../../lib/jottacloud/token-store.js';
 import type { KeyValueStore } from '../../lib/store/key-value-store.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
 import type { RetryPolicy } from '../../lib/util/retry.js';
-import { ACCOUNT_MOUNT } from '../support/defaults.js';
+import { ACCOUNT_MOUNT } from './defaults.js';
 
 /** Small waits so specs stay fast; the bounds still apply. */
 export const FAST_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 40, maxElapsedMs: 15_000 };
@@ -19,16 +16,13 @@ export interface TestEmulator {
   close(): Promise<void>;
 }
 
-export async function startTestEmulator(options: { accessTokenTtlSeconds?: number; capacity?: number } = {}): Promise<TestEmulator> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'jottadav-emu-'));
-  const emu = await startEmulator({ host: '127.0.0.1', port: 0, dataDir, ...options });
-  return {
-    emu,
-    async close() {
-      await emu.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+/**
+ * The one emulator setup of the specs: loopback, port 0, and (unless `options.dataDir` says
+ * otherwise) a data directory of its own that closing removes.
+ */
+export async function startTestEmulator(options: EmulatorOptions = {}): Promise<TestEmulator> {
+  const emu = await startEmulator({ host: '127.0.0.1', port: 0, ...options });
+  return { emu, close: () => emu.close() };
 }
 
 /**
