@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,10 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describeDefault, envNameOf, flagNameOf, OPTIONS } from '../../lib/config/options.js';
 import { optionGroups } from '../../lib/config/groups.js';
-import { hashPassword } from '../../lib/dav/index.js';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
-import { FileTokenStore, loginWithToken } from '../../lib/jottacloud/index.js';
 import { basic, raw, servedUrl, startChild, type Child } from '../ops/support.js';
+import { writeServeConfig } from '../support/stack.js';
 import { runCli } from './run-cli.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -168,18 +167,8 @@ describe('cli: the first run', function () {
     let configFile: string;
     before(async () => {
       emulator = await startEmulator();
-      const tokenFile = join(dir, 'serve-token.json');
-      await loginWithToken(emulator.mintLoginToken(), new FileTokenStore(tokenFile));
-      configFile = join(dir, 'serve-config.json');
-      writeFileSync(
-        configFile,
-        JSON.stringify({
-          server: { port: 0 },
-          users: [{ name: 'kari', passwordHash: await hashPassword('pw for serve'), account: 'main' }],
-          accounts: { main: { tokenFile, endpoints: { jfs: emulator.urls.jfs, api: emulator.urls.api, www: emulator.urls.www, wellKnown: emulator.urls.wellKnown } } },
-          store: 'memory',
-        }),
-      );
+      // No host and no log settings: the defaults a user's config leaves to the flags.
+      configFile = await writeServeConfig(emulator, dir, { name: 'kari', password: 'pw for serve' }, { server: { port: 0 }, store: 'memory', log: {} }, 'serve-config.json');
     });
     after(async () => {
       await emulator?.close();

@@ -18,15 +18,12 @@ describe('cli: login wizard against the emulator', function () {
   this.timeout(60_000);
   let emu: Emulator;
   let dir: string;
-  let emuDir: string;
 
   before(async () => {
-    emuDir = mkdtempSync(join(tmpdir(), 'jottadav-login-emu-'));
-    emu = await startEmulator({ dataDir: emuDir, port: 0 });
+    emu = await startEmulator();
   });
   after(async () => {
     await emu.close();
-    rmSync(emuDir, { recursive: true, force: true });
   });
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'jottadav-login-'));

@@ -5,50 +5,31 @@
  * reads it back under the client's name.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startApp, type RunningApp } from '../../lib/app.js';
-import { FileTokenStore, loginWithToken } from '../../lib/jottacloud/index.js';
-import { createLogger } from '../../lib/util/logger.js';
 import { decodeHrefSegment, encodeHrefSegment } from '../../lib/vfs/index.js';
 import { RCLONE_ENCODING_TABLE } from '../support/rclone-encoding-table.js';
-import { bridgeConfig, startStack, type Stack } from '../support/stack.js';
+import { startBridge, startStack, type Bridge, type Stack } from '../support/stack.js';
 import { RemoteView } from './helpers.js';
 
 describe('e2e: names.encoding, flag by flag, as rclone stores names', function () {
   this.timeout(60_000);
   let stack: Stack;
   let remote: RemoteView;
-  let dir: string;
 
   before(async () => {
     stack = await startStack();
     remote = await RemoteView.open(stack);
-    dir = mkdtempSync(join(tmpdir(), 'jottadav-encoding-'));
   });
   after(async () => {
     await stack?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** A second bridge on the same emulator account, with its own login and `names.encoding`. */
-  async function bridgeWith(encoding: string): Promise<RunningApp> {
-    const tokenFile = join(dir, `token-${encoding}.json`);
-    await loginWithToken(stack.emulator.mintLoginToken(), new FileTokenStore(tokenFile));
-    const config = await bridgeConfig(stack.emulator, {
-      dir,
-      tokenFile,
-      users: stack.users,
-      overrides: { names: { encoding }, dataDir: join(dir, `data-${encoding}`) },
-    });
-    return startApp(config, { logger: createLogger({ format: 'json', level: 'silent', sink: { write: () => true } }) });
-  }
+  const bridgeWith = (encoding: string): Promise<Bridge> => startBridge(stack.emulator, { users: stack.users, config: { names: { encoding }, log: { format: 'json', level: 'silent' } } });
 
-  const request = (app: RunningApp, method: string, segments: string[], init: { body?: string; headers?: Record<string, string> } = {}) =>
+  const request = (app: Bridge, method: string, segments: string[], init: { body?: string; headers?: Record<string, string> } = {}) =>
     fetch(new URL(segments.map(encodeHrefSegment).join('/'), app.url), { method, headers: { Authorization: stack.authHeader(), ...init.headers }, ...(init.body !== undefined ? { body: init.body } : {}) });
 
-  async function listed(app: RunningApp, folder: string): Promise<string[]> {
+  async function listed(app: Bridge, folder: string): Promise<string[]> {
     const res = await request(app, 'PROPFIND', [folder, ''], { headers: { Depth: '1' } });
     const xml = await res.text();
     assert.equal(res.status, 207, xml);

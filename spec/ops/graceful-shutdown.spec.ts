@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
 import { seededBytes } from '../support/seeded-data.js';
-import { accountReader, basic, raw, servedUrl, startChild, writeServeConfig, type AccountReader, type Child } from './support.js';
+import { writeServeConfig } from '../support/stack.js';
+import { accountReader, basic, raw, servedUrl, startChild, type AccountReader, type Child } from './support.js';
 
 const USER = { name: 'uploader', password: 'shutdown-pw' };
 const AUTH = basic(USER.name, USER.password);

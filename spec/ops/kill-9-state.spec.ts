@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../lib/emulator/index.js';
-import { basic, raw, servedUrl, startChild, writeServeConfig, type Child } from './support.js';
+import { writeServeConfig } from '../support/stack.js';
+import { basic, raw, servedUrl, startChild, type Child } from './support.js';
 
 const USER = { name: 'crash', password: 'kill-9-pw' };
 const AUTH = basic(USER.name, USER.password);

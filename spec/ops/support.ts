@@ -5,15 +5,14 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Emulator } from '../../lib/emulator/index.js';
-import { hashPassword } from '../../lib/dav/index.js';
-import { createJottacloudBackend, FileTokenStore, loginWithToken } from '../../lib/jottacloud/index.js';
+import { createJottacloudBackend, FileTokenStore } from '../../lib/jottacloud/index.js';
 import type { RemoteEntry, StorageBackend } from '../../lib/storage/backend.js';
 import { ACCOUNT_MOUNT } from '../support/defaults.js';
 
@@ -214,32 +213,4 @@ export function startChild(args: string[], env: Record<string, string> = {}): Ch
 export async function servedUrl(child: Child): Promise<string> {
   const m = await child.waitFor(/"msg":"jottadav is serving"[^\n]*"url":"([^"]+)"/);
   return m[1] as string;
-}
-
-/**
- * Logs in to the emulator (token file in `dir`) and writes a `jottadav serve` config for one
- * user on that account, listening on a free loopback port; `extra` adds or overrides settings.
- * Answers the config file's path.
- */
-export async function writeServeConfig(
-  emulator: Emulator,
-  dir: string,
-  user: { name: string; password: string },
-  extra: Record<string, unknown> = {},
-  name = 'config.json',
-): Promise<string> {
-  const tokenFile = join(dir, `${name}.token.json`);
-  await loginWithToken(emulator.mintLoginToken(), new FileTokenStore(tokenFile));
-  const configFile = join(dir, name);
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      server: { host: '127.0.0.1', port: 0 },
-      users: [{ name: user.name, passwordHash: await hashPassword(user.password), account: 'main' }],
-      accounts: { main: { tokenFile, endpoints: { jfs: emulator.urls.jfs, api: emulator.urls.api, www: emulator.urls.www, wellKnown: emulator.urls.wellKnown } } },
-      log: { format: 'json', level: 'info' },
-      ...extra,
-    }),
-  );
-  return configFile;
 }

@@ -6,14 +6,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLoopbackHost } from '../../lib/config/index.js';
-import { hashPassword } from '../../lib/dav/index.js';
 import { startEmulator } from '../../lib/emulator/index.js';
-import { FileTokenStore, loginWithToken } from '../../lib/jottacloud/index.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { startStack, writeServeConfig, type Stack } from '../support/stack.js';
 import { accountReader, basic, raw, servedUrl, startChild, type Child } from './support.js';
 
 const USER = { name: 'tls', password: 'tls-secret-pw' };
@@ -146,19 +144,7 @@ describe('ops: TLS', function () {
     const emulator = await startEmulator();
     let child: Child | undefined;
     try {
-      const tokenFile = join(dir, 'serve-token.json');
-      await loginWithToken(emulator.mintLoginToken(), new FileTokenStore(tokenFile));
-      const configFile = join(dir, 'serve-config.json');
-      writeFileSync(
-        configFile,
-        JSON.stringify({
-          server: { host: '127.0.0.1', port: 0 },
-          users: [{ name: USER.name, passwordHash: await hashPassword(USER.password), account: 'main' }],
-          accounts: { main: { tokenFile, endpoints: { jfs: emulator.urls.jfs, api: emulator.urls.api, www: emulator.urls.www, wellKnown: emulator.urls.wellKnown } } },
-          store: 'memory',
-          log: { format: 'json', level: 'info' },
-        }),
-      );
+      const configFile = await writeServeConfig(emulator, dir, USER, { store: 'memory' }, 'serve-config.json');
       child = startChild(['serve', '--config', configFile, '--tls-cert', files.cert, '--tls-key', files.key]);
       const url = await servedUrl(child);
       assert.match(url, /^https:\/\//);

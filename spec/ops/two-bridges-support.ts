@@ -1,17 +1,15 @@
 /**
  * Two complete bridges (lib/app.ts startApp, as `jottadav serve` composes it) in front of ONE
- * emulator account. spec/support/stack.ts starts an emulator per bridge, so this starts the
- * bridges alone, on its config (bridgeConfig) around an emulator the caller already runs; `store` picks what the bridges share
- * (a `redis://` URL) or keep apart (`memory`, for the negative controls).
+ * emulator account the caller already runs (startBridge of spec/support/stack.ts); `store` picks
+ * what the bridges share (a `redis://` URL) or keep apart (`memory`, for the negative controls).
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp, type RunningApp } from '../../lib/app.js';
+import type { RunningApp } from '../../lib/app.js';
 import type { Emulator } from '../../lib/emulator/index.js';
 import { FileTokenStore, loginWithToken } from '../../lib/jottacloud/index.js';
-import { createLogger } from '../../lib/util/logger.js';
-import { bridgeConfig } from '../support/stack.js';
+import { startBridge, type Bridge } from '../support/stack.js';
 
 export const USER = 'alice';
 export const PASSWORD = 'two bridges secret';
@@ -31,31 +29,30 @@ export interface Bridges {
 export async function startBridges(emulator: Emulator, store: string, extra: Record<string, unknown> = {}, options: { copiedTokens?: boolean } = {}): Promise<Bridges> {
   const dir = mkdtempSync(join(tmpdir(), 'jottadav-two-bridges-'));
   const tokenFile = join(dir, 'token.json');
-  const started: RunningApp[] = [];
+  const started: Bridge[] = [];
   try {
     await loginWithToken(emulator.mintLoginToken(), new FileTokenStore(tokenFile));
     // copiedTokens: the misconfiguration the shared store exists to prevent, one login copied to
     // two machines, each then rotating its own copy of the refresh token.
     if (options.copiedTokens) for (const name of ['a', 'b']) copyFileSync(tokenFile, join(dir, `token-${name}.json`));
     for (const name of ['a', 'b']) {
-      const config = await bridgeConfig(emulator, {
-        dir,
-        tokenFile: options.copiedTokens ? join(dir, `token-${name}.json`) : tokenFile,
-        users: [{ name: USER, password: PASSWORD }],
-        overrides: { store, dataDir: join(dir, `data-${name}`), log: { format: 'json', level: 'error' }, ...extra },
-      });
-      const logger = createLogger({ format: 'json', level: 'error', sink: { write: () => true } });
-      started.push(await startApp(config, { logger }));
+      started.push(
+        await startBridge(emulator, {
+          tokenFile: options.copiedTokens ? join(dir, `token-${name}.json`) : tokenFile,
+          users: [{ name: USER, password: PASSWORD }],
+          config: { store, log: { format: 'json', level: 'error' }, ...extra },
+        }),
+      );
     }
   } catch (error) {
-    for (const app of started) await app.close().catch(() => undefined);
+    for (const bridge of started) await bridge.close().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const [a, b] = started as [RunningApp, RunningApp];
+  const [a, b] = started as [Bridge, Bridge];
   return {
-    a,
-    b,
+    a: a.app,
+    b: b.app,
     async close() {
       await Promise.allSettled([a.close(), b.close()]);
       rmSync(dir, { recursive: true, force: true });

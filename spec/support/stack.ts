@@ -2,8 +2,12 @@
  * The whole product on loopback for end-to-end specs: the emulator, and jottadav (dav → vfs →
  * jottacloud client) in front of it, both on port 0, composed by lib/app.ts exactly as
  * `jottadav serve` does. Every option of the config can be overridden per spec.
+ *
+ * startStack: an emulator and one bridge. startBridge: another bridge in front of an emulator
+ * that already runs (two bridges on one account, a bridge per setting). writeServeConfig: the
+ * same config as a file, for a `jottadav serve` child process.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../lib/app.js';
@@ -20,18 +24,24 @@ export interface StackUser {
   readOnly?: boolean;
 }
 
-export interface StackOptions {
+export interface BridgeOptions {
   /** Raw config overrides merged over the stack's own (server, users and accounts are set here). */
   config?: Record<string, unknown>;
   users?: StackUser[];
-  emulator?: EmulatorOptions;
   /** Where log lines go; default discarded. */
   logSink?: { write(chunk: string): unknown };
   /** The clock of placeholder, junk-file and usage-cache deadlines, for a spec that moves time instead of waiting. */
   now?: () => number;
+  /** A token file already logged in (bridges sharing one login); default a login of its own. */
+  tokenFile?: string;
 }
 
-export interface Stack {
+export interface StackOptions extends Omit<BridgeOptions, 'tokenFile'> {
+  emulator?: EmulatorOptions;
+}
+
+/** One bridge (lib/app.ts) in front of `emulator`. */
+export interface Bridge {
   url: string;
   /** The first user. */
   user: string;
@@ -42,8 +52,14 @@ export interface Stack {
   logger: Logger;
   /** Basic auth header value for a user (default the first). */
   authHeader(user?: string): string;
+  /** Closes the bridge (not the emulator) and removes its files. */
   close(): Promise<void>;
 }
+
+/** An emulator and a bridge in front of it; close() closes both. */
+export type Stack = Bridge;
+
+const DEFAULT_USERS: StackUser[] = [{ name: 'alice', password: 'correct horse battery staple' }];
 
 // One scrypt per password per process: hashing is deliberately slow.
 const hashes = new Map<string, Promise<string>>();
@@ -88,13 +104,13 @@ export async function bridgeConfig(
   return config;
 }
 
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const dir = mkdtempSync(join(tmpdir(), 'jottadav-stack-'));
-  const emulator = await startEmulator(options.emulator ?? {});
+/** A bridge in front of a running emulator, on a login of its own unless `tokenFile` is given. */
+export async function startBridge(emulator: Emulator, options: BridgeOptions = {}): Promise<Bridge> {
+  const dir = mkdtempSync(join(tmpdir(), 'jottadav-bridge-'));
   try {
-    const tokenFile = join(dir, 'token.json');
-    await loginWithToken(emulator.loginToken, new FileTokenStore(tokenFile));
-    const users = options.users ?? [{ name: 'alice', password: 'correct horse battery staple' }];
+    const tokenFile = options.tokenFile ?? join(dir, 'token.json');
+    if (options.tokenFile === undefined) await loginWithToken(emulator.mintLoginToken(), new FileTokenStore(tokenFile));
+    const users = options.users ?? DEFAULT_USERS;
     const config = await bridgeConfig(emulator, { dir, tokenFile, users, overrides: options.config ?? {} });
     const logger = createLogger({ format: 'json', level: config.log.level, sink: options.logSink ?? { write: () => true } });
     const app = await startApp(config, { logger, ...(options.now ? { now: options.now } : {}) });
@@ -114,13 +130,56 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
       async close() {
         await app.close();
-        await emulator.close();
         rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (error) {
-    await emulator.close();
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const emulator = await startEmulator(options.emulator ?? {});
+  try {
+    const bridge = await startBridge(emulator, options);
+    return {
+      ...bridge,
+      async close() {
+        await bridge.close();
+        await emulator.close();
+      },
+    };
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
+}
+
+/**
+ * Logs in to the emulator (token file in `dir`) and writes a `jottadav serve` config for one
+ * user on that account, listening on a free loopback port; `extra` adds or overrides top-level
+ * settings. Answers the config file's path.
+ */
+export async function writeServeConfig(
+  emulator: Emulator,
+  dir: string,
+  user: { name: string; password: string },
+  extra: Record<string, unknown> = {},
+  name = 'config.json',
+): Promise<string> {
+  const tokenFile = join(dir, `${name}.token.json`);
+  await loginWithToken(emulator.mintLoginToken(), new FileTokenStore(tokenFile));
+  const configFile = join(dir, name);
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      server: { host: '127.0.0.1', port: 0 },
+      users: [{ name: user.name, passwordHash: await hashOnce(user.password), account: 'main' }],
+      accounts: { main: { tokenFile, endpoints: { jfs: emulator.urls.jfs, api: emulator.urls.api, www: emulator.urls.www, wellKnown: emulator.urls.wellKnown } } },
+      log: { format: 'json', level: 'info' },
+      ...extra,
+    }),
+  );
+  return configFile;
 }
