@@ -12,6 +12,7 @@ import { SERVICES, type JottacloudAccount } from '../jottacloud/index.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { isStorageError } from '../storage/errors.js';
 import { createStore } from '../store/create-store.js';
+import { errorCodes } from '../util/retry.js';
 import { CommandError, runCommand, type CommandRun, type CommandSpec } from './command.js';
 
 export const ACCOUNT_OPTIONS = {
@@ -93,19 +94,23 @@ async function openAccount(configFile: string | undefined, accountName: string |
   };
 }
 
-/** A storage failure in words a user can act on. */
+/**
+ * A storage failure in words a user can act on, ending in its codes as serve's log shows them
+ * (`[AUTH_EXPIRED ← JOTTA_AUTH]`, see docs/errors.md): the codes stay when the words change.
+ */
 export function explainStorageFailure(error: unknown): string {
   if (!isStorageError(error)) return error instanceof Error ? error.message : String(error);
+  const codes = ` [${errorCodes(error).join(' ← ')}]`;
   switch (error.code) {
     case 'AUTH_EXPIRED':
-      return `the login is no longer valid; run jottadav login with a new login token (${error.message})`;
+      return `the login is no longer valid; run jottadav login with a new login token (${error.message})${codes}`;
     case 'UNAVAILABLE':
-      return `Jottacloud is unreachable or failing; try again later (${error.message})`;
+      return `Jottacloud is unreachable or failing; try again later (${error.message})${codes}`;
     case 'PERMISSION_DENIED':
-      return `Jottacloud refused: ${error.message}`;
+      return `Jottacloud refused: ${error.message}${codes}`;
     case 'QUOTA_EXCEEDED':
-      return `the account is full: ${error.message}`;
+      return `the account is full: ${error.message}${codes}`;
     default:
-      return error.message;
+      return `${error.message}${codes}`;
   }
 }

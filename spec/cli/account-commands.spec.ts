@@ -122,8 +122,10 @@ describe('cli: about, cleanup and link on the storage serve uses', function () {
   const put = (path: string, body: string) => fetch(new URL(path.slice(1), stack.url), { method: 'PUT', headers: { Authorization: stack.authHeader() }, body });
   const download = async (link: string) => (await fetch(link)).text();
 
+  const logLines: string[] = [];
+
   before(async () => {
-    stack = await startStack();
+    stack = await startStack({ logSink: { write: (line: string) => logLines.push(line) } });
     dir = mkdtempSync(join(tmpdir(), 'jottadav-account-storage-'));
     config = join(dir, 'config.json');
     const emu = stack.emulator;
@@ -154,16 +156,19 @@ describe('cli: about, cleanup and link on the storage serve uses', function () {
     assert.equal(await download(nfd.stdout.trim()), 'nfc');
   });
 
-  it('a revoked login: the bridge answers 503, and about, cleanup and link all say the same line and exit 1', async () => {
+  it('a revoked login: the bridge answers 503, and about, cleanup and link all say the same line, with the codes of serve\'s log, and exit 1', async () => {
     stack.emulator.controls.revokeRefreshTokens();
     stack.emulator.controls.expireTokens();
     // serve translates the failure to AUTH_EXPIRED, which WebDAV clients see as 503.
     assert.equal((await put('/while-revoked.txt', 'x')).status, 503);
+    const logged = logLines.find((line) => line.includes('while-revoked.txt') && line.includes('"status":503'));
+    assert.ok(logged?.includes('[AUTH_EXPIRED ← JOTTA_AUTH]'), `serve's log line: ${logged}`);
     for (const args of [['about'], ['cleanup'], ['link', '/a:b?.txt']]) {
       const { code, stdout, stderr } = await runCli([...args, '--config', config]);
       assert.equal(code, 1, `${args[0]}: ${stderr}`);
       assert.equal(stdout, '');
-      assert.match(stderr, new RegExp(`^jottadav ${args[0]}: the login is no longer valid; run jottadav login with a new login token \\(.*invalid_grant.*\\)\n$`));
+      // The words, then the codes serve's log gives the same failure (docs/errors.md).
+      assert.match(stderr, new RegExp(`^jottadav ${args[0]}: the login is no longer valid; run jottadav login with a new login token \\(.*invalid_grant.*\\) \\[AUTH_EXPIRED ← JOTTA_AUTH\\]\n$`));
     }
   });
 });
