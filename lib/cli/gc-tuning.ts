@@ -13,7 +13,32 @@
  *
  * V8 reads this flag each time it decides whether to start marking, so setting it at startup,
  * before the server allocates, takes effect.
+ *
+ * The young generation is capped at YOUNG_GENERATION_CAP. V8 doubles it (up to 32 MiB on 64-bit)
+ * whenever much survives a scavenge, and a server that holds requests in flight always has
+ * survivors; the memory stays resident once touched. 1,000 sequential small PUTs took the
+ * bridge from 78 to 149 MiB RSS with the default, to 102-116 MiB with the cap, at no CPU cost the
+ * bench could tell apart from noise (a 1 GiB GET: ~0.1 CPU-s more, within run-to-run spread).
+ * `--max-semi-space-size` would say this, but V8 reads it only when the heap is made, before any
+ * JavaScript runs; the growth factor it reads at each growth, so the cap is set by freezing
+ * growth (factor 1) once the young generation has reached the cap.
  */
-import { setFlagsFromString } from 'node:v8';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
 setFlagsFromString('--no-incremental-marking');
+
+/** Both semi-spaces together: 2 MiB each, twice the size V8 starts with. */
+const YOUNG_GENERATION_CAP = 4 * 1024 * 1024;
+
+function youngGenerationSize(): number {
+  return getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
+}
+
+// A growth can only happen in a GC, so checking after each one catches the size as it reaches the cap.
+const youngGrowth = new PerformanceObserver(() => {
+  if (youngGenerationSize() < YOUNG_GENERATION_CAP) return;
+  setFlagsFromString('--semi-space-growth-factor=1');
+  youngGrowth.disconnect();
+});
+youngGrowth.observe({ entryTypes: ['gc'] });
