@@ -10,7 +10,7 @@ import { constants } from 'node:fs';
 import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { spoolBody } from '../../lib/vfs/spool/spool.js';
 import { stopHashWorker } from '../../lib/vfs/spool/hash-worker-client.js';
 import { code } from './helpers.js';
@@ -99,6 +99,26 @@ for (const directIo of [true, false]) describe(`upload spool (directIo ${directI
     assert.deepEqual(chunks.map((c) => c.length), [MiB, MiB, 5]);
     assert.ok(Buffer.concat(chunks).equals(content));
     assert.deepEqual(await readdir(dir), []);
+  });
+
+  it('a body declared beyond the limit goes to its file from the first chunk, not after the limit is held in memory', async () => {
+    const content = pattern(3 * MiB);
+    const body = new PassThrough();
+    const spooled = spoolBody(body, { directIo, memoryLimit: 2 * MiB, dir, expectedSize: content.length });
+    body.write(content.subarray(0, 64 * 1024));
+    for (let tries = 0; (await readdir(dir)).length === 0; tries++) {
+      assert.ok(tries < 200, 'no spool file while the first 64 KiB of a body declared beyond the limit were in');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    body.end(content.subarray(64 * 1024));
+    const spool = await spooled;
+    try {
+      assert.notEqual(spool.location, 'memory');
+      assert.equal(spool.md5, createHash('md5').update(content).digest('hex'));
+      assert.ok(Buffer.concat(await chunksOf(spool.open(0))).equals(content));
+    } finally {
+      await spool.dispose();
+    }
   });
 
   it('a body that fails after it went to disk is ABORTED and leaves no file', async () => {

@@ -21,7 +21,8 @@ import { slotHash, type SlotHash } from './hash-worker-client.js';
 
 /** Block alignment that satisfies every common device (512-byte and 4 KiB sectors). */
 const ALIGN = 4096;
-const SLOT_BYTES = 4 * 1024 * 1024;
+/** Small slots: each concurrent upload holds SLOTS of them, and the pool keeps a few warm. */
+const SLOT_BYTES = 1024 * 1024;
 /** Slots in flight: one filling, the others being written and hashed. */
 const SLOTS = 4;
 /** Read-back block: the upload is sent in pieces of this size. */

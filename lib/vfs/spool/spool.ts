@@ -63,7 +63,10 @@ export async function spoolBody(body: Readable, options: SpoolOptions): Promise<
       done(null, buf);
     },
   });
-  const sink = new SpoolSink(options.memoryLimit, () => createSpoolFile(options.dir, options.directIo));
+  // A body declared larger than the memory limit goes to the file from its first byte: held in
+  // memory first, its chunks would outlive young-generation GCs and stay counted until a full one.
+  const memoryLimit = expected !== undefined && expected > options.memoryLimit ? 0 : options.memoryLimit;
+  const sink = new SpoolSink(memoryLimit, () => createSpoolFile(options.dir, options.directIo));
   let md5: string;
   try {
     try {
