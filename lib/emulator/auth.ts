@@ -50,6 +50,8 @@ export class AuthState {
     private readonly username: string,
     private readonly ttlSeconds: number,
     private readonly changed: () => void,
+    /** The clock token lifetimes are judged by. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   load(s: AuthSnapshot): void {
@@ -79,7 +81,7 @@ export class AuthState {
   /** Whether a bearer token is a live access token. */
   validAccess(token: string): boolean {
     const entry = this.access.get(token);
-    return entry !== undefined && entry.expires > Date.now();
+    return entry !== undefined && entry.expires > this.now();
   }
 
   /**
@@ -104,14 +106,14 @@ export class AuthState {
   /** Traditional (browser) flow: the emulator approves at once, there is no browser to ask. */
   mintAuthorizationCode(client: string, redirect: string): string {
     const code = randomBytes(24).toString('base64url');
-    this.codes.set(code, { client, redirect, expires: Date.now() + 60_000 });
+    this.codes.set(code, { client, redirect, expires: this.now() + 60_000 });
     return code;
   }
 
   codeGrant(code: string | undefined, redirect: string | undefined, client: string): TokenResponse | OAuthFailure {
     const entry = code === undefined ? undefined : this.codes.get(code);
     if (code !== undefined) this.codes.delete(code);
-    if (!entry || entry.expires < Date.now() || entry.client !== client || entry.redirect !== redirect) {
+    if (!entry || entry.expires < this.now() || entry.client !== client || entry.redirect !== redirect) {
       return { status: 400, body: { error: 'invalid_grant', error_description: 'Code not valid' } };
     }
     const family = randomUUID();
@@ -149,7 +151,7 @@ export class AuthState {
   private issue(family: string): TokenResponse {
     const accessToken = jwtish('Bearer', this.username, family);
     const refreshToken = jwtish('Offline', this.username, family);
-    const now = Date.now();
+    const now = this.now();
     for (const [k, v] of this.access) if (v.expires <= now) this.access.delete(k);
     this.access.set(accessToken, { expires: now + this.ttlSeconds * 1000, family });
     this.refresh.set(refreshToken, { family, used: false });

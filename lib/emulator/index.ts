@@ -28,6 +28,11 @@ export interface EmulatorOptions {
   /** Bytes, -1 unlimited (default). */
   capacity?: number;
   accessTokenTtlSeconds?: number;
+  /**
+   * The clock access tokens expire by (default the real one): a spec moves it forward instead of
+   * waiting out a token's lifetime.
+   */
+  now?: () => number;
   /** JFS username; default a fixed 24-char lowercase alnum id. */
   username?: string;
 }
@@ -82,7 +87,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const content = new ContentStore(dataDir);
   const changed = () => metadata.changed();
   const account = new Account(username, options.capacity ?? -1, content, changed);
-  const auth = new AuthState(username, options.accessTokenTtlSeconds ?? 3600, () => account.changed());
+  const auth = new AuthState(username, options.accessTokenTtlSeconds ?? 3600, () => account.changed(), options.now);
   if (stored && fold(stored.username) === fold(username)) {
     for (const d of stored.devices) account.devices.set(fold(d.name), d);
     for (const u of stored.uploads) account.uploads.set(u.id, u);
