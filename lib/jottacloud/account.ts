@@ -38,8 +38,11 @@ export class JottacloudAccount {
     return this.edge('devices', async () => (await this.client.user()).devices.map((d) => d.name));
   }
 
+  /** The device's live mount points (a deleted custom one is left out). */
   async mountPoints(device: string): Promise<string[]> {
-    return this.edge(`mount points of ${device}`, async () => (await this.client.device(device)).mountPoints.map((m) => m.name));
+    return this.edge(`mount points of ${device}`, async () =>
+      (await this.client.device(device)).mountPoints.filter((m) => !m.deleted).map((m) => m.name),
+    );
   }
 
   async describe(): Promise<AccountDescription> {

@@ -3,57 +3,39 @@
  * the bridge will serve (rclone's defaults Jotta/Archive; the official clients' uploads live
  * elsewhere). Listing the account is the token's first use, so it also proves the login.
  */
-import {
-  DEFAULT_DEVICE,
-  DEFAULT_MOUNT_POINT,
-  JottacloudClient,
-  JottaAuthError,
-  JottaHttpError,
-  JottaNetworkError,
-  TokenManager,
-  type Endpoints,
-  type FetchLike,
-  type JottaUser,
-  type TokenStore,
-} from '../../jottacloud/index.js';
-import { isNetworkFailure, LoginError } from './errors.js';
-import type { LoginFlags } from './flags.js';
+import { createJottacloudAccount, DEFAULT_DEVICE, DEFAULT_MOUNT_POINT, type AccountDescription, type FetchLike, type JottacloudAccount, type TokenStore } from '../../jottacloud/index.js';
+import { explainStorageFailure } from '../account.js';
+import { LoginError } from './errors.js';
+import { endpointOverrides, type LoginFlags } from './flags.js';
 import { choose, confirm, findName } from './prompts.js';
 import type { Terminal } from '../terminal.js';
 
 export interface ListedAccount {
-  client: JottacloudClient;
-  user: JottaUser;
-  /** Shown in the summary when the account has one; else the user name is. */
-  email: string | undefined;
+  /** The account as serve reaches it, so its failures read as the account commands' do. */
+  account: JottacloudAccount;
+  described: AccountDescription;
 }
 
-/** The account's e-mail and devices: the first API call with the token, which proves the login. */
-export async function listAccount(store: TokenStore, fetch: FetchLike, endpoints: Partial<Endpoints>): Promise<ListedAccount> {
-  const tokens = new TokenManager({ store, fetch });
-  const client = new JottacloudClient({ tokens, endpoints, fetch });
-  let user: JottaUser;
-  let email: string | undefined;
+/** The account's owner and devices: the first API call with the token, which proves the login. */
+export async function listAccount(store: TokenStore, fetch: FetchLike, flags: LoginFlags): Promise<ListedAccount> {
+  const account = await createJottacloudAccount({ tokenStore: store, fetch, endpoints: endpointOverrides(flags) });
   try {
-    const customer = await client.customer();
-    email = customer.email;
-    user = await client.user();
+    return { account, described: await account.describe() };
   } catch (error) {
-    throw new LoginError(`logged in, but listing the account failed: ${explainAccountError(error)}`);
+    throw new LoginError(`logged in, but listing the account failed: ${explainAccountError(error, flags)}`);
   } finally {
-    // close() only clears the manager's pending timers: the client stays usable for the
-    // mount point listing in chooseLocation.
-    tokens.close();
+    // close() only clears the token timers: the account stays usable for the mount point
+    // listing in chooseLocation.
+    account.close();
   }
-  return { client, user, email };
 }
 
 /**
  * --device/--mount-point (matched case-insensitively, stored as the server spells them), else
  * the defaults, else the rclone questions when the user asks for a non-standard location.
  */
-export async function chooseLocation(flags: LoginFlags, term: Terminal, client: JottacloudClient, user: JottaUser): Promise<{ device: string; mountPoint: string }> {
-  const devices = user.devices.map((d) => d.name);
+export async function chooseLocation(flags: LoginFlags, term: Terminal, listed: ListedAccount): Promise<{ device: string; mountPoint: string }> {
+  const devices = listed.described.devices;
   let device = DEFAULT_DEVICE;
   let custom = flags.device !== undefined || flags['mount-point'] !== undefined;
   if (!custom && !flags.yes) {
@@ -68,9 +50,9 @@ export async function chooseLocation(flags: LoginFlags, term: Terminal, client: 
   }
   let mountPoints: string[];
   try {
-    mountPoints = (await client.device(device)).mountPoints.filter((m) => !m.deleted).map((m) => m.name);
+    mountPoints = await listed.account.mountPoints(device);
   } catch (error) {
-    throw new LoginError(`listing the mount points of ${device} failed: ${explainAccountError(error)}`);
+    throw new LoginError(`listing the mount points of ${device} failed: ${explainAccountError(error, flags)}`);
   }
   let mountPoint = findName(mountPoints, DEFAULT_MOUNT_POINT) ?? mountPoints[0] ?? DEFAULT_MOUNT_POINT;
   if (flags['mount-point'] !== undefined) {
@@ -83,11 +65,9 @@ export async function chooseLocation(flags: LoginFlags, term: Terminal, client: 
   return { device, mountPoint };
 }
 
-// After a successful login, a 401 or an unreachable host more likely means a wrong
-// --api-url/--jfs-url than a bad token.
-function explainAccountError(error: unknown): string {
-  if (error instanceof JottaAuthError) return `the session was refused (${error.error}); run jottadav login with a new login token`;
-  if (error instanceof JottaHttpError && error.status === 401) return 'the API refused the token (401); check --api-url/--jfs-url, or log in again';
-  if (error instanceof JottaNetworkError || isNetworkFailure(error)) return `${(error as Error).message} (check --jfs-url/--api-url)`;
-  return error instanceof Error ? error.message : String(error);
+// Right after a successful login, a refusal or an unreachable host more likely means a wrong
+// --api-url/--jfs-url than a bad token, when those are given.
+function explainAccountError(error: unknown, flags: LoginFlags): string {
+  const hint = flags['jfs-url'] !== undefined || flags['api-url'] !== undefined ? '; check --jfs-url/--api-url' : '';
+  return `${explainStorageFailure(error)}${hint}`;
 }

@@ -90,17 +90,16 @@ async function wizard(flags: LoginFlags, term: Terminal, deps: LoginDeps): Promi
   const allDevices = flags['all-devices'] === true;
   let listed;
   try {
-    listed = await listAccount(redis ? accountTokenStore(accountName, tokenFile, redis, true) : store, doFetch, endpoints);
-    if (!allDevices) ({ device, mountPoint } = await chooseLocation(flags, term, listed.client, listed.user));
+    listed = await listAccount(redis ? accountTokenStore(accountName, tokenFile, redis, true) : store, doFetch, flags);
+    if (!allDevices) ({ device, mountPoint } = await chooseLocation(flags, term, listed));
   } finally {
     await redis?.close();
   }
-  const { user, email } = listed;
 
   await saveAccount(flags, term, configFile, raw, {
     accountName,
     service,
-    userName: email ?? user.username,
+    userName: listed.described.user,
     tokenFile,
     device,
     mountPoint,
