@@ -98,6 +98,7 @@ describe('e2e: hostile requests never hold the event loop', function () {
       await poller;
     }
 
+    assert.ok(heldMs < HOLD_BOUND_MS, `the event loop was held for ${heldMs.toFixed(0)} ms of CPU`);
     const only = (what: string) => [...new Set(statuses.get(what))];
     assert.deepEqual(only('32,000 letters'), [414]);
     for (const unit of ['a', 'A', 'a-', 'a.', '_', '1_', 'a=', 'eyJ']) assert.deepEqual(only(`8,000 of ${unit}`), [401], unit);
@@ -113,6 +114,5 @@ describe('e2e: hostile requests never hold the event loop', function () {
     assert.deepEqual(only('PUT within the depth limit'), [201]);
     assert.deepEqual(only('PUT past the depth limit'), [414]);
     assert.ok(health.length > 0 && health.every((s) => s === 200), `/_health answered ${JSON.stringify([...new Set(health)])}`);
-    assert.ok(heldMs < HOLD_BOUND_MS, `the event loop was held for ${heldMs.toFixed(0)} ms of CPU`);
   });
 });
