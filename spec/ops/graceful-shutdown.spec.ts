@@ -25,9 +25,14 @@ const SHORT_GRACE_MS = 1_000;
 /** An upstream delay no spec waits out: the spec releases it (releaseDelays) once it has looked. */
 const HELD_MS = 600_000;
 
-/** 200 MiB of random-looking content, made chunk by chunk (never held whole), reproducibly. */
+/**
+ * 200 MiB of random-looking content, made chunk by chunk (never held whole), reproducibly. Each
+ * Content draws from its own seed: two equal bodies would let the service deduplicate the second
+ * upload, which then never reaches the held upload route the specs cut.
+ */
 class Content {
-  private readonly block = seededBytes(MiB, 200);
+  private static made = 0;
+  private readonly block = seededBytes(MiB, 200 + Content.made++);
   readonly md5: string;
   constructor(readonly size: number) {
     const hash = createHash('md5');
