@@ -1,15 +1,15 @@
 /**
  * `npm run bench:load [-- --clients N --seconds S --seed S --cpu-prof DIR]`: many WebDAV clients at once on the
  * real stack, each process on its own: `jottadav emulator` and `jottadav serve` on the config
- * `jottadav login` writes (the defaults). Prints p50/p99/max per method and the errors; exits 1
- * on any error. Timing figures are printed, never asserted.
+ * `jottadav login` writes (the defaults). Prints p50/p99/max per method, the errors and the
+ * bridge's peak RSS; exits 1 on any error. Timing figures are printed, never asserted.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatLoad, LOAD_DEFAULTS, runLoad } from '../support/load.js';
-import { emulatorDataRoot, startEmulatorProcess } from './bridge-processes.js';
+import { emulatorDataRoot, RssSampler, startEmulatorProcess } from './bridge-processes.js';
 import { startDefaultBridge } from './default-bridge.js';
 
 const { values } = parseArgs({ options: { clients: { type: 'string' }, seconds: { type: 'string' }, seed: { type: 'string' }, 'cpu-prof': { type: 'string' } } });
@@ -28,8 +28,14 @@ try {
   try {
     console.error(`load: ${clients} clients for ${seconds} s (seed ${seed}), small PUT/GET/PROPFIND; emulator data on ${dataRoot.why}`);
     const authorization = `Basic ${Buffer.from(`${bridge.user}:${bridge.password}`).toString('base64')}`;
+    const sampler = new RssSampler(bridge.child.pid);
+    await sampler.mark();
+    sampler.start();
     const result = await runLoad({ url: bridge.url, authorization, clients, seconds, seed });
+    sampler.stop();
+    const peak = await sampler.peakSinceMark();
     console.log(formatLoad(result).join('\n'));
+    console.log(`bridge peak RSS: ${(Math.max(peak.sampled, peak.hwm ?? 0) / 1024 / 1024).toFixed(1)} MiB (target ≤ 128)`);
     process.exitCode = result.errors === 0 ? 0 : 1;
   } finally {
     await bridge.child.stop();
