@@ -8,6 +8,7 @@ import fetch, { AbortError, type BodyInit, type Response } from 'node-fetch';
 import { recordUpstreamError, recordUpstreamResponse, recordUpstreamRetry } from '../util/metrics.js';
 import { DEFAULT_RETRY_POLICY, isAbortError, isConnectionError, isUnsentError, parseRetryAfter, withRetry, type RetryDecision, type RetryPolicy } from '../util/retry.js';
 import type { FetchLike, TokenSource } from './auth.js';
+import { nodeHttpFetch } from './node-http-fetch.js';
 import { decodeHttpError, JottaAbortError, JottaHttpError, JottaNetworkError } from './errors.js';
 import { parseXmlError } from './xml.js';
 
@@ -66,7 +67,7 @@ export class JottaHttp {
   readonly policy: RetryPolicy;
 
   constructor(private readonly options: HttpOptions) {
-    this.doFetch = options.fetch ?? (fetch as FetchLike);
+    this.doFetch = options.fetch ?? nodeHttpFetch;
     this.policy = options.retry ?? DEFAULT_RETRY_POLICY;
   }
 
