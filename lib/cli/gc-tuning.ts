@@ -21,7 +21,10 @@
  * bench could tell apart from noise (a 1 GiB GET: ~0.1 CPU-s more, within run-to-run spread).
  * `--max-semi-space-size` would say this, but V8 reads it only when the heap is made, before any
  * JavaScript runs; the growth factor it reads at each growth, so the cap is set by freezing
- * growth (factor 1) once the young generation has reached the cap.
+ * growth (factor 1) once the young generation has reached the cap. V8 puts the factor back to 2
+ * whenever it makes an isolate (the hash worker's thread, for one), so it is frozen again after
+ * every GC that finds the young generation at or past the cap: one doubling may slip in after a
+ * worker starts, no more.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
@@ -36,9 +39,6 @@ function youngGenerationSize(): number {
 }
 
 // A growth can only happen in a GC, so checking after each one catches the size as it reaches the cap.
-const youngGrowth = new PerformanceObserver(() => {
-  if (youngGenerationSize() < YOUNG_GENERATION_CAP) return;
-  setFlagsFromString('--semi-space-growth-factor=1');
-  youngGrowth.disconnect();
-});
-youngGrowth.observe({ entryTypes: ['gc'] });
+new PerformanceObserver(() => {
+  if (youngGenerationSize() >= YOUNG_GENERATION_CAP) setFlagsFromString('--semi-space-growth-factor=1');
+}).observe({ entryTypes: ['gc'] });
