@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStore } from '../../lib/store/create-store.js';
 import { MemoryStore } from '../../lib/store/memory-store.js';
-import { redisAvailable, startRedis, type RedisServer } from '../support/redis-server.js';
+import { describeWithRedis } from '../support/redis-server.js';
 import { keyValueStoreContract } from './key-value-store.contract.js';
 
 keyValueStoreContract('MemoryStore', async () => new MemoryStore());
@@ -26,21 +26,7 @@ describe('KeyValueStore contract bound to the file store (LMDB)', () => {
   keyValueStoreContract('createStore file', open, open);
 });
 
-describe('KeyValueStore contract bound to Redis (@keyv/redis)', function () {
-  if (!redisAvailable()) {
-    it('needs the redis-server binary, which is not installed here (skipped)', function () {
-      this.skip();
-    });
-    return;
-  }
-  let server: RedisServer | undefined;
-  before(async function () {
-    this.timeout(15_000);
-    server = await startRedis();
-  });
-  after(async () => {
-    await server?.stop();
-  });
-  const open = async () => createStore({ kind: 'redis', url: (server as RedisServer).url });
+describeWithRedis('KeyValueStore contract bound to Redis (@keyv/redis)', (redis) => {
+  const open = async () => createStore({ kind: 'redis', url: redis().url });
   keyValueStoreContract('createStore redis', open, open);
 });

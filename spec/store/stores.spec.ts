@@ -7,7 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { createStore, FILE_STORE_NAME } from '../../lib/store/create-store.js';
 import { MIGRATED_SUFFIX, OLD_FILE_STORE_NAME } from '../../lib/store/migrate-file-store.js';
-import { redisAvailable, startRedis, type RedisServer } from '../support/redis-server.js';
+import { describeWithRedis, startRedis } from '../support/redis-server.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -95,22 +95,10 @@ describe('file store: migration of an old jottadav-store.json', () => {
   });
 });
 
-describe('redis store (@keyv/redis)', function () {
-  if (!redisAvailable()) {
-    it('needs the redis-server binary, which is not installed here (skipped)', function () {
-      this.skip();
-    });
-    return;
-  }
-  let server: RedisServer | undefined;
+describeWithRedis('redis store (@keyv/redis)', (redis) => {
   let url = '';
-  before(async function () {
-    this.timeout(15_000);
-    server = await startRedis();
-    url = server.url;
-  });
-  after(async () => {
-    await server?.stop();
+  before(() => {
+    url = redis().url;
   });
   it('two store instances (two "processes") see one lease', async () => {
     const a = createStore({ kind: 'redis', url });

@@ -55,3 +55,27 @@ export async function startRedis(port?: number): Promise<RedisServer> {
     }
   }
 }
+
+/**
+ * A describe block with a private redis-server for its specs (`redis()` answers it once the
+ * suite started), or a single skipped spec saying why where the binary is not installed.
+ */
+export function describeWithRedis(title: string, body: (redis: () => RedisServer) => void): void {
+  describe(title, function () {
+    if (!redisAvailable()) {
+      it('needs the redis-server binary, which is not installed here (skipped)', function () {
+        this.skip();
+      });
+      return;
+    }
+    let server: RedisServer | undefined;
+    before(async function () {
+      this.timeout(15_000);
+      server = await startRedis();
+    });
+    after(async () => {
+      await server?.stop();
+    });
+    body(() => server as RedisServer);
+  });
+}
