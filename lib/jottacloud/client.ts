@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type { RetryPolicy } from '../util/retry.js';
 import type { FetchLike, TokenSource } from './auth.js';
 import { openDownload, type DownloadOptions, type DownloadRange } from './download.js';
-import { absoluteJfsPath, allocatePath, DEFAULT_DEVICE, jfsUrl, publicLink, resolveEndpoints, withQuery, type Endpoints } from './endpoints.js';
+import { absoluteJfsPath, allocatePath, jfsUrl, publicLink, resolveEndpoints, TRASH_DEVICE, withQuery, type Endpoints } from './endpoints.js';
 import { isJottaError, JottaProtocolError } from './errors.js';
 import { readFolderListing, type FolderListingItem } from './folder-listing.js';
 import { readListStream, type ListStreamItem } from './liststream.js';
@@ -93,7 +93,7 @@ export class JottacloudClient {
   }
 
   /** `GET {JFS}{user}/{device}`: the device's mount points. */
-  async device(name: string = DEFAULT_DEVICE): Promise<JottaDevice> {
+  async device(name: string): Promise<JottaDevice> {
     const user = await this.username();
     return parseDevice(await this.http.text({ url: jfsUrl(this.endpoints.jfs, [user, name]) }));
   }
@@ -166,7 +166,7 @@ export class JottacloudClient {
   /** `GET {JFS}{user}/Jotta/Trash`: the roots of deletions across the account. */
   async trash(): Promise<JottaFolder> {
     const user = await this.username();
-    const doc = parseJfsDocument(await this.http.text({ url: jfsUrl(this.endpoints.jfs, [user, DEFAULT_DEVICE, 'Trash']) }));
+    const doc = parseJfsDocument(await this.http.text({ url: jfsUrl(this.endpoints.jfs, [user, TRASH_DEVICE, 'Trash']) }));
     if (doc.kind !== 'folder') throw new JottaProtocolError(`trash view answered <${doc.kind === 'other' ? doc.root : doc.kind}>`);
     return doc.folder;
   }

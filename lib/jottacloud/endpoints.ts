@@ -18,8 +18,8 @@ export const DEFAULT_ENDPOINTS: Readonly<Endpoints> = Object.freeze({
   www: 'https://www.jottacloud.com/',
 });
 
-export const DEFAULT_DEVICE = 'Jotta';
-export const DEFAULT_MOUNT_POINT = 'Archive';
+/** The service's own device, whose Trash mount point holds the account's trash. */
+export const TRASH_DEVICE = 'Jotta';
 
 function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;

@@ -3,7 +3,8 @@
  * the bridge will serve (rclone's defaults Jotta/Archive; the official clients' uploads live
  * elsewhere). Listing the account is the token's first use, so it also proves the login.
  */
-import { createJottacloudAccount, DEFAULT_DEVICE, DEFAULT_MOUNT_POINT, type AccountDescription, type FetchLike, type JottacloudAccount, type TokenStore } from '../../jottacloud/index.js';
+import { ACCOUNT_DEFAULTS } from '../../config/structured.js';
+import { createJottacloudAccount, type AccountDescription, type FetchLike, type JottacloudAccount, type TokenStore } from '../../jottacloud/index.js';
 import { explainStorageFailure } from '../account.js';
 import { LoginError } from './errors.js';
 import { endpointOverrides, type LoginFlags } from './flags.js';
@@ -36,7 +37,7 @@ export async function listAccount(store: TokenStore, fetch: FetchLike, flags: Lo
  */
 export async function chooseLocation(flags: LoginFlags, term: Terminal, listed: ListedAccount): Promise<{ device: string; mountPoint: string }> {
   const devices = listed.described.devices;
-  let device = DEFAULT_DEVICE;
+  let device: string = ACCOUNT_DEFAULTS.device;
   let custom = flags.device !== undefined || flags['mount-point'] !== undefined;
   if (!custom && !flags.yes) {
     custom = await confirm(flags, term, 'Do you want to use a non standard device/mountpoint e.g. for accessing files uploaded using the official Jottacloud client?', false);
@@ -46,7 +47,7 @@ export async function chooseLocation(flags: LoginFlags, term: Terminal, listed: 
     if (!found) throw new LoginError(`the account has no device '${flags.device}'; it has: ${devices.join(', ') || '(none)'}. Run jottadav login again (the saved token is reused).`);
     device = found;
   } else if (custom && !flags.yes) {
-    device = await choose(term, 'Please select the device to use. Normally this will be Jotta', 'Devices', devices, DEFAULT_DEVICE);
+    device = await choose(term, 'Please select the device to use. Normally this will be Jotta', 'Devices', devices, ACCOUNT_DEFAULTS.device);
   }
   let mountPoints: string[];
   try {
@@ -54,7 +55,7 @@ export async function chooseLocation(flags: LoginFlags, term: Terminal, listed: 
   } catch (error) {
     throw new LoginError(`listing the mount points of ${device} failed: ${explainAccountError(error, flags)}`);
   }
-  let mountPoint = findName(mountPoints, DEFAULT_MOUNT_POINT) ?? mountPoints[0] ?? DEFAULT_MOUNT_POINT;
+  let mountPoint = findName(mountPoints, ACCOUNT_DEFAULTS.mountPoint) ?? mountPoints[0] ?? ACCOUNT_DEFAULTS.mountPoint;
   if (flags['mount-point'] !== undefined) {
     const found = findName(mountPoints, flags['mount-point']);
     if (!found) throw new LoginError(`device ${device} has no mount point '${flags['mount-point']}'; it has: ${mountPoints.join(', ') || '(none)'}. Run jottadav login again (the saved token is reused).`);

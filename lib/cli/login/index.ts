@@ -17,7 +17,8 @@ import { dirname, join, resolve } from 'node:path';
 import nodeFetch from 'node-fetch';
 import { accountTokenStore } from '../../account-storage.js';
 import { defaultConfigFile } from '../../config/index.js';
-import { DEFAULT_DEVICE, DEFAULT_MOUNT_POINT, FileTokenStore, type FetchLike } from '../../jottacloud/index.js';
+import { ACCOUNT_DEFAULTS } from '../../config/structured.js';
+import { FileTokenStore, type FetchLike } from '../../jottacloud/index.js';
 import { createStore } from '../../store/create-store.js';
 import { chooseLocation, listAccount } from './account.js';
 import { readConfigToUpdate, saveAccount } from './config.js';
@@ -85,8 +86,8 @@ async function wizard(flags: LoginFlags, term: Terminal, deps: LoginDeps): Promi
   // With a Redis store the session lives there, as serve uses it: a reused token file may hold a
   // refresh token the instances have spent long ago, and presenting it would end the session.
   const redis = typeof raw.store === 'string' && /^rediss?:\/\//.test(raw.store) ? createStore({ kind: 'redis', url: raw.store }) : undefined;
-  let device = DEFAULT_DEVICE;
-  let mountPoint = DEFAULT_MOUNT_POINT;
+  let device: string = ACCOUNT_DEFAULTS.device;
+  let mountPoint: string = ACCOUNT_DEFAULTS.mountPoint;
   const allDevices = flags['all-devices'] === true;
   let listed;
   try {
