@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Keyv from 'keyv';
-import KeyvRedis from '@keyv/redis';
+import type KeyvRedis from '@keyv/redis';
+import { DeferredStore } from './deferred-store.js';
 import type { KeyValueStore } from './key-value-store.js';
 import { KeyvStore, type AtomicSetIfAbsent } from './keyv-store.js';
 import { LmdbAdapter } from './lmdb-adapter.js';
@@ -32,38 +33,44 @@ export function createStore(spec: StoreSpec): KeyValueStore {
     }
     case 'redis': {
       if (!/^rediss?:\/\//.test(spec.url)) throw new Error(`redis store: not a redis:// URL: ${spec.url}`);
-      // Without disableOfflineQueue every command issued while Redis is down waits in a queue
-      // forever (a token refresh would hang); with it, commands fail fast and the client keeps
-      // reconnecting in the background.
-      const adapter = new KeyvRedis(
-        {
-          url: spec.url,
-          disableOfflineQueue: true,
-          socket: { connectTimeout: 5000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
-        },
-        { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5000 },
-      );
-      unrefConnectionTimeout(adapter);
-      const atomic: AtomicSetIfAbsent = async (key, serialized, ttlMs) => {
-        const client = (await adapter.getClient()) as unknown as RedisSetNx;
-        const reply = await client.set(key, serialized, ttlMs ? { NX: true, PX: ttlMs } : { NX: true });
-        return reply === 'OK';
-      };
-      // One connection attempt shared by concurrent first callers: node-redis reports itself
-      // open before it is ready, and with the offline queue disabled an early command would fail.
-      let connecting: Promise<unknown> | undefined;
-      const ready = () =>
-        (connecting ??= adapter.getClient().catch((error: unknown) => {
-          connecting = undefined;
-          throw error;
-        }));
-      return new KeyvStore(keyvOver(adapter), atomic, ready);
+      const url = spec.url;
+      // Loaded on first use of Redis only (see DeferredStore).
+      return new DeferredStore(import('@keyv/redis').then(({ default: Redis }) => redisStore(Redis, url)));
     }
     default: {
       const never: never = spec;
       throw new Error(`unknown store kind: ${JSON.stringify(never)}`);
     }
   }
+}
+
+function redisStore(Redis: typeof KeyvRedis, url: string): KeyValueStore {
+  // Without disableOfflineQueue every command issued while Redis is down waits in a queue
+  // forever (a token refresh would hang); with it, commands fail fast and the client keeps
+  // reconnecting in the background.
+  const adapter = new Redis(
+    {
+      url,
+      disableOfflineQueue: true,
+      socket: { connectTimeout: 5000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) },
+    },
+    { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5000 },
+  );
+  unrefConnectionTimeout(adapter);
+  const atomic: AtomicSetIfAbsent = async (key, serialized, ttlMs) => {
+    const client = (await adapter.getClient()) as unknown as RedisSetNx;
+    const reply = await client.set(key, serialized, ttlMs ? { NX: true, PX: ttlMs } : { NX: true });
+    return reply === 'OK';
+  };
+  // One connection attempt shared by concurrent first callers: node-redis reports itself
+  // open before it is ready, and with the offline queue disabled an early command would fail.
+  let connecting: Promise<unknown> | undefined;
+  const ready = () =>
+    (connecting ??= adapter.getClient().catch((error: unknown) => {
+      connecting = undefined;
+      throw error;
+    }));
+  return new KeyvStore(keyvOver(adapter), atomic, ready);
 }
 
 /**
