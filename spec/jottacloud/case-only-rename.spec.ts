@@ -5,39 +5,28 @@
  */
 import assert from 'node:assert/strict';
 import { isStorageError } from '../../lib/storage/errors.js';
-import type { JottacloudBackend } from '../../lib/jottacloud/backend.js';
-import { emulatorBackend, requestsSince, startTestEmulator, type TestEmulator } from '../support/emulator.js';
+import { emulatorBackendForSuite, requestsSince } from '../support/emulator.js';
 import { bufferBody } from './support.js';
 
 describe('jottacloud: a case-only rename through a temporary name', function () {
   this.timeout(30_000);
-  let h: TestEmulator;
-  let backend: JottacloudBackend;
-
-  before(async () => {
-    h = await startTestEmulator();
-    backend = await emulatorBackend(h.emu);
-  });
-  after(async () => {
-    await backend?.close();
-    await h?.close();
-  });
+  const suite = emulatorBackendForSuite();
 
   it('renames a file in two moves, the first to a temporary name', async () => {
-    await backend.upload('/two-step/lower.txt', bufferBody('content'));
-    const mark = h.emu.controls.requests().length;
-    await backend.move('/two-step/lower.txt', '/two-step/LOWER.txt', 'file');
-    const moves = requestsSince(h.emu, mark).filter((r) => r.method === 'POST' && r.path.includes('/two-step/'));
+    await suite.backend.upload('/two-step/lower.txt', bufferBody('content'));
+    const mark = suite.emu.controls.requests().length;
+    await suite.backend.move('/two-step/lower.txt', '/two-step/LOWER.txt', 'file');
+    const moves = requestsSince(suite.emu, mark).filter((r) => r.method === 'POST' && r.path.includes('/two-step/'));
     assert.equal(moves.length, 2, JSON.stringify(moves.map((r) => r.path)));
-    assert.deepEqual((await backend.list('/two-step')).map((e) => e.name), ['LOWER.txt']);
+    assert.deepEqual((await suite.backend.list('/two-step')).map((e) => e.name), ['LOWER.txt']);
   });
 
   it('a failed second step moves the item back: the old name stays and no temporary name is left', async () => {
-    await backend.upload('/rollback/lower.txt', bufferBody('content'));
+    await suite.backend.upload('/rollback/lower.txt', bufferBody('content'));
     // Only the move from the temporary name onto the new spelling fails.
-    h.emu.controls.failNext({ method: 'POST', path: /\.jottadav-[0-9a-f]{12}\?mv=.*LOWER\.txt$/, status: 400, times: 1 });
-    await assert.rejects(backend.move('/rollback/lower.txt', '/rollback/LOWER.txt', 'file'), (error: unknown) => isStorageError(error));
-    assert.deepEqual((await backend.list('/rollback')).map((e) => e.name), ['lower.txt']);
-    assert.equal((await backend.stat('/rollback/lower.txt')).size, 'content'.length);
+    suite.emu.controls.failNext({ method: 'POST', path: /\.jottadav-[0-9a-f]{12}\?mv=.*LOWER\.txt$/, status: 400, times: 1 });
+    await assert.rejects(suite.backend.move('/rollback/lower.txt', '/rollback/LOWER.txt', 'file'), (error: unknown) => isStorageError(error));
+    assert.deepEqual((await suite.backend.list('/rollback')).map((e) => e.name), ['lower.txt']);
+    assert.equal((await suite.backend.stat('/rollback/lower.txt')).size, 'content'.length);
   });
 });

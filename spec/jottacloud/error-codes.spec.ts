@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JottacloudBackend } from '../../lib/jottacloud/backend.js';
 import type { JfsLocation } from '../../lib/jottacloud/client.js';
 import {
   isJottaError,
@@ -25,7 +24,7 @@ import {
 import { isStorageError } from '../../lib/storage/errors.js';
 import { isAbortError, isConnectionError, isUnsentError } from '../../lib/util/retry.js';
 import { projectRoot } from '../support/project-root.js';
-import { emulatorBackend, FAST_RETRY, requestsSince, startTestEmulator, type TestEmulator } from '../support/emulator.js';
+import { emulatorBackend, emulatorBackendForSuite, FAST_RETRY, requestsSince, startTestEmulator } from '../support/emulator.js';
 
 const at = (...segments: string[]): JfsLocation => ({ device: 'Jotta', mountPoint: 'Archive', segments });
 
@@ -95,20 +94,11 @@ describe('jottacloud: stable error codes', () => {
 
 describe('jottacloud: the client reaches those codes from real failures (emulator)', function () {
   this.timeout(60_000);
-  let h: TestEmulator;
-  let b: JottacloudBackend;
-  before(async () => {
-    h = await startTestEmulator();
-    b = await emulatorBackend(h.emu);
-  });
-  after(async () => {
-    await b?.close();
-    await h?.close();
-  });
+  const suite = emulatorBackendForSuite();
 
   it('a missing file is JOTTA_NOT_FOUND, and the backend keeps it as the cause of NOT_FOUND', async () => {
-    await rejectsWith(b.client.get(at('no-such-file.txt')), 'JOTTA_NOT_FOUND');
-    await assert.rejects(b.stat('/no-such-file.txt'), (error: unknown) => {
+    await rejectsWith(suite.backend.client.get(at('no-such-file.txt')), 'JOTTA_NOT_FOUND');
+    await assert.rejects(suite.backend.stat('/no-such-file.txt'), (error: unknown) => {
       assert.ok(isStorageError(error, 'NOT_FOUND'));
       assert.ok(isJottaError(error.cause, 'JOTTA_NOT_FOUND'), String(error.cause));
       return true;
@@ -116,26 +106,26 @@ describe('jottacloud: the client reaches those codes from real failures (emulato
   });
 
   it('a 503 on every attempt is JOTTA_SERVER_ERROR once the retries are spent', async () => {
-    const mark = h.emu.controls.requests().length;
-    h.emu.controls.failNext({ path: /\/always-503$/, status: 503, times: 100 });
-    await rejectsWith(b.client.get(at('always-503')), 'JOTTA_SERVER_ERROR');
-    const attempts = requestsSince(h.emu, mark).filter((r) => r.path.endsWith('/always-503'));
+    const mark = suite.emu.controls.requests().length;
+    suite.emu.controls.failNext({ path: /\/always-503$/, status: 503, times: 100 });
+    await rejectsWith(suite.backend.client.get(at('always-503')), 'JOTTA_SERVER_ERROR');
+    const attempts = requestsSince(suite.emu, mark).filter((r) => r.path.endsWith('/always-503'));
     assert.equal(attempts.length, FAST_RETRY.maxAttempts, 'every attempt was made');
   });
 
   it('a 429 on every attempt is JOTTA_RATE_LIMITED', async () => {
-    h.emu.controls.failNext({ path: /\/always-429$/, status: 429, times: 100 });
-    await rejectsWith(b.client.get(at('always-429')), 'JOTTA_RATE_LIMITED');
+    suite.emu.controls.failNext({ path: /\/always-429$/, status: 429, times: 100 });
+    await rejectsWith(suite.backend.client.get(at('always-429')), 'JOTTA_RATE_LIMITED');
   });
 
   it('a 401 that a fresh token does not cure is JOTTA_UNAUTHORIZED', async () => {
-    h.emu.controls.failNext({ path: /\/always-401$/, status: 401, times: 100 });
-    await rejectsWith(b.client.get(at('always-401')), 'JOTTA_UNAUTHORIZED');
+    suite.emu.controls.failNext({ path: /\/always-401$/, status: 401, times: 100 });
+    await rejectsWith(suite.backend.client.get(at('always-401')), 'JOTTA_UNAUTHORIZED');
   });
 
   it('a connection dropped on every attempt is JOTTA_NETWORK', async () => {
-    h.emu.controls.dropNext({ path: /\/always-dropped$/, at: 'before', times: 100 });
-    await rejectsWith(b.client.get(at('always-dropped')), 'JOTTA_NETWORK');
+    suite.emu.controls.dropNext({ path: /\/always-dropped$/, at: 'before', times: 100 });
+    await rejectsWith(suite.backend.client.get(at('always-dropped')), 'JOTTA_NETWORK');
   });
 
   it('a 401 whose refresh is refused is JOTTA_AUTH (the user must log in again)', async () => {

@@ -9,8 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { UploadBody } from '../../lib/storage/backend.js';
 import { AbortedError, isStorageError } from '../../lib/storage/errors.js';
 import { InterruptibleBackend } from '../../lib/storage/interruptible-backend.js';
-import type { JottacloudBackend } from '../../lib/jottacloud/index.js';
-import { emulatorBackend, startTestEmulator, type TestEmulator } from '../support/emulator.js';
+import { emulatorBackendForSuite } from '../support/emulator.js';
 import { bufferBody, md5Hex } from '../jottacloud/support.js';
 import { MemoryBackend } from '../support/memory-backend.js';
 
@@ -33,31 +32,21 @@ function stallingBody(size: number): UploadBody & { opened: () => boolean } {
 
 describe('InterruptibleBackend over the Jottacloud backend and the emulator', function () {
   this.timeout(30_000);
-  let harness: TestEmulator;
-  let inner: JottacloudBackend;
-
-  before(async () => {
-    harness = await startTestEmulator();
-    inner = await emulatorBackend(harness.emu);
-  });
-  after(async () => {
-    await inner?.close();
-    await harness?.close();
-  });
+  const suite = emulatorBackendForSuite();
 
   it('offers listTree exactly when the wrapped backend does, and answers what it answers', async () => {
-    await inner.upload('/tree/a/f.txt', bufferBody('in a subfolder'));
-    const wrapped = new InterruptibleBackend(inner);
+    await suite.backend.upload('/tree/a/f.txt', bufferBody('in a subfolder'));
+    const wrapped = new InterruptibleBackend(suite.backend);
     assert.ok(wrapped.listTree, 'listTree is not offered');
     const tree = await wrapped.listTree('/tree', { maxEntries: 100 });
-    assert.deepEqual(tree, await inner.listTree('/tree', { maxEntries: 100 }));
+    assert.deepEqual(tree, await suite.backend.listTree('/tree', { maxEntries: 100 }));
     assert.deepEqual(tree?.get('/tree/a')?.map((e) => e.name), ['f.txt']);
     assert.equal(new InterruptibleBackend(new MemoryBackend()).listTree, undefined);
   });
 
   it('cuts an upload in flight with AbortedError (code ABORTED); the previous revision stays, and later uploads run', async () => {
     const aborted: Array<{ path: string; error: AbortedError }> = [];
-    const backend = new InterruptibleBackend(inner, (path, error) => aborted.push({ path, error }));
+    const backend = new InterruptibleBackend(suite.backend, (path, error) => aborted.push({ path, error }));
     const previous = await backend.upload('/cut.bin', bufferBody('the previous revision'));
     const body = stallingBody(1024 * 1024);
     const upload = backend.upload('/cut.bin', body).then(
@@ -73,7 +62,7 @@ describe('InterruptibleBackend over the Jottacloud backend and the emulator', fu
     assert.ok(isStorageError(error, 'ABORTED'));
     assert.match(error.message, /the test shuts down: the upload of \/cut\.bin was cut off/);
     assert.deepEqual(aborted, [{ path: '/cut.bin', error }]);
-    const after = await inner.stat('/cut.bin');
+    const after = await suite.backend.stat('/cut.bin');
     assert.equal(after.md5, previous.md5);
     assert.equal(after.size, previous.size);
 

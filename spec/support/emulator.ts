@@ -54,3 +54,38 @@ export function requestsSince(emu: Emulator, mark: number) {
 export function refreshCount(entries: ReturnType<Emulator['controls']['requests']>): number {
   return entries.filter((r) => r.grantType === 'refresh_token').length;
 }
+
+/** One emulator and one backend logged in to it, shared by every test of a describe block. */
+export interface EmulatorBackendSuite {
+  readonly emu: Emulator;
+  readonly backend: JottacloudBackend;
+}
+
+/**
+ * Registers the before and after hooks of the calling describe block that start the emulator and
+ * log a backend in to it, and close both. The getters are valid inside the block's tests.
+ */
+export function emulatorBackendForSuite(): EmulatorBackendSuite {
+  let harness: TestEmulator | undefined;
+  let backend: JottacloudBackend | undefined;
+  before(async () => {
+    harness = await startTestEmulator();
+    backend = await emulatorBackend(harness.emu);
+  });
+  after(async () => {
+    await backend?.close();
+    await harness?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('emulatorBackendForSuite: used outside its describe block or before its hook ran');
+    return value;
+  };
+  return {
+    get emu() {
+      return started(harness).emu;
+    },
+    get backend() {
+      return started(backend);
+    },
+  };
+}
